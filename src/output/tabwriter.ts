@@ -1,0 +1,94 @@
+/**
+ * A faithful re-implementation of Go's text/tabwriter as istioctl uses it (space padding, left aligned,
+ * no flags), so that meshctl's tables are byte-identical to istioctl's.
+ *
+ * A table is a list of rows; a row is a list of cells. Every cell but the last is "tab-terminated" and
+ * belongs to an aligned column; the last cell of a row is written as is. Column widths are computed per
+ * column block (consecutive rows that all have a terminated cell in that column), as Go does: width =
+ * widest cell (in Unicode code points) + padding. Aligned cells are padded even when what follows is empty,
+ * which is why istioctl's tables carry trailing spaces.
+ *
+ * Styling (colour) is applied after layout, so escape codes never count towards a width.
+ */
+
+export interface StyledCell {
+  text: string
+  /** A style name the caller's theme understands (e.g. `header`, `good`, `bad`, `warn`). */
+  style?: string
+}
+
+export type Cell = string | StyledCell
+
+export type Row = Cell[]
+
+export type Styler = (text: string, style: string) => string
+
+const cellText = (c: Cell): string => (typeof c === 'string' ? c : c.text)
+const cellStyle = (c: Cell): string | undefined => (typeof c === 'string' ? undefined : c.style)
+
+/** Width in code points, as Go's utf8.RuneCount. */
+function runeWidth(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i)
+    // a high surrogate followed by a low one is a single code point
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) i++
+    }
+    n++
+  }
+  return n
+}
+
+/**
+ * Formats rows like Go's `tabwriter.NewWriter(w, 0, 8, padding, ' ', 0)` fed with `cell\tcell\t...\n` lines.
+ * Returns the text, every row ended by a newline.
+ */
+export function formatTable(rows: readonly Row[], padding: number, styler?: Styler): string {
+  const widthsOf = rows.map((row) => row.map((c) => runeWidth(cellText(c))))
+  const out: string[] = []
+  const widths: number[] = []
+
+  const writeLines = (line0: number, line1: number): void => {
+    for (let i = line0; i < line1; i++) {
+      const row = rows[i]
+      let text = ''
+      for (let j = 0; j < row.length; j++) {
+        const cell = row[j]
+        const raw = cellText(cell)
+        const style = cellStyle(cell)
+        text += style && styler && raw !== '' ? styler(raw, style) : raw
+        if (j < widths.length) text += ' '.repeat(Math.max(0, widths[j] - widthsOf[i][j]))
+      }
+      out.push(text)
+    }
+  }
+
+  const format = (line0: number, line1: number): void => {
+    const column = widths.length
+    for (let cur = line0; cur < line1; cur++) {
+      if (column >= rows[cur].length - 1) continue
+      // this row has a terminated cell in `column`: a column block starts here
+      writeLines(line0, cur)
+      line0 = cur
+      let width = 0
+      for (; cur < line1; cur++) {
+        if (column >= rows[cur].length - 1) break
+        const w = widthsOf[cur][column] + padding
+        if (w > width) width = w
+      }
+      widths.push(width)
+      format(line0, cur)
+      widths.pop()
+      line0 = cur
+      // Go's loop continues from `cur` (the row that ended the block) after its own increment; the block
+      // loop already consumed rows up to `cur`, which has no cell in this column, so re-examine nothing.
+      cur--
+    }
+    writeLines(line0, line1)
+  }
+
+  format(0, rows.length)
+  return out.length === 0 ? '' : out.join('\n') + '\n'
+}
