@@ -1,0 +1,57 @@
+import {Command, Flags} from '@oclif/core'
+import {commonFlags, filterPort, outputFlag, podArg} from '../../src/cli/flags.js'
+import {runView} from '../../src/cli/run-view.js'
+import {asConfigDump} from '../../src/envoy/document.js'
+import {NEEDS} from '../../src/sources/types.js'
+import {allView} from '../../src/views/all.js'
+
+export default class All extends Command {
+  static override summary = 'Retrieve information about all configuration for the Envoy instance in the specified pod'
+  static override description = '-o short prints every section (bootstrap, clusters, listeners, routes, secrets, endpoints); -o json|yaml prints the whole config dump.'
+  static override aliases = ['proxy-config:a', 'pc:all', 'pc:a']
+  static override usage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
+  static override examples = [
+    '<%= config.bin %> pc all --file config_dump.json',
+    '<%= config.bin %> pc all --file config_dump.json --with-headers',
+    '<%= config.bin %> pc all --file config_dump.json -o yaml',
+  ]
+  static override args = podArg
+  static override flags = {
+    ...commonFlags,
+    output: outputFlag(),
+    fqdn: Flags.string({description: 'Filter clusters by substring of Service FQDN field'}),
+    direction: Flags.string({description: 'Filter clusters by Direction field'}),
+    subset: Flags.string({description: 'Filter clusters by substring of Subset field'}),
+    port: filterPort('Filter clusters, listeners and endpoints by Port field'),
+    address: Flags.string({description: 'Filter listeners by address field, endpoints by ip:port'}),
+    type: Flags.string({description: 'Filter listeners by type field'}),
+    name: Flags.string({description: 'Filter routes by route name field'}),
+    verbose: Flags.boolean({description: 'Output more information', default: true, allowNo: true}),
+    'with-headers': Flags.boolean({description: 'Print summary with headers'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(All)
+    await runView(this, args.pod, flags, {
+      name: 'all',
+      need: NEEDS.full,
+      build: (doc, input) =>
+        allView(asConfigDump(doc, 'all'), {
+          clusters: {fqdn: flags.fqdn, direction: flags.direction, subset: flags.subset, port: flags.port},
+          listeners: {address: flags.address, port: flags.port, type: flags.type},
+          routeName: flags.name,
+          endpoints: {address: flags.address, port: flags.port},
+          verbose: flags.verbose,
+          withHeaders: flags['with-headers'],
+          now: new Date(),
+          rawJson: () => jsonText(doc.raw, input.bytes),
+        }),
+    })
+  }
+}
+
+/** The input as JSON text: the bytes themselves when they are JSON, else the parsed document re-encoded. */
+function jsonText(raw: unknown, bytes: Uint8Array): string {
+  const text = Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, '')
+  return /^\s*[[{]/.test(text) ? text.replace(/\s+$/, '') : JSON.stringify(raw, null, 2)
+}

@@ -1,0 +1,28 @@
+import {Command, Flags} from '@oclif/core'
+import {commonFlags, filterPort, outputFlag, podArg} from '../../src/cli/flags.js'
+import {runView} from '../../src/cli/run-view.js'
+import {asConfigDump} from '../../src/envoy/document.js'
+import {NEEDS} from '../../src/sources/types.js'
+import {edsView} from '../../src/views/endpoints.js'
+
+export default class Eds extends Command {
+  static override summary = 'Retrieve the endpoints the control plane pushed over EDS to the Envoy instance in the specified pod'
+  static override description = 'Reads the EndpointsConfigDump of a config_dump taken with include_eds (locality, health as pushed, additional addresses).'
+  static override aliases = ['pc:eds']
+  static override usage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
+  static override examples = ['<%= config.bin %> pc eds --file config_dump.json', '<%= config.bin %> pc eds --file config_dump.json --port 8080 -o yaml']
+  static override args = podArg
+  static override flags = {
+    ...commonFlags,
+    output: outputFlag(),
+    address: Flags.string({description: 'Filter endpoints by address field (ip:port)'}),
+    port: filterPort('Filter endpoints by Port field'),
+    cluster: Flags.string({description: 'Filter endpoints by cluster name field'}),
+    status: Flags.string({description: 'Filter endpoints by status field'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Eds)
+    await runView(this, args.pod, flags, {name: 'eds', need: NEEDS.full, build: (doc) => edsView(asConfigDump(doc, 'eds'), flags)})
+  }
+}

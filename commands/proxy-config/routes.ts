@@ -1,0 +1,33 @@
+import {Command, Flags} from '@oclif/core'
+import {commonFlags, outputFlag, podArg} from '../../src/cli/flags.js'
+import {asConfigDump} from '../../src/envoy/document.js'
+import {runView} from '../../src/cli/run-view.js'
+import {NEEDS} from '../../src/sources/types.js'
+import {routesView} from '../../src/views/routes.js'
+
+export default class Routes extends Command {
+  static override summary = 'Retrieve information about route configuration for the Envoy instance in the specified pod'
+  static override aliases = ['proxy-config:route', 'proxy-config:r', 'pc:routes', 'pc:route', 'pc:r']
+  static override usage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
+  static override examples = [
+    '<%= config.bin %> pc routes --file config_dump.json',
+    '<%= config.bin %> pc routes --file config_dump.json --name 9080 -o json',
+    '<%= config.bin %> pc routes --file config_dump.json --no-verbose',
+  ]
+  static override args = podArg
+  static override flags = {
+    ...commonFlags,
+    output: outputFlag(),
+    name: Flags.string({description: 'Filter routes by route name field'}),
+    verbose: Flags.boolean({description: 'Output more information (one row per route)', default: true, allowNo: true}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Routes)
+    await runView(this, args.pod, flags, {
+      name: 'route',
+      need: NEEDS.routes,
+      build: (doc) => routesView(asConfigDump(doc, 'routes'), flags, flags.verbose),
+    })
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * Turning input bytes into a decoded Envoy admin document: a `/config_dump` (any of its forms) or a
+ * `/clusters?format=json` answer. Pure: bytes in, objects out; every problem is an InputError whose
+ * message says what was wrong and where (byte offset for JSON syntax errors).
+ *
+ * Accepted config_dump forms:
+ *  - Envoy's own JSON (snake_case), and the lowerCamelCase form protojson/istioctl print;
+ *  - the same as YAML;
+ *  - dumps taken with `?mask=` (sections with only some fields) and `?resource=` (one config entry per
+ *    resource, typed `...ClustersConfigDump.DynamicCluster` etc.), regrouped here into ordinary sections;
+ *  - API v3 (`envoy.admin.v3`) and the older v2 (`envoy.admin.v2alpha`) type URLs;
+ *  - a bare section object (`{"@type": "...ClustersConfigDump", ...}`) or an array of sections.
+ */
+import {parse as parseYaml} from 'yaml'
+import {InputError} from '../errors/index.js'
+import {get, getArray, isObject, type Json, type JsonObject, typeName, typeUrl} from './fields.js'
+
+export type SectionKind = 'bootstrap' | 'clusters' | 'listeners' | 'scopedRoutes' | 'routes' | 'secrets' | 'endpoints' | 'ecds'
+
+/** The short message name of each section kind, as the last segment of its type URL. */
+const SECTION_MESSAGE: Record<SectionKind, string> = {
+  bootstrap: 'BootstrapConfigDump',
+  clusters: 'ClustersConfigDump',
+  listeners: 'ListenersConfigDump',
+  scopedRoutes: 'ScopedRoutesConfigDump',
+  routes: 'RoutesConfigDump',
+  secrets: 'SecretsConfigDump',
+  endpoints: 'EndpointsConfigDump',
+  ecds: 'EcdsConfigDump',
+}
+
+/** The v3 type URL of a section kind, used in messages (as istioctl words them). */
+export function sectionTypeUrl(kind: SectionKind): string {
+  return `type.googleapis.com/envoy.admin.v3.${SECTION_MESSAGE[kind]}`
+}
+
+/** `?resource=` answers: the type of a single resource → the section and field it belongs to. */
+const RESOURCE_ENTRY: Record<string, {kind: SectionKind; field: string}> = {
+  'ClustersConfigDump.DynamicCluster': {kind: 'clusters', field: 'dynamic_active_clusters'},
+  'ClustersConfigDump.StaticCluster': {kind: 'clusters', field: 'static_clusters'},
+  'ListenersConfigDump.DynamicListener': {kind: 'listeners', field: 'dynamic_listeners'},
+  'ListenersConfigDump.StaticListener': {kind: 'listeners', field: 'static_listeners'},
+  'RoutesConfigDump.DynamicRouteConfig': {kind: 'routes', field: 'dynamic_route_configs'},
+  'RoutesConfigDump.StaticRouteConfig': {kind: 'routes', field: 'static_route_configs'},
+  'ScopedRoutesConfigDump.DynamicScopedRouteConfigs': {kind: 'scopedRoutes', field: 'dynamic_scoped_route_configs'},
+  'ScopedRoutesConfigDump.InlineScopedRouteConfigs': {kind: 'scopedRoutes', field: 'inline_scoped_route_configs'},
+  'SecretsConfigDump.DynamicSecret': {kind: 'secrets', field: 'dynamic_active_secrets'},
+  'SecretsConfigDump.StaticSecret': {kind: 'secrets', field: 'static_secrets'},
+  'EndpointsConfigDump.DynamicEndpointConfig': {kind: 'endpoints', field: 'dynamic_endpoint_configs'},
+  'EndpointsConfigDump.StaticEndpointConfig': {kind: 'endpoints', field: 'static_endpoint_configs'},
+  'EcdsConfigDump.EcdsFilterConfig': {kind: 'ecds', field: 'ecds_filters'},
+}
+
+function sectionKindOf(url: string): SectionKind | undefined {
+  const name = typeName(url)
+  const last = name.slice(name.lastIndexOf('.') + 1)
+  for (const [kind, message] of Object.entries(SECTION_MESSAGE)) {
+    if (last === message) return kind as SectionKind
+  }
+  return undefined
+}
+
+function resourceEntryOf(url: string): {kind: SectionKind; field: string} | undefined {
+  const name = typeName(url)
+  // envoy.admin.v3.ClustersConfigDump.DynamicCluster → ClustersConfigDump.DynamicCluster
+  const parts = name.split('.')
+  return parts.length >= 2 ? RESOURCE_ENTRY[parts.slice(-2).join('.')] : undefined
+}
+
+/** A decoded `/config_dump`. Sections are kept as Envoy wrote them; views read what they need. */
+export class ConfigDump {
+  readonly kind = 'config_dump' as const
+  /** Config entries in document order, as given. */
+  readonly configs: readonly JsonObject[]
+  /** The document as given (for `pc all -o json|yaml`). */
+  readonly raw: Json
+
+  constructor(configs: JsonObject[], raw: Json) {
+    this.configs = configs
+    this.raw = raw
+  }
+
+  /** Every section of that kind, in document order (resource-style entries regrouped into one section). */
+  sections(kind: SectionKind): JsonObject[] {
+    const out: JsonObject[] = []
+    let grouped: JsonObject | undefined
+    for (const cfg of this.configs) {
+      const url = typeUrl(cfg)
+      if (sectionKindOf(url) === kind) {
+        out.push(cfg)
+        continue
+      }
+      const entry = resourceEntryOf(url)
+      if (entry?.kind === kind) {
+        if (!grouped) {
+          grouped = {'@type': sectionTypeUrl(kind)}
+          out.push(grouped)
+        }
+        const list = (grouped[entry.field] ??= []) as Json[]
+        list.push(cfg)
+      }
+    }
+    return out
+  }
+
+  /** The section of that kind; when there are several, the last wins (as istioctl). */
+  section(kind: SectionKind): JsonObject | undefined {
+    const all = this.sections(kind)
+    return all.length > 0 ? all[all.length - 1] : undefined
+  }
+
+  /** Like section(), but a missing section is an InputError worded as istioctl's. */
+  requireSection(kind: SectionKind, prefix = ''): JsonObject {
+    const s = this.section(kind)
+    if (!s) {
+      throw new InputError(`${prefix}config dump has no configuration type ${sectionTypeUrl(kind)}`, {
+        code: 'E_NO_SECTION',
+        hint: this.configs.length === 0 ? 'the dump has no config sections at all' : `it has: ${this.describeSections()}`,
+      })
+    }
+    return s
+  }
+
+  describeSections(): string {
+    const names = this.configs.map((c) => typeName(typeUrl(c)).split('.').pop() || '(untyped)')
+    return [...new Set(names)].join(', ') || 'nothing'
+  }
+}
+
+/** A decoded `/clusters?format=json` answer. */
+export class ClustersStatus {
+  readonly kind = 'clusters' as const
+  readonly clusterStatuses: readonly JsonObject[]
+  readonly raw: Json
+  constructor(statuses: JsonObject[], raw: Json) {
+    this.clusterStatuses = statuses
+    this.raw = raw
+  }
+}
+
+export type AdminDocument = ConfigDump | ClustersStatus
+
+/** 1-based line and column of a byte offset, for messages. */
+function lineCol(buf: Uint8Array, offset: number): string {
+  let line = 1
+  let lastNl = -1
+  const end = Math.min(offset, buf.length)
+  for (let i = 0; i < end; i++) {
+    if (buf[i] === 10) {
+      line++
+      lastNl = i
+    }
+  }
+  return `line ${line}, column ${offset - lastNl}`
+}
+
+function firstNonSpace(buf: Uint8Array): number {
+  let i = 0
+  // skip a UTF-8 byte order mark
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) i = 3
+  while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)) i++
+  return i
+}
+
+/** Parses JSON, reporting syntax errors with a byte offset. */
+export function parseJsonBytes(buf: Uint8Array, source: string): Json {
+  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8')
+  try {
+    return JSON.parse(text) as Json
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err)
+    const m = /position (\d+)/.exec(msg)
+    let offset: number
+    if (m) offset = Buffer.byteLength(text.slice(0, Number(m[1])), 'utf8')
+    else offset = buf.length // "Unexpected end of JSON input": the document stops early
+    const what = m ? msg.replace(/\s*in JSON at position.*$/, '').replace(/^Unexpected token/, 'unexpected character') : 'unexpected end of input (is the file truncated?)'
+    throw new InputError(`${source}: invalid JSON at byte ${offset} (${lineCol(buf, offset)}): ${what}`, {code: 'E_JSON_PARSE', cause: err})
+  }
+}
+
+/** Envoy's plain-text /clusters output (`name::host:port::stat::value`), which meshctl recognises. */
+function looksLikeClustersText(text: string): boolean {
+  const first = text.split('\n', 1)[0]
+  return /^[^\s:]+(?:[^\s]*)::(?:default_priority|high_priority|added_via_api|observability_name|[^:]+:\d+::)/.test(first)
+}
+
+/** Parses Envoy's plain-text `/clusters` into the same shape as `/clusters?format=json`. */
+export function parseClustersText(text: string): JsonObject {
+  const byName = new Map<string, {name: string; hosts: Map<string, JsonObject>}>()
+  for (const line of text.split('\n')) {
+    if (!line.includes('::')) continue
+    const parts = line.split('::')
+    const name = parts[0]
+    let c = byName.get(name)
+    if (!c) {
+      c = {name, hosts: new Map()}
+      byName.set(name, c)
+    }
+    if (parts.length !== 4) continue
+    const [, host, stat, value] = parts
+    let h = c.hosts.get(host)
+    if (!h) {
+      const m = /^(.*):(\d+)$/.exec(host)
+      const address: JsonObject = m
+        ? {socket_address: {address: m[1].replace(/^\[(.*)\]$/, '$1'), port_value: Number(m[2])}}
+        : {pipe: {path: host}}
+      h = {address, stats: [], health_status: {}} as JsonObject
+      c.hosts.set(host, h)
+    }
+    const hs = h.health_status as JsonObject
+    if (stat === 'health_flags') {
+      const flags = value.split('|')
+      if (flags.includes('healthy')) hs.eds_health_status = 'HEALTHY'
+      if (flags.includes('/failed_eds_health')) hs.eds_health_status = 'UNHEALTHY'
+      if (flags.includes('/eds_status_draining')) hs.eds_health_status = 'DRAINING'
+      if (flags.includes('/eds_status_degraded')) hs.eds_health_status = 'DEGRADED'
+      if (flags.includes('/failed_outlier_check')) hs.failed_outlier_check = true
+      if (flags.includes('/failed_active_hc')) hs.failed_active_health_check = true
+    } else if (stat === 'weight') {
+      h.weight = Number(value)
+    } else if (stat === 'region' || stat === 'zone' || stat === 'sub_zone') {
+      const loc = (h.locality ??= {}) as JsonObject
+      if (value) loc[stat] = value
+    } else if (/^\d+$/.test(value)) {
+      ;(h.stats as Json[]).push({name: stat, value})
+    }
+  }
+  return {
+    cluster_statuses: [...byName.values()].map((c) => ({name: c.name, ...(c.hosts.size > 0 ? {host_statuses: [...c.hosts.values()]} : {})})),
+  }
+}
+
+function describeValue(v: Json): string {
+  if (Array.isArray(v)) return `an array of ${v.length} item${v.length === 1 ? '' : 's'}`
+  if (isObject(v)) {
+    const keys = Object.keys(v)
+    return keys.length === 0 ? 'an empty object' : `an object with keys ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''}`
+  }
+  return v === null ? 'null' : `a ${typeof v}`
+}
+
+const HOW_TO_CAPTURE =
+  'capture one with: kubectl exec <pod> -c istio-proxy -- pilot-agent request GET config_dump > dump.json'
+
+/** Decodes a parsed JSON/YAML value into a config_dump or a clusters status document. */
+export function decodeDocument(value: Json, source: string): AdminDocument {
+  if (isObject(value)) {
+    const configs = get(value, 'configs')
+    if (Array.isArray(configs)) {
+      const bad = configs.findIndex((c) => !isObject(c))
+      if (bad >= 0) throw new InputError(`${source}: configs[${bad}] is ${describeValue(configs[bad])}, expected a config section object`, {code: 'E_NOT_DUMP'})
+      return new ConfigDump(configs as JsonObject[], value)
+    }
+    const statuses = get(value, 'cluster_statuses')
+    if (Array.isArray(statuses)) {
+      return new ClustersStatus(statuses.filter(isObject), value)
+    }
+    if (configs !== undefined) throw new InputError(`${source}: "configs" is ${describeValue(configs)}, expected an array of config sections`, {code: 'E_NOT_DUMP'})
+    // a single section, e.g. saved with `jq '.configs[1]'`
+    const url = typeUrl(value)
+    if (url && (sectionKindOf(url) || resourceEntryOf(url))) return new ConfigDump([value], value)
+    if (Object.keys(value).length === 0) return new ConfigDump([], value)
+  }
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => isObject(v) && (sectionKindOf(typeUrl(v)) || resourceEntryOf(typeUrl(v))))) {
+    return new ConfigDump(value as JsonObject[], value)
+  }
+  throw new InputError(`${source} is not an Envoy config dump: expected an object with a "configs" array (or "cluster_statuses"), got ${describeValue(value)}`, {
+    code: 'E_NOT_DUMP',
+    hint: HOW_TO_CAPTURE,
+  })
+}
+
+/** Parses input bytes (JSON, YAML, or Envoy's plain-text /clusters) into an admin document. */
+export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocument {
+  const start = firstNonSpace(buf)
+  if (start >= buf.length) throw new InputError(`${source} is empty`, {code: 'E_EMPTY', hint: HOW_TO_CAPTURE})
+  const c = buf[start]
+  if (c === 0x7b /* { */ || c === 0x5b /* [ */) return decodeDocument(parseJsonBytes(buf, source), source)
+  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8')
+  if (looksLikeClustersText(text)) {
+    const doc = parseClustersText(text)
+    return new ClustersStatus(getArray(doc, 'cluster_statuses') as JsonObject[], doc)
+  }
+  let value: unknown
+  try {
+    value = parseYaml(text, {maxAliasCount: 10000, uniqueKeys: false})
+  } catch (err) {
+    const pos = (err as {linePos?: Array<{line: number; col: number}>}).linePos?.[0]
+    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : ''
+    throw new InputError(`${source} is neither JSON nor YAML: YAML error${where}: ${String((err as Error).message).split('\n')[0]}`, {
+      code: 'E_YAML_PARSE',
+      hint: HOW_TO_CAPTURE,
+    })
+  }
+  if (typeof value === 'string' || typeof value === 'number' || value === null || value === undefined) {
+    throw new InputError(`${source} is not an Envoy config dump: it is plain text, not JSON or YAML`, {code: 'E_NOT_DUMP', hint: HOW_TO_CAPTURE})
+  }
+  return decodeDocument(value as Json, source)
+}
+
+/** The document as a config_dump; a `/clusters` answer given to a config view is explained, not misread. */
+export function asConfigDump(doc: AdminDocument, view: string): ConfigDump {
+  if (doc.kind === 'config_dump') return doc
+  throw new InputError(`the input is Envoy's /clusters answer, not a config_dump, so it has no ${view} configuration`, {
+    code: 'E_WRONG_DOCUMENT',
+    hint: view === 'eds' ? 'use `meshctl pc endpoints -f` for it' : HOW_TO_CAPTURE,
+  })
+}

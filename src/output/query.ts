@@ -1,0 +1,59 @@
+/** `--query`: a JMESPath expression (JMESPath Community edition) applied to a view's JSON document. */
+import {compile, type JSONValue, TreeInterpreter, tokenize} from '@jmespath-community/jmespath'
+import {UsageError} from '../errors/index.js'
+
+export interface CompiledQuery {
+  expression: string
+  ast: ReturnType<typeof compile>
+}
+
+const messageOf = (err: unknown): string => String((err as Error)?.message ?? err).split('\n')[0]
+
+function tryCompile(expression: string): string | undefined {
+  try {
+    compile(expression)
+    return undefined
+  } catch (err) {
+    return messageOf(err)
+  }
+}
+
+/**
+ * The library reports no position, so find it: the first token at which the expression, cut just after
+ * that token, fails with the same message. End-of-input errors point past the last character.
+ */
+function errorPosition(expression: string, message: string): number | undefined {
+  if (/\bEOF\b|end of (?:input|expression)/i.test(message)) return expression.length
+  let tokens: Array<{start: number; value: unknown}>
+  try {
+    tokens = tokenize(expression) as Array<{start: number; value: unknown}>
+  } catch {
+    return undefined
+  }
+  for (const tok of tokens) {
+    const end = Math.min(expression.length, tok.start + Math.max(1, String(tok.value ?? '').length))
+    if (tryCompile(expression.slice(0, end)) === message) return tok.start
+  }
+  return undefined
+}
+
+/** Compiles the expression; a syntax error is a usage error that names the position. */
+export function compileQuery(expression: string): CompiledQuery {
+  if (expression.trim() === '') throw new UsageError('--query is empty; give a JMESPath expression such as "[].name"', {code: 'E_QUERY'})
+  try {
+    return {expression, ast: compile(expression)}
+  } catch (err) {
+    const msg = messageOf(err).replace(/^Syntax error[:,]\s*/i, '')
+    const pos = errorPosition(expression, messageOf(err))
+    const where = pos === undefined ? '' : pos >= expression.length ? ' at the end' : ` at position ${pos} (near "${expression.slice(pos, pos + 12)}")`
+    throw new UsageError(`invalid --query expression${where}: ${msg}`, {code: 'E_QUERY'})
+  }
+}
+
+export function runQuery(q: CompiledQuery, data: unknown): unknown {
+  try {
+    return TreeInterpreter.search(q.ast, data as JSONValue)
+  } catch (err) {
+    throw new UsageError(`--query "${q.expression}" failed: ${messageOf(err)}`, {code: 'E_QUERY'})
+  }
+}

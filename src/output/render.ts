@@ -1,0 +1,44 @@
+/** Turns a view's result into the bytes to print, for every output format. Pure. */
+import type {ViewResult} from '../views/types.js'
+import {goJson} from './json.js'
+import {type CompiledQuery, runQuery} from './query.js'
+import {formatTable, type Styler} from './tabwriter.js'
+
+export const OUTPUT_FORMATS = ['short', 'json', 'yaml'] as const
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
+
+export interface RenderOptions {
+  format: OutputFormat
+  query?: CompiledQuery
+  /** colours table cells; absent when output is not a terminal */
+  styler?: Styler
+  /** converts a document to YAML (injected so the YAML library loads only when needed) */
+  toYaml?: (value: unknown) => string
+}
+
+export function renderShort(result: ViewResult, styler?: Styler): string {
+  return result.blocks.map((b) => (b.kind === 'table' ? formatTable(b.rows, b.padding, styler) : b.text)).join('')
+}
+
+export function render(result: ViewResult, opts: RenderOptions): string {
+  if (opts.query) {
+    const base = result.rawJson ? JSON.parse(result.rawJson()) : result.data()
+    const value = runQuery(opts.query, base)
+    if (opts.format === 'yaml') return yaml(opts, value)
+    return `${goJson(value)}\n`
+  }
+  switch (opts.format) {
+    case 'short':
+      return renderShort(result, opts.styler)
+    case 'json':
+      return result.rawJson ? `${result.rawJson()}\n` : `${goJson(result.data())}\n`
+    case 'yaml':
+      return yaml(opts, result.rawJson ? JSON.parse(result.rawJson()) : result.data())
+  }
+}
+
+function yaml(opts: RenderOptions, value: unknown): string {
+  if (!opts.toYaml) throw new Error('YAML output requested without a YAML converter')
+  // istioctl prints the converted text plus one more newline
+  return `${opts.toYaml(value)}\n`
+}

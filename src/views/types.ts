@@ -1,0 +1,21 @@
+/** What a view produces: blocks of short output (tables or text) and the document for json/yaml/--query. */
+import type {Json} from '../envoy/fields.js'
+import type {Row} from '../output/tabwriter.js'
+
+export type Block = {kind: 'table'; rows: Row[]; padding: number} | {kind: 'text'; text: string}
+
+export interface ViewResult {
+  /** short output */
+  blocks: Block[]
+  /** the machine-readable document (json, yaml, --query act on it) */
+  data: () => Json
+  /** when set, `-o json|yaml` print these bytes as they are (pc all echoes the input) */
+  rawJson?: () => string
+  /** notes for stderr: what the output could not show, and why */
+  warnings?: string[]
+}
+
+export const header = (...names: string[]): Row => names.map((text) => ({text, style: 'header'}))
+
+export const table = (rows: Row[], padding: number): Block => ({kind: 'table', rows, padding})
+export const text = (t: string): Block => ({kind: 'text', text: t})
