@@ -39,6 +39,9 @@ const MAP_STRUCT = camelSet(MAP_OF_STRUCTS)
 const MAP_SCALAR = camelSet(MAP_OF_SCALARS)
 const STRUCTS = camelSet(STRUCT_FIELDS)
 
+/** `metadata` is a Struct (not core.Metadata) under a Node and a BuildVersion. */
+const STRUCT_METADATA_PARENTS = new Set(['node', 'user_agent_build_version', 'userAgentBuildVersion', 'version'])
+
 const STRUCT_TYPES = new Set(['type.googleapis.com/google.protobuf.Struct', 'type.googleapis.com/google.protobuf.Value'])
 const TYPED_STRUCT_TYPES = new Set(['type.googleapis.com/udpa.type.v1.TypedStruct', 'type.googleapis.com/xds.type.v3.TypedStruct'])
 
@@ -76,7 +79,7 @@ export function convertMessage(v: Json, parentKey = ''): Json {
     else if (STRUCT_TYPES.has(type) && key === 'value') out[name] = sortedStruct(val)
     else if (TYPED_STRUCT_TYPES.has(type) && key === 'value') out[name] = sortedStruct(val)
     else if (STRUCTS.has(key)) out[name] = sortedStruct(val)
-    else if (key === 'metadata' && parentKey === 'node') out[name] = sortedStruct(val)
+    else if (key === 'metadata' && STRUCT_METADATA_PARENTS.has(parentKey)) out[name] = sortedStruct(val)
     // v2-era filters carried their config as a Struct in `config` next to `name` (no typed_config)
     else if (key === 'config' && !type && typeof v.name === 'string' && v.typed_config === undefined && v.typedConfig === undefined) out[name] = sortedStruct(val)
     else if (MAP_STRUCT.has(key)) out[name] = convertMap(val, 'struct')
