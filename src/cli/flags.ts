@@ -38,5 +38,6 @@ export const commonFlags = {
 }
 
 export const podArg = {
-  pod: Args.string({description: 'Pod to inspect: [<type>/]<name>[.<namespace>]', required: false}),
+  // ignoreStdin: oclif would otherwise read piped stdin into a missing argument (breaking `-f -`)
+  pod: Args.string({description: 'Pod to inspect: [<type>/]<name>[.<namespace>]', required: false, ignoreStdin: true}),
 }

@@ -13,6 +13,7 @@
  */
 import {parse as parseYaml} from 'yaml'
 import {InputError} from '../errors/index.js'
+import {findJsonError} from './json-error.js'
 import {get, getArray, isObject, type Json, type JsonObject, typeName, typeUrl} from './fields.js'
 
 export type SectionKind = 'bootstrap' | 'clusters' | 'listeners' | 'scopedRoutes' | 'routes' | 'secrets' | 'endpoints' | 'ecds'
@@ -168,13 +169,8 @@ export function parseJsonBytes(buf: Uint8Array, source: string): Json {
   try {
     return JSON.parse(text) as Json
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err)
-    const m = /position (\d+)/.exec(msg)
-    let offset: number
-    if (m) offset = Buffer.byteLength(text.slice(0, Number(m[1])), 'utf8')
-    else offset = buf.length // "Unexpected end of JSON input": the document stops early
-    const what = m ? msg.replace(/\s*in JSON at position.*$/, '').replace(/^Unexpected token/, 'unexpected character') : 'unexpected end of input (is the file truncated?)'
-    throw new InputError(`${source}: invalid JSON at byte ${offset} (${lineCol(buf, offset)}): ${what}`, {code: 'E_JSON_PARSE', cause: err})
+    const {offset, message} = findJsonError(buf)
+    throw new InputError(`${source}: invalid JSON at byte ${offset} (${lineCol(buf, offset)}): ${message}`, {code: 'E_JSON_PARSE', cause: err})
   }
 }
 
