@@ -97,8 +97,8 @@ export class ConfigDump {
           grouped = {'@type': sectionTypeUrl(kind)}
           out.push(grouped)
         }
-        const list = (grouped[entry.field] ??= []) as Json[]
-        list.push(cfg)
+        if (!Array.isArray(grouped[entry.field])) grouped[entry.field] = []
+        ;(grouped[entry.field] as Json[]).push(cfg)
       }
     }
     return out
@@ -215,8 +215,8 @@ export function parseClustersText(text: string): JsonObject {
     } else if (stat === 'weight') {
       h.weight = Number(value)
     } else if (stat === 'region' || stat === 'zone' || stat === 'sub_zone') {
-      const loc = (h.locality ??= {}) as JsonObject
-      if (value) loc[stat] = value
+      if (!h.locality) h.locality = {}
+      if (value) (h.locality as JsonObject)[stat] = value
     } else if (/^\d+$/.test(value)) {
       ;(h.stats as Json[]).push({name: stat, value})
     }

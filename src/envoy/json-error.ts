@@ -63,14 +63,14 @@ export function findJsonError(buf: Uint8Array): JsonSyntaxProblem {
     skipWs()
     if (i >= n) end(what)
     const c = buf[i]
-    if (c === 0x7b) return object(depth + 1)
-    if (c === 0x5b) return array(depth + 1)
-    if (c === 0x22) return string()
-    if (c === 0x74) return literal('true')
-    if (c === 0x66) return literal('false')
-    if (c === 0x6e) return literal('null')
-    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return number()
-    fail(`unexpected ${describe()}, expected a value`)
+    if (c === 0x7b) object(depth + 1)
+    else if (c === 0x5b) array(depth + 1)
+    else if (c === 0x22) string()
+    else if (c === 0x74) literal('true')
+    else if (c === 0x66) literal('false')
+    else if (c === 0x6e) literal('null')
+    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) number()
+    else fail(`unexpected ${describe()}, expected a value`)
   }
   const object = (depth: number): void => {
     i++

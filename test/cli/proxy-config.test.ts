@@ -93,7 +93,6 @@ describe('output', () => {
   test('--color adds ANSI styles; removing them gives the plain bytes', async () => {
     const res = await runCli(['pc', 'all', '-f', SUMMARY_DUMP, '--color'])
     assert.match(res.stdout, /\u001b\[1mNAME/)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes
     assert.equal(res.stdout.replace(/\u001b\[\d+m/g, ''), readFileSync(SUMMARY_GOLDEN, 'utf8'))
   })
   test('reads standard input with -f -', async () => {
