@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {commonFlags, filterPort, outputFlag, podArg} from '../../src/cli/flags.js'
+import {clusterFilterFlags, commonFlags, filterPort, outputFlag, podArg, verboseFlag} from '../../src/cli/flags.js'
 import {runView} from '../../src/cli/run-view.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -19,14 +19,12 @@ export default class All extends Command {
   static override flags = {
     ...commonFlags,
     output: outputFlag(),
-    fqdn: Flags.string({description: 'Filter clusters by substring of Service FQDN field'}),
-    direction: Flags.string({description: 'Filter clusters by Direction field'}),
-    subset: Flags.string({description: 'Filter clusters by substring of Subset field'}),
+    ...clusterFilterFlags,
     port: filterPort('Filter clusters, listeners and endpoints by Port field'),
     address: Flags.string({description: 'Filter listeners by address field, endpoints by ip:port'}),
     type: Flags.string({description: 'Filter listeners by type field'}),
     name: Flags.string({description: 'Filter routes by route name field'}),
-    verbose: Flags.boolean({description: 'Output more information', default: true, allowNo: true}),
+    verbose: verboseFlag('Output more information'),
     'with-headers': Flags.boolean({description: 'Print summary with headers'}),
   }
 

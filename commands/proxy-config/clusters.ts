@@ -1,5 +1,5 @@
-import {Command, Flags} from '@oclif/core'
-import {commonFlags, filterPort, outputFlag, podArg} from '../../src/cli/flags.js'
+import {Command} from '@oclif/core'
+import {clusterFilterFlags, commonFlags, filterPort, outputFlag, podArg} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -19,9 +19,7 @@ export default class Clusters extends Command {
   static override flags = {
     ...commonFlags,
     output: outputFlag(),
-    fqdn: Flags.string({description: 'Filter clusters by substring of Service FQDN field'}),
-    direction: Flags.string({description: 'Filter clusters by Direction field'}),
-    subset: Flags.string({description: 'Filter clusters by substring of Subset field'}),
+    ...clusterFilterFlags,
     port: filterPort('Filter clusters by Port field'),
   }
 

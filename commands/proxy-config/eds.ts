@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {commonFlags, filterPort, outputFlag, podArg} from '../../src/cli/flags.js'
+import {commonFlags, endpointFilterFlags, filterPort, outputFlag, podArg} from '../../src/cli/flags.js'
 import {runView} from '../../src/cli/run-view.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -15,10 +15,9 @@ export default class Eds extends Command {
   static override flags = {
     ...commonFlags,
     output: outputFlag(),
+    ...endpointFilterFlags,
     address: Flags.string({description: 'Filter endpoints by address field (ip:port)'}),
     port: filterPort('Filter endpoints by Port field'),
-    cluster: Flags.string({description: 'Filter endpoints by cluster name field'}),
-    status: Flags.string({description: 'Filter endpoints by status field'}),
   }
 
   async run(): Promise<void> {

@@ -1,5 +1,5 @@
-import {Command, Flags} from '@oclif/core'
-import {commonFlags, filterPort, outputFlag, podArg} from '../../src/cli/flags.js'
+import {Command} from '@oclif/core'
+import {commonFlags, endpointFilterFlags, filterPort, outputFlag, podArg} from '../../src/cli/flags.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
 import {endpointsView} from '../../src/views/endpoints.js'
@@ -18,10 +18,8 @@ export default class Endpoints extends Command {
   static override flags = {
     ...commonFlags,
     output: outputFlag(),
-    address: Flags.string({description: 'Filter endpoints by address field'}),
+    ...endpointFilterFlags,
     port: filterPort('Filter endpoints by Port field'),
-    cluster: Flags.string({description: 'Filter endpoints by cluster name field'}),
-    status: Flags.string({description: 'Filter endpoints by status field (healthy, unhealthy, draining, timeout, degraded, unknown)'}),
   }
 
   async run(): Promise<void> {

@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {commonFlags, filterPort, outputFlag, podArg} from '../../src/cli/flags.js'
+import {commonFlags, filterPort, outputFlag, podArg, verboseFlag} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -21,7 +21,7 @@ export default class Listeners extends Command {
     address: Flags.string({description: 'Filter listeners by address field'}),
     port: filterPort('Filter listeners by Port field'),
     type: Flags.string({description: 'Filter listeners by type field (HTTP, TCP, HTTP+TCP, UNKNOWN)'}),
-    verbose: Flags.boolean({description: 'Output more information (one row per filter chain)', default: true, allowNo: true}),
+    verbose: verboseFlag('Output more information (one row per filter chain)'),
   }
 
   async run(): Promise<void> {

@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {commonFlags, outputFlag, podArg} from '../../src/cli/flags.js'
+import {commonFlags, outputFlag, podArg, verboseFlag} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -19,7 +19,7 @@ export default class Routes extends Command {
     ...commonFlags,
     output: outputFlag(),
     name: Flags.string({description: 'Filter routes by route name field'}),
-    verbose: Flags.boolean({description: 'Output more information (one row per route)', default: true, allowNo: true}),
+    verbose: verboseFlag('Output more information (one row per route)'),
   }
 
   async run(): Promise<void> {

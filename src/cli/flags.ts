@@ -41,3 +41,18 @@ export const podArg = {
   // ignoreStdin: oclif would otherwise read piped stdin into a missing argument (breaking `-f -`)
   pod: Args.string({description: 'Pod to inspect: [<type>/]<name>[.<namespace>]', required: false, ignoreStdin: true}),
 }
+
+/** Filter flags, shared by each view's command and by `pc all` (help texts as istioctl's). */
+export const clusterFilterFlags = {
+  fqdn: Flags.string({description: 'Filter clusters by substring of Service FQDN field'}),
+  direction: Flags.string({description: 'Filter clusters by Direction field'}),
+  subset: Flags.string({description: 'Filter clusters by substring of Subset field'}),
+}
+
+export const verboseFlag = (description: string) => Flags.boolean({description, default: true, allowNo: true})
+
+export const endpointFilterFlags = {
+  address: Flags.string({description: 'Filter endpoints by address field'}),
+  cluster: Flags.string({description: 'Filter endpoints by cluster name field'}),
+  status: Flags.string({description: 'Filter endpoints by status field (healthy, unhealthy, draining, timeout, degraded, unknown)'}),
+}
