@@ -5,7 +5,7 @@
  * scenarios such as Bookinfo, see `createMesh`) or computed on demand (the synthetic benchmark mesh, which
  * must stay small in memory for 70k services).
  */
-import {hash32, k8sSuffix} from './prng.js'
+import {hash32, k8sSuffix, podTemplateHash} from './prng.js'
 
 // ---------------------------------------------------------------------------------------------------------
 // Collections
@@ -297,7 +297,7 @@ export function istioMinor(version: string): number {
 
 /** The ReplicaSet hash of a Deployment (stable per namespace/name/template labels). */
 export function replicaSetName(w: Workload): string {
-  return `${w.name}-${k8sSuffix(`rs/${w.namespace}/${w.name}/${JSON.stringify(w.labels)}`, 10)}`
+  return `${w.name}-${podTemplateHash(`rs/${w.namespace}/${w.name}/${JSON.stringify(w.labels)}`)}`
 }
 
 export function podName(w: Workload, ordinal: number): string {

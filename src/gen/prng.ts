@@ -64,6 +64,16 @@ export function k8sSuffix(key: string, len: number): string {
   return out
 }
 
+/**
+ * A pod-template-hash: Kubernetes hashes the pod template to a uint32 and runs its decimal digits through
+ * SafeEncodeString, so these hashes only use `4-9bcdf` (e.g. `5c54dcd5bd`).
+ */
+export function podTemplateHash(key: string): string {
+  let out = ''
+  for (const ch of String(hash32(key))) out += K8S_ALPHABET[ch.charCodeAt(0) % K8S_ALPHABET.length]
+  return out
+}
+
 /** Lowercase hex string of `bytes` bytes derived from `key` (SHAs, container ids). */
 export function hexFrom(key: string, bytes: number): string {
   const rng = new Prng(key)

@@ -16,6 +16,8 @@ export interface Endpoint {
   pod?: Pod
   /** for DNS clusters: the name that was resolved */
   hostname?: string
+  /** a unix socket instead of address:port (the agent's SDS/XDS sockets) */
+  pipe?: string
 }
 
 /** A stable "resolved" public address for a DNS name (never contacted; it only has to look plausible). */
@@ -52,7 +54,7 @@ function workloadMetadata(ctx: ProxyContext, pod: Pod): string {
 }
 
 function lbEndpoint(ctx: ProxyContext, e: Endpoint): object {
-  const endpoint: Record<string, unknown> = {address: socketAddress(e.address, e.port), health_check_config: {}}
+  const endpoint: Record<string, unknown> = {address: e.pipe ? {pipe: {path: e.pipe}} : socketAddress(e.address, e.port), health_check_config: {}}
   if (e.hostname) endpoint['hostname'] = e.hostname
   const out: Record<string, unknown> = {endpoint, health_status: e.healthy ? 'HEALTHY' : 'UNHEALTHY'}
   if (e.pod) {

@@ -16,7 +16,7 @@
  * - gateways get one listener per Gateway server port (`0.0.0.0_8080`), HTTP routes `http.<port>`, HTTPS
  *   routes `https.<port>.<portName>.<gateway>.<namespace>` on SNI filter chains.
  */
-import type {DestinationRule, Gateway, GatewayServer, PortProtocol, Service, ServicePort, VirtualService} from '../model.js'
+import type {DestinationRule, Gateway, GatewayServer, PortProtocol, Service, ServicePort} from '../model.js'
 import {clusterName, labelsMatch} from '../model.js'
 import type {ProxyContext} from './common.js'
 
@@ -104,6 +104,7 @@ export function buildPlan(ctx: ProxyContext): ProxyPlan {
   const routes: RouteRef[] = []
   const wildcard = new Map<number, Extract<ListenerRef, {kind: 'wildcard'}>>()
   const portRoutes = new Map<number, SvcPort[]>()
+  const endpointListeners = new Set<string>()
 
   const n = mesh.services.size
   for (let s = 0; s < n; s++) {
@@ -130,7 +131,10 @@ export function buildPlan(ctx: ProxyContext): ProxyPlan {
         // headless: one listener per endpoint address
         for (const w of mesh.lookup.workloadsOf(svc)) {
           for (const pod of mesh.lookup.pods(w)) {
-            listeners.push({kind: 'endpoint', name: `${pod.ip}_${port.targetPort}`, address: pod.ip, port: port.targetPort, ref})
+            const name = `${pod.ip}_${port.targetPort}`
+            if (endpointListeners.has(name)) continue // two headless services on one pod port share it
+            endpointListeners.add(name)
+            listeners.push({kind: 'endpoint', name, address: pod.ip, port: port.targetPort, ref})
           }
         }
       } else if (port.protocol === 'tls' || port.protocol === 'https') {
@@ -220,7 +224,3 @@ function wildcardFor(map: Map<number, Extract<ListenerRef, {kind: 'wildcard'}>>,
   return w
 }
 
-/** VirtualServices for a host as seen by this proxy (`mesh` for sidecars). */
-export function meshVirtualServices(ctx: ProxyContext, hostname: string): readonly VirtualService[] {
-  return ctx.mesh.lookup.virtualServicesFor(hostname, 'mesh')
-}
