@@ -14,6 +14,7 @@
 import {parse as parseYaml} from 'yaml'
 import {InputError} from '../errors/index.js'
 import {findJsonError} from './json-error.js'
+import {type ScannedEntry, scanConfigDump} from './scan.js'
 import {get, getArray, isObject, type Json, type JsonObject, typeName, typeUrl} from './fields.js'
 
 export type SectionKind = 'bootstrap' | 'clusters' | 'listeners' | 'scopedRoutes' | 'routes' | 'secrets' | 'endpoints' | 'ecds'
@@ -68,39 +69,68 @@ function resourceEntryOf(url: string): {kind: SectionKind; field: string} | unde
   return parts.length >= 2 ? RESOURCE_ENTRY[parts.slice(-2).join('.')] : undefined
 }
 
-/** A decoded `/config_dump`. Sections are kept as Envoy wrote them; views read what they need. */
+/** One entry of a dump's `configs` array: its type is known up front, its content decoded on first use. */
+export interface ConfigEntry {
+  readonly type: string
+  load(): JsonObject
+}
+
+const eager = (cfg: JsonObject): ConfigEntry => ({type: typeUrl(cfg), load: () => cfg})
+
+/**
+ * A decoded `/config_dump`. Sections are kept as Envoy wrote them and decoded only when a view asks for
+ * them (a dump located by the byte scanner parses nothing else).
+ */
 export class ConfigDump {
   readonly kind = 'config_dump' as const
-  /** Config entries in document order, as given. */
-  readonly configs: readonly JsonObject[]
-  /** The document as given (for `pc all -o json|yaml`). */
-  readonly raw: Json
+  private readonly entries: readonly ConfigEntry[]
+  private readonly rawOf: () => Json
+  private readonly cache = new Map<SectionKind, JsonObject[]>()
 
-  constructor(configs: JsonObject[], raw: Json) {
-    this.configs = configs
-    this.raw = raw
+  constructor(configs: JsonObject[] | readonly ConfigEntry[], raw: Json | (() => Json)) {
+    this.entries = (configs as Array<JsonObject | ConfigEntry>).map((c) =>
+      typeof (c as ConfigEntry).load === 'function' && typeof (c as ConfigEntry).type === 'string' ? (c as ConfigEntry) : eager(c as JsonObject),
+    )
+    this.rawOf = typeof raw === 'function' ? raw : () => raw
+  }
+
+  /** The document as given (for `pc all -o yaml` of a non-JSON input). Decodes everything. */
+  get raw(): Json {
+    return this.rawOf()
+  }
+
+  /** Every config entry, decoded. */
+  get configs(): JsonObject[] {
+    return this.entries.map((e) => e.load())
+  }
+
+  /** The type URL of every config entry, in document order (nothing decoded). */
+  get types(): string[] {
+    return this.entries.map((e) => e.type)
   }
 
   /** Every section of that kind, in document order (resource-style entries regrouped into one section). */
   sections(kind: SectionKind): JsonObject[] {
+    const cached = this.cache.get(kind)
+    if (cached) return cached
     const out: JsonObject[] = []
     let grouped: JsonObject | undefined
-    for (const cfg of this.configs) {
-      const url = typeUrl(cfg)
-      if (sectionKindOf(url) === kind) {
-        out.push(cfg)
+    for (const e of this.entries) {
+      if (sectionKindOf(e.type) === kind) {
+        out.push(e.load())
         continue
       }
-      const entry = resourceEntryOf(url)
+      const entry = resourceEntryOf(e.type)
       if (entry?.kind === kind) {
         if (!grouped) {
           grouped = {'@type': sectionTypeUrl(kind)}
           out.push(grouped)
         }
         if (!Array.isArray(grouped[entry.field])) grouped[entry.field] = []
-        ;(grouped[entry.field] as Json[]).push(cfg)
+        ;(grouped[entry.field] as Json[]).push(e.load())
       }
     }
+    this.cache.set(kind, out)
     return out
   }
 
@@ -116,14 +146,14 @@ export class ConfigDump {
     if (!s) {
       throw new InputError(`${prefix}config dump has no configuration type ${sectionTypeUrl(kind)}`, {
         code: 'E_NO_SECTION',
-        hint: this.configs.length === 0 ? 'the dump has no config sections at all' : `it has: ${this.describeSections()}`,
+        hint: this.entries.length === 0 ? 'the dump has no config sections at all' : `it has: ${this.describeSections()}`,
       })
     }
     return s
   }
 
   describeSections(): string {
-    const names = this.configs.map((c) => typeName(typeUrl(c)).split('.').pop() || '(untyped)')
+    const names = this.types.map((t) => typeName(t).split('.').pop() || '(untyped)')
     return [...new Set(names)].join(', ') || 'nothing'
   }
 }
@@ -266,11 +296,37 @@ export function decodeDocument(value: Json, source: string): AdminDocument {
   })
 }
 
+function lazyConfigDump(buf: Uint8Array, scanned: ScannedEntry[], source: string): ConfigDump {
+  const entries: ConfigEntry[] = scanned.map(({start, end, type}) => {
+    let value: JsonObject | undefined
+    return {
+      type,
+      load: () => {
+        if (value) return value
+        try {
+          value = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8')) as JsonObject
+        } catch {
+          // the scanner checks structure only; report the syntax error where it is
+          parseJsonBytes(buf, source)
+          throw new InputError(`${source}: invalid JSON in the config section at bytes ${start}-${end}`, {code: 'E_JSON_PARSE'})
+        }
+        return value
+      },
+    }
+  })
+  return new ConfigDump(entries, () => parseJsonBytes(buf, source))
+}
+
 /** Parses input bytes (JSON, YAML, or Envoy's plain-text /clusters) into an admin document. */
 export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocument {
   const start = firstNonSpace(buf)
   if (start >= buf.length) throw new InputError(`${source} is empty`, {code: 'E_EMPTY', hint: HOW_TO_CAPTURE})
   const c = buf[start]
+  if (c === 0x7b /* { */) {
+    // a config_dump: locate its sections and decode none of them yet
+    const scanned = scanConfigDump(buf)
+    if (scanned) return lazyConfigDump(buf, scanned, source)
+  }
   if (c === 0x7b /* { */ || c === 0x5b /* [ */) return decodeDocument(parseJsonBytes(buf, source), source)
   const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8')
   if (looksLikeClustersText(text)) {

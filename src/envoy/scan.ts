@@ -1,0 +1,143 @@
+/**
+ * A byte scanner that finds the entries of a config_dump's top-level `configs` array and each entry's
+ * `@type` without decoding anything else, so a view decodes only the sections it shows (and a dump larger
+ * than V8's maximum string length can still be read section by section). Returns undefined whenever the
+ * bytes are not the expected shape; callers then fall back to a full parse, which reports errors precisely.
+ */
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const LBRACE = 0x7b
+const RBRACE = 0x7d
+const LBRACKET = 0x5b
+const RBRACKET = 0x5d
+const COLON = 0x3a
+const COMMA = 0x2c
+
+export interface ScannedEntry {
+  start: number
+  end: number
+  type: string
+}
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+}
+
+/** Index just past the string that opens at `i` (a quote), or -1 if it never closes. */
+function skipString(buf: Uint8Array, i: number): number {
+  let j = i + 1
+  for (;;) {
+    const q = (buf as Buffer).indexOf(QUOTE, j)
+    if (q < 0) return -1
+    // count the backslashes right before the quote: an odd number escapes it
+    let k = q - 1
+    while (k > i && buf[k] === BACKSLASH) k--
+    if ((q - 1 - k) % 2 === 0) return q + 1
+    j = q + 1
+  }
+}
+
+/** Index just past the object or array that opens at `i`, or -1 on unbalanced or unterminated input. */
+function skipContainer(buf: Uint8Array, i: number): number {
+  const stack: number[] = []
+  const n = buf.length
+  for (let p = i; p < n; p++) {
+    const c = buf[p]
+    if (c === QUOTE) {
+      const next = skipString(buf, p)
+      if (next < 0) return -1
+      p = next - 1
+    } else if (c === LBRACE || c === LBRACKET) {
+      stack.push(c === LBRACE ? RBRACE : RBRACKET)
+    } else if (c === RBRACE || c === RBRACKET) {
+      if (stack.pop() !== c) return -1
+      if (stack.length === 0) return p + 1
+    }
+  }
+  return -1
+}
+
+function skipWs(buf: Uint8Array, i: number): number {
+  while (i < buf.length && isWs(buf[i])) i++
+  return i
+}
+
+function decodeString(buf: Uint8Array, start: number, end: number): string {
+  const raw = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8')
+  return raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1)
+}
+
+/** Skips any JSON value at `i` (object, array, string or scalar); -1 on trouble. */
+function skipValue(buf: Uint8Array, i: number): number {
+  const c = buf[i]
+  if (c === LBRACE || c === LBRACKET) return skipContainer(buf, i)
+  if (c === QUOTE) return skipString(buf, i)
+  let p = i
+  while (p < buf.length && buf[p] !== COMMA && buf[p] !== RBRACE && buf[p] !== RBRACKET && !isWs(buf[p])) p++
+  return p > i ? p : -1
+}
+
+/** The `@type` of the object entry spanning [start, end): a direct key, found without decoding the rest. */
+function entryType(buf: Uint8Array, start: number, end: number): string | undefined {
+  let i = skipWs(buf, start + 1)
+  while (i < end && buf[i] === QUOTE) {
+    const keyEnd = skipString(buf, i)
+    if (keyEnd < 0) return undefined
+    const key = decodeString(buf, i, keyEnd)
+    i = skipWs(buf, keyEnd)
+    if (buf[i] !== COLON) return undefined
+    i = skipWs(buf, i + 1)
+    const valueEnd = skipValue(buf, i)
+    if (valueEnd < 0) return undefined
+    if (key === '@type') return buf[i] === QUOTE ? decodeString(buf, i, valueEnd) : ''
+    i = skipWs(buf, valueEnd)
+    if (buf[i] === COMMA) i = skipWs(buf, i + 1)
+  }
+  return ''
+}
+
+/** Locates the `configs` entries of a JSON config_dump; undefined if the bytes are not such a document. */
+export function scanConfigDump(buf: Uint8Array): ScannedEntry[] | undefined {
+  let i = skipWs(buf, 0)
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) i = skipWs(buf, 3)
+  if (buf[i] !== LBRACE) return undefined
+  i = skipWs(buf, i + 1)
+  let entries: ScannedEntry[] | undefined
+  while (i < buf.length && buf[i] === QUOTE) {
+    const keyEnd = skipString(buf, i)
+    if (keyEnd < 0) return undefined
+    const key = decodeString(buf, i, keyEnd)
+    i = skipWs(buf, keyEnd)
+    if (buf[i] !== COLON) return undefined
+    i = skipWs(buf, i + 1)
+    if (key === 'configs') {
+      if (buf[i] !== LBRACKET) return undefined
+      entries = []
+      i = skipWs(buf, i + 1)
+      while (buf[i] !== RBRACKET) {
+        if (buf[i] !== LBRACE) return undefined
+        const end = skipContainer(buf, i)
+        if (end < 0) return undefined
+        const type = entryType(buf, i, end)
+        if (type === undefined) return undefined
+        entries.push({start: i, end, type})
+        i = skipWs(buf, end)
+        if (buf[i] === COMMA) i = skipWs(buf, i + 1)
+        else if (buf[i] !== RBRACKET) return undefined
+      }
+      i++
+    } else {
+      const end = skipValue(buf, i)
+      if (end < 0) return undefined
+      i = end
+    }
+    i = skipWs(buf, i)
+    if (buf[i] === COMMA) i = skipWs(buf, i + 1)
+    else if (buf[i] !== RBRACE) return undefined
+  }
+  if (buf[i] !== RBRACE) return undefined
+  // nothing but white space may follow the document
+  if (skipWs(buf, i + 1) !== buf.length) return undefined
+  return entries
+}
