@@ -195,7 +195,7 @@ function firstNonSpace(buf: Uint8Array): number {
 
 /** Parses JSON, reporting syntax errors with a byte offset. */
 export function parseJsonBytes(buf: Uint8Array, source: string): Json {
-  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8')
+  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8').replace(/^\uFEFF/, '')
   try {
     return JSON.parse(text) as Json
   } catch (err) {
@@ -210,20 +210,35 @@ function looksLikeClustersText(text: string): boolean {
   return /^[^\s:]+(?:[^\s]*)::(?:default_priority|high_priority|added_via_api|observability_name|[^:]+:\d+::)/.test(first)
 }
 
-/** Parses Envoy's plain-text `/clusters` into the same shape as `/clusters?format=json`. */
+/** Per-cluster lines of the text format that are not about a host. */
+const CLUSTER_LEVEL_STATS = new Set(['default_priority', 'high_priority', 'observability_name', 'added_via_api', 'eds_service_name'])
+
+/**
+ * Parses Envoy's plain-text `/clusters` into the same shape as `/clusters?format=json`. Host lines are
+ * `cluster::host::stat::value`; the host may itself contain `::` (IPv6), so the line is cut at the first
+ * and at the last two separators.
+ */
 export function parseClustersText(text: string): JsonObject {
   const byName = new Map<string, {name: string; hosts: Map<string, JsonObject>}>()
-  for (const line of text.split('\n')) {
-    if (!line.includes('::')) continue
-    const parts = line.split('::')
-    const name = parts[0]
+  for (const line of text.split(/\r?\n/)) {
+    const first = line.indexOf('::')
+    if (first < 0) continue
+    const name = line.slice(0, first)
     let c = byName.get(name)
     if (!c) {
       c = {name, hosts: new Map()}
       byName.set(name, c)
     }
-    if (parts.length !== 4) continue
-    const [, host, stat, value] = parts
+    const rest = line.slice(first + 2)
+    const last = rest.lastIndexOf('::')
+    if (last < 0) continue
+    const value = rest.slice(last + 2)
+    const beforeValue = rest.slice(0, last)
+    const mid = beforeValue.lastIndexOf('::')
+    if (mid < 0) continue
+    const host = beforeValue.slice(0, mid)
+    const stat = beforeValue.slice(mid + 2)
+    if (CLUSTER_LEVEL_STATS.has(host) || host === '') continue
     let h = c.hosts.get(host)
     if (!h) {
       const m = /^(.*):(\d+)$/.exec(host)
@@ -235,13 +250,13 @@ export function parseClustersText(text: string): JsonObject {
     }
     const hs = h.health_status as JsonObject
     if (stat === 'health_flags') {
-      const flags = value.split('|')
-      if (flags.includes('healthy')) hs.eds_health_status = 'HEALTHY'
-      if (flags.includes('/failed_eds_health')) hs.eds_health_status = 'UNHEALTHY'
-      if (flags.includes('/eds_status_draining')) hs.eds_health_status = 'DRAINING'
-      if (flags.includes('/eds_status_degraded')) hs.eds_health_status = 'DEGRADED'
-      if (flags.includes('/failed_outlier_check')) hs.failed_outlier_check = true
-      if (flags.includes('/failed_active_hc')) hs.failed_active_health_check = true
+      // "healthy", or failure flags run together: "/failed_outlier_check/failed_eds_health"
+      if (value === 'healthy') hs.eds_health_status = 'HEALTHY'
+      if (value.includes('/failed_eds_health')) hs.eds_health_status = 'UNHEALTHY'
+      if (value.includes('/pending_dynamic_removal') || value.includes('/eds_status_draining')) hs.eds_health_status = 'DRAINING'
+      if (value.includes('/degraded_eds_health')) hs.eds_health_status = 'DEGRADED'
+      if (value.includes('/failed_outlier_check')) hs.failed_outlier_check = true
+      if (value.includes('/failed_active_hc')) hs.failed_active_health_check = true
     } else if (stat === 'weight') {
       h.weight = Number(value)
     } else if (stat === 'region' || stat === 'zone' || stat === 'sub_zone') {

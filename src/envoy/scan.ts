@@ -68,6 +68,8 @@ function decodeString(buf: Uint8Array, start: number, end: number): string {
   return raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1)
 }
 
+const SCALAR = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)$/
+
 /** Skips any JSON value at `i` (object, array, string or scalar); -1 on trouble. */
 function skipValue(buf: Uint8Array, i: number): number {
   const c = buf[i]
@@ -75,7 +77,8 @@ function skipValue(buf: Uint8Array, i: number): number {
   if (c === QUOTE) return skipString(buf, i)
   let p = i
   while (p < buf.length && buf[p] !== COMMA && buf[p] !== RBRACE && buf[p] !== RBRACKET && !isWs(buf[p])) p++
-  return p > i ? p : -1
+  if (p === i || !SCALAR.test(Buffer.from(buf.buffer, buf.byteOffset + i, p - i).toString('latin1'))) return -1
+  return p
 }
 
 /** The `@type` of the object entry spanning [start, end): a direct key, found without decoding the rest. */
@@ -123,8 +126,10 @@ export function scanConfigDump(buf: Uint8Array): ScannedEntry[] | undefined {
         if (type === undefined) return undefined
         entries.push({start: i, end, type})
         i = skipWs(buf, end)
-        if (buf[i] === COMMA) i = skipWs(buf, i + 1)
-        else if (buf[i] !== RBRACKET) return undefined
+        if (buf[i] === COMMA) {
+          i = skipWs(buf, i + 1)
+          if (buf[i] !== LBRACE) return undefined
+        } else if (buf[i] !== RBRACKET) return undefined
       }
       i++
     } else {
@@ -133,8 +138,10 @@ export function scanConfigDump(buf: Uint8Array): ScannedEntry[] | undefined {
       i = end
     }
     i = skipWs(buf, i)
-    if (buf[i] === COMMA) i = skipWs(buf, i + 1)
-    else if (buf[i] !== RBRACE) return undefined
+    if (buf[i] === COMMA) {
+      i = skipWs(buf, i + 1)
+      if (buf[i] !== QUOTE) return undefined
+    } else if (buf[i] !== RBRACE) return undefined
   }
   if (buf[i] !== RBRACE) return undefined
   // nothing but white space may follow the document

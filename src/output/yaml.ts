@@ -6,13 +6,14 @@
  */
 import {Document, parse, type Scalar, visit} from 'yaml'
 
-/** Could a plain scalar with this text be read back as something other than this string? */
+/** Would YAML 1.1 read this text, unquoted, as a number, boolean, null or timestamp? Go double-quotes those. */
 function ambiguous(s: string): boolean {
-  if (s === '') return false
+  if (s === '') return true
   // only texts starting like a number, bool, null or timestamp can resolve to one
   if (!/^[-+.\d~nNyYtTfFoO]/.test(s)) return false
   try {
-    return typeof parse(s, {version: '1.1'}) !== 'string'
+    const v: unknown = parse(s, {version: '1.1'})
+    return v === null || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v instanceof Date
   } catch {
     return false
   }

@@ -84,11 +84,11 @@ describe('goYaml (sigs.k8s.io/yaml JSONToYAML, go-yaml v2)', () => {
     {in: true, want: 'true'},
     {in: null, want: 'null'},
     // go-yaml v2: "" resolves to null, so it is double-quoted (kubectl prints `name: ""`)
-    {in: '', want: '""', todo: 'bug: goYaml prints an empty string as \'\' where go-yaml v2 prints ""'},
+    {in: '', want: '""'},
     // go-yaml v2 resolves these as strings and asks for plain style; the emitter then falls back to single quotes
-    {in: 'foo: bar', want: "'foo: bar'", todo: 'bug: goYaml double-quotes "foo: bar" (starts with f and parses as a map); go-yaml v2 single-quotes it'},
-    {in: '- x', want: "'- x'", todo: 'bug: goYaml double-quotes "- x"; go-yaml v2 single-quotes it'},
-    {in: '-', want: "'-'", todo: 'bug: goYaml double-quotes "-"; go-yaml v2 single-quotes it'},
+    {in: 'foo: bar', want: "'foo: bar'"},
+    {in: '- x', want: "'- x'"},
+    {in: '-', want: "'-'"},
   ]
   for (const c of scalars) {
     test(`scalar ${JSON.stringify(c.in)} → ${c.want}`, {todo: c.todo}, () => {
