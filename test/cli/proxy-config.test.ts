@@ -141,3 +141,17 @@ describe('output', () => {
     assert.equal(r.stdout.trim(), '0', r.stderr)
   })
 })
+
+test('on a real terminal (a pty from script(1)) tables are coloured; NO_COLOR turns it off', async (t) => {
+  const {spawnSync} = await import('node:child_process')
+  const {BIN} = await import('../helpers/cli.js')
+  if (spawnSync('script', ['--version']).status !== 0) {
+    t.skip('script(1) not available to provide a pseudo-terminal')
+    return
+  }
+  const cmd = `"${process.execPath}" "${BIN}" pc clusters -f "${SUMMARY_DUMP}"`
+  const tty = spawnSync('script', ['-qec', cmd, '/dev/null'], {encoding: 'utf8', env: {...process.env, NO_COLOR: ''}})
+  assert.match(tty.stdout, /\u001b\[1mSERVICE FQDN/)
+  const plain = spawnSync('script', ['-qec', cmd, '/dev/null'], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}})
+  assert.doesNotMatch(plain.stdout, /\u001b\[/)
+})
