@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {clusterFilterFlags, commonFlags, filterPort, outputFlag, podArg, verboseFlag} from '../../src/cli/flags.js'
+import {clusterFilterFlags, commonFlags, filterPort, outputFlag, podArg, podOrFileUsage, verboseFlag} from '../../src/cli/flags.js'
 import {runView} from '../../src/cli/run-view.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -9,7 +9,7 @@ export default class All extends Command {
   static override summary = 'Retrieve information about all configuration for the Envoy instance in the specified pod'
   static override description = '-o short prints every section (bootstrap, clusters, listeners, routes, secrets, endpoints); -o json|yaml prints the whole config dump.'
   static override aliases = ['proxy-config:a', 'pc:all', 'pc:a']
-  static override usage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
+  static override usage = podOrFileUsage
   static override examples = [
     '<%= config.bin %> pc all --file config_dump.json',
     '<%= config.bin %> pc all --file config_dump.json --with-headers',

@@ -1,5 +1,5 @@
 import {Command} from '@oclif/core'
-import {commonFlags, outputFlag, podArg} from '../../src/cli/flags.js'
+import {commonFlags, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -9,7 +9,7 @@ export default class Bootstrap extends Command {
   static override summary = 'Retrieve information about bootstrap configuration for the Envoy instance in the specified pod'
   static override description = 'Prints the bootstrap configuration as JSON by default; -o short prints the Istio and Envoy versions.'
   static override aliases = ['proxy-config:b', 'pc:bootstrap', 'pc:b']
-  static override usage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
+  static override usage = podOrFileUsage
   static override examples = [
     '<%= config.bin %> pc bootstrap --file config_dump.json',
     '<%= config.bin %> pc bootstrap --file config_dump.json -o short',

@@ -1,5 +1,5 @@
 import {Command} from '@oclif/core'
-import {clusterFilterFlags, commonFlags, filterPort, outputFlag, podArg} from '../../src/cli/flags.js'
+import {clusterFilterFlags, commonFlags, filterPort, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -8,7 +8,7 @@ import {clustersView} from '../../src/views/clusters.js'
 export default class Clusters extends Command {
   static override summary = 'Retrieve information about cluster configuration for the Envoy instance in the specified pod'
   static override aliases = ['proxy-config:cluster', 'proxy-config:c', 'pc:clusters', 'pc:cluster', 'pc:c']
-  static override usage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
+  static override usage = podOrFileUsage
   static override examples = [
     '<%= config.bin %> pc clusters --file config_dump.json',
     '<%= config.bin %> pc clusters --file config_dump.json --fqdn reviews.default.svc.cluster.local --port 9080',

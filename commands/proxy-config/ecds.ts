@@ -1,5 +1,5 @@
 import {Command} from '@oclif/core'
-import {commonFlags, outputFlag, podArg} from '../../src/cli/flags.js'
+import {commonFlags, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -8,7 +8,7 @@ import {ecdsView} from '../../src/views/ecds.js'
 export default class Ecds extends Command {
   static override summary = 'Retrieve information about typed extension configuration (ECDS) for the Envoy instance in the specified pod'
   static override aliases = ['proxy-config:ec', 'pc:ecds', 'pc:ec']
-  static override usage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
+  static override usage = podOrFileUsage
   static override examples = ['<%= config.bin %> pc ecds --file config_dump.json', '<%= config.bin %> pc ecds --file config_dump.json -o yaml']
   static override args = podArg
   static override flags = {...commonFlags, output: outputFlag()}

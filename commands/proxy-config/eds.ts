@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {commonFlags, endpointFilterFlags, filterPort, outputFlag, podArg} from '../../src/cli/flags.js'
+import {commonFlags, endpointFilterFlags, filterPort, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
 import {runView} from '../../src/cli/run-view.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -9,7 +9,7 @@ export default class Eds extends Command {
   static override summary = 'Retrieve the endpoints the control plane pushed over EDS to the Envoy instance in the specified pod'
   static override description = 'Reads the EndpointsConfigDump of a config_dump taken with include_eds (locality, health as pushed, additional addresses).'
   static override aliases = ['pc:eds']
-  static override usage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
+  static override usage = podOrFileUsage
   static override examples = ['<%= config.bin %> pc eds --file config_dump.json', '<%= config.bin %> pc eds --file config_dump.json --port 8080 -o yaml']
   static override args = podArg
   static override flags = {

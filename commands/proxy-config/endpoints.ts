@@ -1,5 +1,5 @@
 import {Command} from '@oclif/core'
-import {commonFlags, endpointFilterFlags, filterPort, outputFlag, podArg} from '../../src/cli/flags.js'
+import {commonFlags, endpointFilterFlags, filterPort, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
 import {endpointsView} from '../../src/views/endpoints.js'
@@ -8,7 +8,7 @@ export default class Endpoints extends Command {
   static override summary = 'Retrieve information about endpoint configuration for the Envoy instance in the specified pod'
   static override description = `Reads Envoy's /clusters?format=json (health and outlier-detection state as Envoy sees them). Given a config_dump taken with include_eds instead, it shows the endpoints of its EDS section.`
   static override aliases = ['proxy-config:endpoint', 'proxy-config:ep', 'pc:endpoints', 'pc:endpoint', 'pc:ep']
-  static override usage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
+  static override usage = podOrFileUsage
   static override examples = [
     '<%= config.bin %> pc endpoints --file clusters.json',
     '<%= config.bin %> pc endpoints --file clusters.json --cluster "outbound|9080||reviews.default.svc.cluster.local"',

@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {commonFlags, filterPort, outputFlag, podArg, verboseFlag} from '../../src/cli/flags.js'
+import {commonFlags, filterPort, outputFlag, podArg, podOrFileUsage, verboseFlag} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -8,7 +8,7 @@ import {listenersView} from '../../src/views/listeners.js'
 export default class Listeners extends Command {
   static override summary = 'Retrieve information about listener configuration for the Envoy instance in the specified pod'
   static override aliases = ['proxy-config:listener', 'proxy-config:l', 'pc:listeners', 'pc:listener', 'pc:l']
-  static override usage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
+  static override usage = podOrFileUsage
   static override examples = [
     '<%= config.bin %> pc listeners --file config_dump.json',
     '<%= config.bin %> pc listeners --file config_dump.json --port 9080 --type http',

@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {commonFlags, outputFlag, podArg, verboseFlag} from '../../src/cli/flags.js'
+import {commonFlags, outputFlag, podArg, podOrFileUsage, verboseFlag} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -8,7 +8,7 @@ import {routesView} from '../../src/views/routes.js'
 export default class Routes extends Command {
   static override summary = 'Retrieve information about route configuration for the Envoy instance in the specified pod'
   static override aliases = ['proxy-config:route', 'proxy-config:r', 'pc:routes', 'pc:route', 'pc:r']
-  static override usage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
+  static override usage = podOrFileUsage
   static override examples = [
     '<%= config.bin %> pc routes --file config_dump.json',
     '<%= config.bin %> pc routes --file config_dump.json --name 9080 -o json',

@@ -1,5 +1,5 @@
 import {Command} from '@oclif/core'
-import {commonFlags, outputFlag, podArg} from '../../src/cli/flags.js'
+import {commonFlags, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -8,7 +8,7 @@ import {secretsView} from '../../src/views/secrets.js'
 export default class Secret extends Command {
   static override summary = 'Retrieve information about secret configuration for the Envoy instance in the specified pod'
   static override aliases = ['proxy-config:secrets', 'proxy-config:s', 'pc:secret', 'pc:secrets', 'pc:s']
-  static override usage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
+  static override usage = podOrFileUsage
   static override examples = ['<%= config.bin %> pc secret --file config_dump.json', '<%= config.bin %> pc secret --file config_dump.json -o yaml']
   static override args = podArg
   static override flags = {...commonFlags, output: outputFlag()}

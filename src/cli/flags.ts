@@ -56,3 +56,6 @@ export const endpointFilterFlags = {
   cluster: Flags.string({description: 'Filter endpoints by cluster name field'}),
   status: Flags.string({description: 'Filter endpoints by status field (healthy, unhealthy, draining, timeout, degraded, unknown)'}),
 }
+
+/** The usage lines every proxy-config command shares: a pod, or a saved dump. */
+export const podOrFileUsage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
