@@ -1,0 +1,84 @@
+/**
+ * The Kubernetes "channel" websocket subprotocols (k8s.io/apimachinery/pkg/util/httpstream/wsstream).
+ *
+ * Every websocket message is `[channel byte] + payload` for the binary protocols; the base64 protocols send text
+ * messages `'0'+channel` followed by the base64 payload. For exec the channels are 0 stdin, 1 stdout, 2 stderr,
+ * 3 error (a metav1.Status for v4/v5, plain text before), 4 resize. Only `v5.channel.k8s.io` has the client->server
+ * "close stream" message `[255, channel]` (half-close of stdin).
+ *
+ * Negotiation (wsstream/conn.go handshake): the server takes the FIRST protocol in the client's offer that it
+ * supports; a client offering none gets "" (the legacy binary protocol).
+ */
+import type WebSocket from 'ws'
+
+export const EXEC_PROTOCOLS = [
+  'v5.channel.k8s.io',
+  'v4.channel.k8s.io',
+  'v4.base64.channel.k8s.io',
+  'v3.channel.k8s.io',
+  'v2.channel.k8s.io',
+  'channel.k8s.io',
+  'base64.channel.k8s.io',
+] as const
+
+/** kubelet portforward/websocket.go supports "", v4 binary and v4 base64; the API server adds the SPDY tunnel. */
+export const PORTFORWARD_TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io'
+export const PORTFORWARD_PROTOCOLS = ['v4.channel.k8s.io', 'v4.base64.channel.k8s.io', PORTFORWARD_TUNNEL_PROTOCOL] as const
+
+export const STREAM_CLOSE = 255
+
+export function parseOfferedProtocols(header: string | string[] | undefined): string[] {
+  if (header === undefined) return []
+  const raw = Array.isArray(header) ? header.join(',') : header
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+}
+
+/** First client-offered protocol we support; "" when the client offered nothing; undefined = no match. */
+export function negotiate(offered: string[], supported: readonly string[]): string | undefined {
+  if (offered.length === 0) return ''
+  return offered.find((p) => supported.includes(p))
+}
+
+export function isBase64Protocol(p: string): boolean {
+  return p.includes('base64')
+}
+
+/** Writes and reads channel frames on one websocket, in the negotiated encoding. */
+export class ChannelCodec {
+  readonly base64: boolean
+  constructor(
+    private readonly ws: WebSocket,
+    readonly protocol: string,
+  ) {
+    this.base64 = isBase64Protocol(protocol)
+  }
+
+  send(channel: number, data: Buffer | string = Buffer.alloc(0)): void {
+    if (this.ws.readyState !== this.ws.OPEN) return
+    const buf = typeof data === 'string' ? Buffer.from(data) : data
+    if (this.base64) {
+      this.ws.send(String.fromCharCode(48 + channel) + buf.toString('base64'))
+    } else {
+      this.ws.send(Buffer.concat([Buffer.from([channel]), buf]))
+    }
+  }
+
+  /** Sends data split into frames of at most `max` bytes (the kubelet copies with a 32 KiB buffer). */
+  sendChunked(channel: number, data: Buffer, max = 32 * 1024): void {
+    for (let off = 0; off < data.length; off += max) this.send(channel, data.subarray(off, off + max))
+  }
+
+  /** Decodes one incoming message; undefined for empty or undecodable messages. */
+  decode(data: WebSocket.RawData, isBinary: boolean): {channel: number; payload: Buffer} | undefined {
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)
+    if (buf.length === 0) return undefined
+    if (this.base64 && !isBinary) {
+      const channel = buf[0]! - 48
+      return {channel, payload: Buffer.from(buf.subarray(1).toString(), 'base64')}
+    }
+    return {channel: buf[0]!, payload: buf.subarray(1)}
+  }
+}
