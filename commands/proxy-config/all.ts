@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {clusterFilterFlags, commonFlags, filterPort, outputFlag, podArg, podOrFileUsage, verboseFlag} from '../../src/cli/flags.js'
+import {clusterFilterFlags, commonFlags, filterPort, liveFlags, outputFlag, podArg, podOrFileUsage, verboseFlag} from '../../src/cli/flags.js'
 import {runView} from '../../src/cli/run-view.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -18,6 +18,7 @@ export default class All extends Command {
   static override args = podArg
   static override flags = {
     ...commonFlags,
+    ...liveFlags,
     output: outputFlag(),
     ...clusterFilterFlags,
     port: filterPort('Filter clusters, listeners and endpoints by Port field'),

@@ -1,5 +1,5 @@
 import {Command} from '@oclif/core'
-import {commonFlags, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
+import {commonFlags, liveFlags, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -16,7 +16,8 @@ export default class Bootstrap extends Command {
     "<%= config.bin %> pc bootstrap --file config_dump.json --query 'bootstrap.node.metadata.ISTIO_VERSION'",
   ]
   static override args = podArg
-  static override flags = {...commonFlags, output: outputFlag('json')}
+  static override flags = {...commonFlags,
+    ...liveFlags, output: outputFlag('json')}
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Bootstrap)

@@ -1,5 +1,5 @@
 import {Command} from '@oclif/core'
-import {clusterFilterFlags, commonFlags, filterPort, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
+import {clusterFilterFlags, commonFlags, filterPort, liveFlags, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -18,6 +18,7 @@ export default class Clusters extends Command {
   static override args = podArg
   static override flags = {
     ...commonFlags,
+    ...liveFlags,
     output: outputFlag(),
     ...clusterFilterFlags,
     port: filterPort('Filter clusters by Port field'),

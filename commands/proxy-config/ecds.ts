@@ -1,5 +1,5 @@
 import {Command} from '@oclif/core'
-import {commonFlags, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
+import {commonFlags, liveFlags, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -11,7 +11,8 @@ export default class Ecds extends Command {
   static override usage = podOrFileUsage
   static override examples = ['<%= config.bin %> pc ecds --file config_dump.json', '<%= config.bin %> pc ecds --file config_dump.json -o yaml']
   static override args = podArg
-  static override flags = {...commonFlags, output: outputFlag()}
+  static override flags = {...commonFlags,
+    ...liveFlags, output: outputFlag()}
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Ecds)

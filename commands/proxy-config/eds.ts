@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {commonFlags, endpointFilterFlags, filterPort, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
+import {commonFlags, endpointFilterFlags, filterPort, liveFlags, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
 import {runView} from '../../src/cli/run-view.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -14,6 +14,7 @@ export default class Eds extends Command {
   static override args = podArg
   static override flags = {
     ...commonFlags,
+    ...liveFlags,
     output: outputFlag(),
     ...endpointFilterFlags,
     address: Flags.string({description: 'Filter endpoints by address field (ip:port)'}),

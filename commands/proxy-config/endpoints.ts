@@ -1,5 +1,5 @@
 import {Command} from '@oclif/core'
-import {commonFlags, endpointFilterFlags, filterPort, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
+import {commonFlags, endpointFilterFlags, filterPort, liveFlags, outputFlag, podArg, podOrFileUsage} from '../../src/cli/flags.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
 import {endpointsView} from '../../src/views/endpoints.js'
@@ -17,6 +17,7 @@ export default class Endpoints extends Command {
   static override args = podArg
   static override flags = {
     ...commonFlags,
+    ...liveFlags,
     output: outputFlag(),
     ...endpointFilterFlags,
     port: filterPort('Filter endpoints by Port field'),

@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {commonFlags, filterPort, outputFlag, podArg, podOrFileUsage, verboseFlag} from '../../src/cli/flags.js'
+import {commonFlags, filterPort, liveFlags, outputFlag, podArg, podOrFileUsage, verboseFlag} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -17,6 +17,7 @@ export default class Listeners extends Command {
   static override args = podArg
   static override flags = {
     ...commonFlags,
+    ...liveFlags,
     output: outputFlag(),
     address: Flags.string({description: 'Filter listeners by address field'}),
     port: filterPort('Filter listeners by Port field'),

@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {commonFlags, outputFlag, podArg, podOrFileUsage, verboseFlag} from '../../src/cli/flags.js'
+import {commonFlags, liveFlags, outputFlag, podArg, podOrFileUsage, verboseFlag} from '../../src/cli/flags.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {runView} from '../../src/cli/run-view.js'
 import {NEEDS} from '../../src/sources/types.js'
@@ -17,6 +17,7 @@ export default class Routes extends Command {
   static override args = podArg
   static override flags = {
     ...commonFlags,
+    ...liveFlags,
     output: outputFlag(),
     name: Flags.string({description: 'Filter routes by route name field'}),
     verbose: verboseFlag('Output more information (one row per route)'),

@@ -59,3 +59,45 @@ export const endpointFilterFlags = {
 
 /** The usage lines every proxy-config command shares: a pod, or a saved dump. */
 export const podOrFileUsage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
+
+/** `30s`, `1m`, `1500ms`, `2` (seconds). */
+export function parseDuration(value: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim())
+  if (!m) throw new UsageError(`--${flag} "${value}" is not a duration; use e.g. 30s, 2m or 1500ms`)
+  const n = Number(m[1]) * ({ms: 1, s: 1000, m: 60_000, h: 3_600_000} as const)[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
+  if (n <= 0) throw new UsageError(`--${flag} must be more than zero`)
+  return n
+}
+
+const portInRange = (flag: string) => async (value: string): Promise<number> => {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new UsageError(`port number ${value} must be in the range 1..65535 (--${flag})`)
+  return n
+}
+
+/** How to reach Kubernetes and the proxy: kubectl's flags plus istioctl's. */
+export const liveFlags = {
+  kubeconfig: Flags.string({description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)', helpValue: '<path>'}),
+  context: Flags.string({description: 'The kubeconfig context to use'}),
+  namespace: Flags.string({char: 'n', description: "Namespace of the pod (default: the context's namespace, else default)"}),
+  selector: Flags.string({char: 'l', description: 'Label selector: run against every matching pod in the namespace, in parallel'}),
+  transport: Flags.custom<'port-forward' | 'exec'>({
+    description: 'How to reach Envoy admin: port-forward (HTTP over the port-forward stream) or exec (pilot-agent/curl in the sidecar)',
+    default: 'port-forward',
+    parse: async (value) => {
+      if (value !== 'port-forward' && value !== 'exec') throw new UsageError(`--transport "${value}" is not supported; use port-forward or exec`)
+      return value
+    },
+  })(),
+  'proxy-admin-port': Flags.custom<number>({description: 'Envoy proxy admin port', default: 15000, parse: portInRange('proxy-admin-port')})(),
+  container: Flags.string({description: 'The container running Envoy', default: 'istio-proxy'}),
+  timeout: Flags.custom<number>({description: 'Time limit for each network step (e.g. 30s, 2m)', default: 30_000, parse: async (v) => parseDuration(v, 'timeout')})(),
+  'max-concurrency': Flags.custom<number>({
+    description: 'With -l: how many pods are queried at once',
+    default: 8,
+    parse: async (v) => {
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--max-concurrency "${v}" must be a whole number of at least 1`)
+      return Number(v)
+    },
+  })(),
+}

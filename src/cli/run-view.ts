@@ -1,15 +1,17 @@
 /**
- * The shared body of every proxy-config command: check the arguments, get the bytes from the source,
- * decode, build the view, render, print. Commands only declare flags and pick a view.
+ * The shared body of every proxy-config command: pick the source (a saved dump, one pod, or every pod of a
+ * -l selector), get the bytes, decode, build the view, render, print. Commands only declare flags and pick
+ * a view.
  */
 import type {Command} from '@oclif/core'
 import {type AdminDocument, parseAdminDocument} from '../envoy/document.js'
-import {UsageError} from '../errors/index.js'
+import {isMeshctlError, type MeshctlError, UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import {type OutputFormat, render} from '../output/render.js'
 import {wantColor} from '../output/theme.js'
 import {fileSource} from '../sources/file.js'
 import type {DumpSource, Need} from '../sources/types.js'
+import {mergeFanout, type PodResult} from '../views/fanout.js'
 import type {ViewResult} from '../views/types.js'
 
 export interface CommonFlagValues {
@@ -19,6 +21,20 @@ export interface CommonFlagValues {
   color?: boolean
 }
 
+export interface LiveFlagValues {
+  kubeconfig?: string
+  context?: string
+  namespace?: string
+  selector?: string
+  transport: 'port-forward' | 'exec'
+  'proxy-admin-port': number
+  container: string
+  timeout: number
+  'max-concurrency': number
+}
+
+export type ViewFlagValues = CommonFlagValues & LiveFlagValues
+
 export interface ViewSpec {
   /** the subcommand's name in messages, as istioctl: `cluster`, `listener`, ... */
   name: string
@@ -26,23 +42,80 @@ export interface ViewSpec {
   build: (doc: AdminDocument, input: {bytes: Uint8Array; source: string}) => ViewResult
 }
 
-function chooseSource(name: string, pod: string | undefined, flags: CommonFlagValues): DumpSource {
-  if ((pod && flags.file) || (!pod && !flags.file)) {
-    throw new UsageError(`${name} requires pod name or --file parameter (give exactly one)`)
+function checkArgs(name: string, pod: string | undefined, flags: ViewFlagValues): void {
+  const given = [pod !== undefined, flags.file !== undefined, flags.selector !== undefined].filter(Boolean).length
+  if (given !== 1) {
+    throw new UsageError(`${name} requires pod name or --file parameter (give exactly one of a pod, -l/--selector or --file)`)
   }
-  if (pod) {
-    throw new UsageError(`reading from a live pod is not available in this build yet; save a dump and use --file`, {
-      hint: `kubectl exec ${pod} -c istio-proxy -- pilot-agent request GET config_dump > dump.json`,
-    })
-  }
-  return fileSource(flags.file!)
 }
 
-export async function runView(_cmd: Command, pod: string | undefined, flags: CommonFlagValues, spec: ViewSpec): Promise<void> {
-  const source = chooseSource(spec.name, pod, flags)
+async function buildFrom(source: DumpSource, spec: ViewSpec): Promise<ViewResult> {
   const input = await source.fetch(spec.need)
-  const doc = parseAdminDocument(input.bytes, input.source)
-  const result = spec.build(doc, input)
+  return spec.build(parseAdminDocument(input.bytes, input.source), input)
+}
+
+/** Runs `work` over items with at most `limit` in flight, keeping the items' order in the results. */
+async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await work(items[i])
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
+  return results
+}
+
+export async function runView(_cmd: Command, pod: string | undefined, flags: ViewFlagValues, spec: ViewSpec): Promise<void> {
+  checkArgs(spec.name, pod, flags)
+  let result: ViewResult
+  const podErrors: Array<{id: string; err: MeshctlError | Error}> = []
+  if (flags.file !== undefined) {
+    result = await buildFrom(fileSource(flags.file), spec)
+  } else {
+    // live: everything Kubernetes is loaded only now (client-node is slow to import)
+    const {KubeApi} = await import('../kube/api.js')
+    const {parseTarget} = await import('../kube/refs.js')
+    const {checkPodReachable, listPods, podId, resolveTarget} = await import('../kube/pods.js')
+    const {podSource} = await import('../sources/pod.js')
+    const {ClusterError} = await import('../errors/index.js')
+    const api = await KubeApi.open({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace, timeoutMs: flags.timeout})
+    const admin = {transport: flags.transport, adminPort: flags['proxy-admin-port'], container: flags.container}
+    if (pod !== undefined) {
+      const target = await resolveTarget(api, parseTarget(pod, api.namespace))
+      checkPodReachable(target, flags.container)
+      result = await buildFrom(podSource(api, target, admin), spec)
+    } else {
+      const pods = await listPods(api, api.namespace, flags.selector!)
+      if (pods.length === 0) {
+        throw new ClusterError(`no pods match selector ${flags.selector} in namespace ${api.namespace}`, {code: 'E_NOT_FOUND', hint: 'check the labels and -n'})
+      }
+      type Outcome = {id: string; result: ViewResult} | {id: string; err: Error}
+      const outcomes = await pool(pods, flags['max-concurrency'], async (p): Promise<Outcome> => {
+        try {
+          checkPodReachable(p, flags.container)
+          return {id: podId(p), result: await buildFrom(podSource(api, p, admin), spec)}
+        } catch (err) {
+          return {id: podId(p), err: err instanceof Error ? err : new Error(String(err))}
+        }
+      })
+      const ok = outcomes.filter((o): o is PodResult => 'result' in o)
+      for (const o of outcomes) if ('err' in o) podErrors.push({id: o.id, err: o.err})
+      if (ok.length === 0) throw podErrors[0].err
+      result = mergeFanout(ok)
+    }
+  }
+  await print(result, flags)
+  for (const {id, err} of podErrors) process.stderr.write(`Error: ${id}: ${isMeshctlError(err) ? err.oneLine : err.message}\n`)
+  if (podErrors.length > 0) {
+    const first = podErrors[0].err
+    process.exitCode = isMeshctlError(first) ? first.exitCode : 1
+  }
+}
+
+async function print(result: ViewResult, flags: CommonFlagValues): Promise<void> {
   const color = wantColor({flag: flags.color, isTTY: Boolean(process.stdout.isTTY), env: process.env})
   const styler = color && flags.output === 'short' && !flags.query ? (await import('../output/theme.js')).makeStyler() : undefined
   const toYaml = flags.output === 'yaml' ? (await import('../output/yaml.js')).goYaml : undefined

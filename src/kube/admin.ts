@@ -1,0 +1,54 @@
+/** Envoy's admin API inside a pod, reached by port-forward (default) or by exec'ing a client in the sidecar. */
+import {ProxyError} from '../errors/index.js'
+import type {KubeApi} from './api.js'
+import {podId, type Pod} from './pods.js'
+import {execCommand, portForwardRequest} from './transport.js'
+
+export type Transport = 'port-forward' | 'exec'
+export const TRANSPORTS: readonly Transport[] = ['port-forward', 'exec']
+
+export interface AdminOptions {
+  transport: Transport
+  adminPort: number
+  container: string
+}
+
+const firstLine = (b: Buffer | string): string => String(b).trim().split('\n')[0]?.slice(0, 200) ?? ''
+
+/** GET `path` (no leading slash, e.g. `config_dump?mask=bootstrap`) from the pod's Envoy admin API. */
+export async function adminGet(api: KubeApi, pod: Pod, path: string, opts: AdminOptions): Promise<Buffer> {
+  const {name, namespace} = pod.metadata
+  if (opts.transport === 'port-forward') {
+    const res = await portForwardRequest(api, namespace, name, opts.adminPort, 'GET', path)
+    if (res.status !== 200) {
+      throw new ProxyError(`Envoy admin on ${podId(pod)}:${opts.adminPort} answered ${res.status} for /${path}: ${firstLine(res.body)}`, {code: 'E_ADMIN'})
+    }
+    return res.body
+  }
+  // exec: pilot-agent knows the admin port (--debug-port); curl is the fallback for non-Istio Envoy images
+  const agent = ['pilot-agent', 'request', 'GET', path, ...(opts.adminPort !== 15000 ? ['--debug-port', String(opts.adminPort)] : [])]
+  let res = await execCommand(api, namespace, name, opts.container, agent)
+  let used = agent
+  if (res.startError || res.exitCode === 127 || res.exitCode === 126) {
+    used = ['curl', '-sSf', `http://localhost:${opts.adminPort}/${path}`]
+    const viaCurl = await execCommand(api, namespace, name, opts.container, used)
+    if (viaCurl.startError || viaCurl.exitCode === 127 || viaCurl.exitCode === 126) {
+      throw new ProxyError(`neither pilot-agent nor curl can run in container ${opts.container} of pod ${podId(pod)}`, {
+        code: 'E_EXEC_TOOLS',
+        hint: 'use --transport port-forward (the default)',
+      })
+    }
+    res = viaCurl
+  }
+  if (res.exitCode !== 0) {
+    const why = firstLine(res.stderr) || firstLine(res.stdout) || `exit code ${res.exitCode}`
+    const refused = /refused|couldn't connect|failed to connect/i.test(why)
+    throw new ProxyError(
+      refused
+        ? `nothing listens on port ${opts.adminPort} in pod ${podId(pod)} (connection refused)`
+        : `\`${used.join(' ')}\` failed in ${podId(pod)} (exit ${res.exitCode}): ${why}`,
+      {code: refused ? 'E_ADMIN_PORT' : 'E_ADMIN', hint: refused ? 'is Envoy running? a different admin port is set with --proxy-admin-port' : undefined},
+    )
+  }
+  return res.stdout
+}

@@ -1,0 +1,184 @@
+/**
+ * Kubernetes access: kubeconfig as kubectl reads it (KUBECONFIG, --kubeconfig, --context, the context's
+ * namespace), every auth method client-node supports (tokens, client certificates, exec plugins, OIDC), and
+ * REST GETs whose failures become one-line errors a user can act on. client-node is imported lazily: it
+ * costs ~0.5 s to load and only live commands need it.
+ */
+import https from 'node:https'
+import http from 'node:http'
+import type {KubeConfig} from '@kubernetes/client-node'
+import {ClusterError} from '../errors/index.js'
+
+export interface KubeAccessOptions {
+  kubeconfig?: string
+  context?: string
+  /** -n; when absent, the context's namespace, else `default` */
+  namespace?: string
+  /** per network step */
+  timeoutMs: number
+}
+
+export interface KubeStatus {
+  kind?: string
+  status?: string
+  message?: string
+  reason?: string
+  code?: number
+  details?: {name?: string; kind?: string}
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', 'EPIPE'])
+
+export class KubeApi {
+  readonly kc: KubeConfig
+  readonly namespace: string
+  readonly context: string
+  readonly server: string
+  readonly timeoutMs: number
+
+  private constructor(kc: KubeConfig, namespace: string, timeoutMs: number) {
+    this.kc = kc
+    this.namespace = namespace
+    this.context = kc.getCurrentContext()
+    this.server = kc.getCurrentCluster()?.server ?? ''
+    this.timeoutMs = timeoutMs
+  }
+
+  static async open(opts: KubeAccessOptions): Promise<KubeApi> {
+    const {KubeConfig} = await import('@kubernetes/client-node')
+    const kc = new KubeConfig()
+    try {
+      if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig)
+      else kc.loadFromDefault()
+    } catch (err) {
+      throw new ClusterError(`cannot load kubeconfig${opts.kubeconfig ? ` ${opts.kubeconfig}` : ''}: ${(err as Error).message}`, {
+        hint: 'point --kubeconfig or KUBECONFIG at a valid file',
+        cause: err,
+      })
+    }
+    if (opts.context) {
+      if (!kc.getContextObject(opts.context)) {
+        const known = kc.getContexts().map((c) => c.name)
+        throw new ClusterError(`context "${opts.context}" is not in the kubeconfig`, {hint: known.length ? `known contexts: ${known.join(', ')}` : 'the kubeconfig has no contexts'})
+      }
+      kc.setCurrentContext(opts.context)
+    }
+    if (!kc.getCurrentCluster()) {
+      throw new ClusterError('no Kubernetes cluster is configured (the kubeconfig has no current context)', {
+        hint: 'set KUBECONFIG or pass --kubeconfig and --context; or use --file with a saved dump',
+      })
+    }
+    const ctxNs = kc.getContextObject(kc.getCurrentContext())?.namespace
+    return new KubeApi(kc, opts.namespace || ctxNs || 'default', opts.timeoutMs)
+  }
+
+  /** TLS, auth headers and agent for a request to the API server (also used for WebSocket upgrades). */
+  async requestOptions(path: string): Promise<https.RequestOptions> {
+    const url = new URL(path, this.server)
+    const opts: https.RequestOptions = {
+      protocol: url.protocol,
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port || (url.protocol === 'https:' ? 443 : 80),
+      path: url.pathname + url.search,
+      method: 'GET',
+      headers: {Accept: 'application/json', 'User-Agent': 'meshctl'},
+    }
+    try {
+      await this.kc.applyToHTTPSOptions(opts)
+    } catch (err) {
+      throw new ClusterError(`cannot get credentials for context "${this.context}": ${(err as Error).message}`, {
+        hint: 'log in again (an exec or OIDC auth plugin failed)',
+        cause: err,
+      })
+    }
+    return opts
+  }
+
+  /** GET a JSON object from the API server. API errors keep the server's own message. */
+  async get<T>(path: string, what: string): Promise<T> {
+    const opts = await this.requestOptions(path)
+    const {status, body} = await this.send(opts, what)
+    if (status >= 200 && status < 300) {
+      try {
+        return JSON.parse(body.toString('utf8')) as T
+      } catch {
+        throw new ClusterError(`the API server answered ${what} with something that is not JSON`)
+      }
+    }
+    throw this.statusError(status, body, what)
+  }
+
+  private send(opts: https.RequestOptions, what: string): Promise<{status: number; body: Buffer}> {
+    const lib = opts.protocol === 'http:' ? http : https
+    return new Promise((resolve, reject) => {
+      const req = lib.request(opts, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          clearTimeout(timer)
+          resolve({status: res.statusCode ?? 0, body: Buffer.concat(chunks)})
+        })
+        res.on('error', (err) => reject(this.networkError(err, what)))
+      })
+      const timer = setTimeout(() => {
+        req.destroy()
+        reject(this.timeoutError(what))
+      }, this.timeoutMs)
+      req.on('error', (err) => {
+        clearTimeout(timer)
+        reject(this.networkError(err, what))
+      })
+      req.end()
+    })
+  }
+
+  timeoutError(what: string): ClusterError {
+    return new ClusterError(`timed out after ${fmtSeconds(this.timeoutMs)} waiting for the API server at ${this.server} (${what})`, {
+      code: 'E_TIMEOUT',
+      hint: 'check the cluster is reachable, or raise --timeout',
+    })
+  }
+
+  networkError(err: Error, what: string): ClusterError {
+    const code = (err as NodeJS.ErrnoException).code ?? ''
+    if (NETWORK_CODES.has(code)) {
+      return new ClusterError(`cannot reach the Kubernetes API server at ${this.server} (${code}) while ${what}`, {
+        code: 'E_UNREACHABLE',
+        hint: `check context "${this.context}" (--context, KUBECONFIG) and your network or VPN`,
+        cause: err,
+      })
+    }
+    if (/certificate|self.signed|CERT_|SSL|TLS/i.test(`${code} ${err.message}`)) {
+      return new ClusterError(`TLS with the API server at ${this.server} failed: ${err.message}`, {
+        code: 'E_TLS',
+        hint: 'check certificate-authority data in the kubeconfig',
+        cause: err,
+      })
+    }
+    return new ClusterError(`talking to the API server at ${this.server} failed while ${what}: ${err.message}`, {cause: err})
+  }
+
+  /** Turns an API error response into a message: the server's Status text plus what to do. */
+  statusError(status: number, body: Buffer, what: string): ClusterError {
+    let st: KubeStatus = {}
+    try {
+      st = JSON.parse(body.toString('utf8')) as KubeStatus
+    } catch {
+      // not a Status: keep the HTTP code
+    }
+    const message = st.message || `HTTP ${status}`
+    if (status === 401) {
+      return new ClusterError(`the API server rejected the credentials of context "${this.context}" (401 Unauthorized)`, {
+        code: 'E_UNAUTHORIZED',
+        hint: 'they may have expired: log in again or refresh the token',
+      })
+    }
+    if (status === 403) return new ClusterError(message, {code: 'E_FORBIDDEN', hint: 'ask your cluster admin for that RBAC permission'})
+    if (status === 404) return new ClusterError(message, {code: 'E_NOT_FOUND'})
+    return new ClusterError(`${what}: ${message}`)
+  }
+}
+
+export function fmtSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`
+}

@@ -1,0 +1,193 @@
+/**
+ * Reaching a port inside a pod: HTTP carried over a Kubernetes port-forward stream (no local listener), or a
+ * command exec'ed in a container. Built on client-node's PortForward and Exec (which do the channel
+ * framing), with our own WebSocket factory so that a refused upgrade keeps the API server's explanation
+ * (client-node alone reports only "Unexpected server response: 403") and every step has a time limit.
+ */
+import http from 'node:http'
+import type {IncomingMessage} from 'node:http'
+import {Duplex, PassThrough, Writable} from 'node:stream'
+import {ClusterError, ProxyError} from '../errors/index.js'
+import {fmtSeconds, type KubeApi, type KubeStatus} from './api.js'
+
+type ClientNode = typeof import('@kubernetes/client-node')
+type WS = import('ws').WebSocket
+
+let clientNode: Promise<ClientNode> | undefined
+const loadClientNode = (): Promise<ClientNode> => (clientNode ??= import('@kubernetes/client-node'))
+
+/** What an upgrade refusal means, in words a user can act on. */
+function upgradeError(api: KubeApi, status: number, body: string, action: string): ClusterError {
+  let st: KubeStatus = {}
+  try {
+    st = JSON.parse(body) as KubeStatus
+  } catch {
+    // not a Status
+  }
+  const message = st.message || body.trim() || `HTTP ${status}`
+  if (status === 401) return api.statusError(401, Buffer.from(body), action)
+  if (status === 403) {
+    const sub = action.includes('port-forward') ? 'pods/portforward' : 'pods/exec'
+    return new ClusterError(message, {code: 'E_FORBIDDEN', hint: `meshctl needs RBAC permission to create ${sub} there`})
+  }
+  return new ClusterError(`${action} refused (${status}): ${message}`, {code: status === 404 ? 'E_NOT_FOUND' : 'E_UPGRADE'})
+}
+
+type Handler = import('@kubernetes/client-node/dist/web-socket-handler.js').WebSocketHandler
+
+async function wsHandler(api: KubeApi, action: string): Promise<Handler> {
+  // not re-exported by the package index; the package has no exports map, so the module path is stable API
+  const {WebSocketHandler} = await import('@kubernetes/client-node/dist/web-socket-handler.js')
+  const {WebSocket} = await import('ws')
+  const factory = (uri: string, protocols: string[], opts: import('ws').ClientOptions): WS => {
+    const ws = new WebSocket(uri, protocols, {...opts, handshakeTimeout: api.timeoutMs, perMessageDeflate: false})
+    ws.on('unexpected-response', (req: http.ClientRequest, res: IncomingMessage) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        req.destroy()
+        ws.emit('error', upgradeError(api, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), action))
+      })
+    })
+    return ws
+  }
+  return new WebSocketHandler(api.kc, factory as never)
+}
+
+function wsFailure(api: KubeApi, err: unknown, action: string): Error {
+  if (err instanceof ClusterError) return err
+  const e: Error = (err as {error?: Error}).error ?? (err instanceof Error ? err : new Error(String(err)))
+  if (/timed? ?out|handshake/i.test(e.message)) {
+    return new ClusterError(`timed out after ${fmtSeconds(api.timeoutMs)} opening the ${action}`, {code: 'E_TIMEOUT', hint: 'raise --timeout'})
+  }
+  return api.networkError(e, action)
+}
+
+export interface HttpResult {
+  status: number
+  body: Buffer
+}
+
+/** One HTTP request to `port` in the pod, over a port-forward WebSocket (one stream = one connection). */
+export async function portForwardRequest(api: KubeApi, namespace: string, pod: string, port: number, method: string, path: string): Promise<HttpResult> {
+  const action = `port-forward to ${pod}.${namespace}:${port}`
+  const {PortForward} = await loadClientNode()
+  const fromPod = new PassThrough()
+  const toPod = new PassThrough()
+  let errText = ''
+  const errSink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      errText += chunk.toString('utf8')
+      done()
+    },
+  })
+  const pf = new PortForward(api.kc, false, await wsHandler(api, action))
+  let ws: WS
+  try {
+    ws = (await pf.portForward(namespace, pod, [port], fromPod, errSink, toPod, 0)) as unknown as WS
+  } catch (err) {
+    throw wsFailure(api, err, action)
+  }
+  ws.on('close', () => fromPod.end())
+  ws.on('error', () => fromPod.end())
+  const socket = Duplex.from({readable: fromPod, writable: toPod})
+  try {
+    return await new Promise<HttpResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        req.destroy()
+        reject(new ProxyError(`timed out after ${fmtSeconds(api.timeoutMs)} waiting for ${method} /${path} on ${pod}.${namespace}:${port}`, {code: 'E_TIMEOUT', hint: 'the proxy may be overloaded; raise --timeout'}))
+      }, api.timeoutMs)
+      const req = http.request({host: 'localhost', port, path: `/${path}`, method, headers: {Connection: 'close'}, createConnection: () => socket as never}, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          clearTimeout(timer)
+          resolve({status: res.statusCode ?? 0, body: Buffer.concat(chunks)})
+        })
+        res.on('error', (err) => {
+          clearTimeout(timer)
+          reject(err)
+        })
+      })
+      req.on('error', (err) => {
+        clearTimeout(timer)
+        const why = errText.trim()
+        if (why) reject(portError(why, pod, namespace, port))
+        else reject(new ProxyError(`the connection to ${pod}.${namespace}:${port} closed before Envoy answered (${err.message})`, {code: 'E_ADMIN'}))
+      })
+      req.end()
+    })
+  } finally {
+    ws.close()
+  }
+}
+
+/** The kubelet's error-channel text (e.g. connection refused) as an actionable error. */
+function portError(text: string, pod: string, namespace: string, port: number): ProxyError {
+  if (/refused/i.test(text)) {
+    return new ProxyError(`nothing listens on port ${port} in pod ${pod}.${namespace} (connection refused)`, {
+      code: 'E_ADMIN_PORT',
+      hint: `is Envoy running? see kubectl logs ${pod} -n ${namespace} -c istio-proxy; a different admin port is set with --proxy-admin-port`,
+    })
+  }
+  return new ProxyError(`port-forward to ${pod}.${namespace}:${port} failed: ${text}`, {code: 'E_ADMIN_PORT'})
+}
+
+export interface ExecResult {
+  stdout: Buffer
+  stderr: string
+  exitCode: number
+  /** the runtime could not start the command (executable not found, ...) */
+  startError?: string
+}
+
+/** Runs argv in a container and collects its output and exit code. */
+export async function execCommand(api: KubeApi, namespace: string, pod: string, container: string, argv: string[]): Promise<ExecResult> {
+  const action = `exec in ${pod}.${namespace} (${container})`
+  const {Exec} = await loadClientNode()
+  const out: Buffer[] = []
+  let err = ''
+  const stdout = new Writable({
+    write(c: Buffer, _e, done) {
+      out.push(c)
+      done()
+    },
+  })
+  const stderr = new Writable({
+    write(c: Buffer, _e, done) {
+      err += c.toString('utf8')
+      done()
+    },
+  })
+  let status: {status?: string; reason?: string; message?: string; details?: {causes?: Array<{reason?: string; message?: string}>}} | undefined
+  const exec = new Exec(api.kc, await wsHandler(api, action))
+  let ws: WS
+  try {
+    ws = (await exec.exec(namespace, pod, container, argv, stdout, stderr, null, false, (s) => {
+      status = s as typeof status
+    })) as unknown as WS
+  } catch (e) {
+    throw wsFailure(api, e, action)
+  }
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ws.close()
+      reject(new ProxyError(`timed out after ${fmtSeconds(api.timeoutMs)} waiting for \`${argv.join(' ')}\` in ${pod}.${namespace}`, {code: 'E_TIMEOUT', hint: 'raise --timeout'}))
+    }, api.timeoutMs)
+    ws.on('close', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+  let exitCode = 0
+  let startError: string | undefined
+  if (status && status.status !== 'Success') {
+    const codeCause = status.details?.causes?.find((c) => c.reason === 'ExitCode')
+    if (codeCause) exitCode = Number(codeCause.message) || 1
+    else {
+      exitCode = 126
+      startError = status.message ?? 'the command could not be started'
+    }
+  }
+  return {stdout: Buffer.concat(out), stderr: err, exitCode, startError}
+}

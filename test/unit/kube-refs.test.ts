@@ -1,0 +1,53 @@
+/** Pod references as istioctl parses them (istio's own vectors) and the kinds meshctl resolves. */
+import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import {test} from 'node:test'
+import {UsageError} from '../../src/errors/index.js'
+import {pickPod, type Pod, selectorString} from '../../src/kube/pods.js'
+import {parseTarget, splitRef} from '../../src/kube/refs.js'
+
+const vectors = JSON.parse(
+  readFileSync(new URL('../../../../shared/conformance/istioctl/derived/vectors/pod-ref-parsing.json', import.meta.url), 'utf8'),
+) as {cases: Array<{ref: string; defaultNs: string; name: string; ns: string}>}
+
+test('istio pod-ref vectors', () => {
+  assert.ok(vectors.cases.length >= 11)
+  for (const c of vectors.cases) assert.deepEqual(splitRef(c.ref, c.defaultNs), {name: c.name, namespace: c.ns}, c.ref)
+})
+
+test('typed references', () => {
+  assert.deepEqual(parseTarget('deploy/reviews-v1.bookinfo', 'default'), {text: 'deploy/reviews-v1.bookinfo', kind: 'deployment', name: 'reviews-v1', namespace: 'bookinfo'})
+  assert.equal(parseTarget('svc/reviews', 'ns').kind, 'service')
+  assert.equal(parseTarget('statefulset.apps/redis', 'ns').kind, 'statefulset')
+  assert.equal(parseTarget('pod/x', 'ns').kind, 'pod')
+  assert.deepEqual(parseTarget('productpage-v1-abc', 'bookinfo'), {text: 'productpage-v1-abc', kind: 'pod', name: 'productpage-v1-abc', namespace: 'bookinfo'})
+  assert.throws(() => parseTarget('serviceaccount/sleep', 'ns'), (e: unknown) => e instanceof UsageError && /"serviceaccount\/sleep" does not refer to a pod/.test(e.message))
+  assert.throws(() => parseTarget('deploy/', 'ns'), UsageError)
+})
+
+test('label selectors from workload specs', () => {
+  assert.equal(selectorString({app: 'reviews', version: 'v1'}), 'app=reviews,version=v1')
+  assert.equal(
+    selectorString({matchLabels: {app: 'a'}, matchExpressions: [{key: 'tier', operator: 'In', values: ['x', 'y']}, {key: 'gone', operator: 'DoesNotExist'}]}),
+    'app=a,tier in (x,y),!gone',
+  )
+  assert.equal(selectorString(undefined), '')
+})
+
+test('picking one pod for a workload prefers scheduled, running, ready, newest', () => {
+  const pod = (name: string, s: Partial<{node: string; phase: string; ready: boolean; created: string}>): Pod => ({
+    metadata: {name, namespace: 'ns', creationTimestamp: s.created ?? '2026-01-01T00:00:00Z'},
+    spec: {nodeName: s.node},
+    status: {phase: s.phase, conditions: [{type: 'Ready', status: s.ready ? 'True' : 'False'}]},
+  })
+  const pods = [
+    pod('unscheduled', {phase: 'Pending'}),
+    pod('pending', {node: 'n', phase: 'Pending'}),
+    pod('running-not-ready', {node: 'n', phase: 'Running'}),
+    pod('ready-old', {node: 'n', phase: 'Running', ready: true, created: '2025-01-01T00:00:00Z'}),
+    pod('ready-new', {node: 'n', phase: 'Running', ready: true, created: '2026-06-01T00:00:00Z'}),
+  ]
+  assert.equal(pickPod(pods)?.metadata.name, 'ready-new')
+  assert.equal(pickPod(pods.slice(0, 3))?.metadata.name, 'running-not-ready')
+  assert.equal(pickPod([]), undefined)
+})
