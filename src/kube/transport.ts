@@ -68,8 +68,19 @@ export interface HttpResult {
   body: Buffer
 }
 
-/** One HTTP request to `port` in the pod, over a port-forward WebSocket (one stream = one connection). */
-export async function portForwardRequest(api: KubeApi, namespace: string, pod: string, port: number, method: string, path: string): Promise<HttpResult> {
+export interface PodStream {
+  /** bytes to and from the pod's port; ends when the pod side closes */
+  socket: Duplex
+  /** what the kubelet said on the error channel so far (e.g. connection refused) */
+  errorText(): string
+  close(): void
+}
+
+/**
+ * One TCP connection to `port` inside the pod, as a duplex stream (a Kubernetes port-forward WebSocket
+ * carries exactly one connection). Used for one-shot admin requests and by `dashboard envoy`.
+ */
+export async function openPodStream(api: KubeApi, namespace: string, pod: string, port: number): Promise<PodStream> {
   const action = `port-forward to ${pod}.${namespace}:${port}`
   const {PortForward} = await loadClientNode()
   const fromPod = new PassThrough()
@@ -91,13 +102,19 @@ export async function portForwardRequest(api: KubeApi, namespace: string, pod: s
   ws.on('close', () => fromPod.end())
   ws.on('error', () => fromPod.end())
   const socket = Duplex.from({readable: fromPod, writable: toPod})
+  return {socket, errorText: () => errText.trim(), close: () => ws.close()}
+}
+
+/** One HTTP request to `port` in the pod, over a port-forward WebSocket (one stream = one connection). */
+export async function portForwardRequest(api: KubeApi, namespace: string, pod: string, port: number, method: string, path: string): Promise<HttpResult> {
+  const stream = await openPodStream(api, namespace, pod, port)
   try {
     return await new Promise<HttpResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         req.destroy()
         reject(new ProxyError(`timed out after ${fmtSeconds(api.timeoutMs)} waiting for ${method} /${path} on ${pod}.${namespace}:${port}`, {code: 'E_TIMEOUT', hint: 'the proxy may be overloaded; raise --timeout'}))
       }, api.timeoutMs)
-      const req = http.request({host: 'localhost', port, path: `/${path}`, method, headers: {Connection: 'close'}, createConnection: () => socket as never}, (res) => {
+      const req = http.request({host: 'localhost', port, path: `/${path}`, method, headers: {Connection: 'close'}, createConnection: () => stream.socket as never}, (res) => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
         res.on('end', () => {
@@ -111,19 +128,19 @@ export async function portForwardRequest(api: KubeApi, namespace: string, pod: s
       })
       req.on('error', (err) => {
         clearTimeout(timer)
-        const why = errText.trim()
+        const why = stream.errorText()
         if (why) reject(portError(why, pod, namespace, port))
         else reject(new ProxyError(`the connection to ${pod}.${namespace}:${port} closed before Envoy answered (${err.message})`, {code: 'E_ADMIN'}))
       })
       req.end()
     })
   } finally {
-    ws.close()
+    stream.close()
   }
 }
 
 /** The kubelet's error-channel text (e.g. connection refused) as an actionable error. */
-function portError(text: string, pod: string, namespace: string, port: number): ProxyError {
+export function portError(text: string, pod: string, namespace: string, port: number): ProxyError {
   if (/refused/i.test(text)) {
     return new ProxyError(`nothing listens on port ${port} in pod ${pod}.${namespace} (connection refused)`, {
       code: 'E_ADMIN_PORT',
