@@ -56,7 +56,9 @@ async function wsHandler(api: KubeApi, action: string): Promise<Handler> {
 
 function wsFailure(api: KubeApi, err: unknown, action: string): Error {
   if (err instanceof ClusterError) return err
+  // client-node rejects with the WebSocket ErrorEvent; the error itself is in `.error`
   const e: Error = (err as {error?: Error}).error ?? (err instanceof Error ? err : new Error(String(err)))
+  if (e instanceof ClusterError) return e
   if (/timed? ?out|handshake/i.test(e.message)) {
     return new ClusterError(`timed out after ${fmtSeconds(api.timeoutMs)} opening the ${action}`, {code: 'E_TIMEOUT', hint: 'raise --timeout'})
   }

@@ -25,7 +25,7 @@ const SECTIONS = ['BOOTSTRAP', 'CLUSTER', 'LISTENER', 'ROUTE', 'SECRET', 'ENDPOI
 
 export function allView(dump: ConfigDump, o: AllOptions): ViewResult {
   const builders: Array<() => Block[]> = [
-    () => [table(versionRows(dump), 1)],
+    () => [table(versionRows(dump), 1, true)],
     () => clustersView(dump, o.clusters, true).blocks,
     () => listenersView(dump, o.listeners, o.verbose, true).blocks,
     () => routesView(dump, {name: o.routeName}, o.verbose, 'route/').blocks,

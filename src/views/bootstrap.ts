@@ -40,7 +40,7 @@ export function versionRows(dump: ConfigDump): Row[] {
 
 export function bootstrapView(dump: ConfigDump): ViewResult {
   return {
-    blocks: [table(versionRows(dump), 1)],
+    blocks: [table(versionRows(dump), 1, true)],
     data: (): Json => resourceJson(dump.requireSection('bootstrap')),
   }
 }

@@ -19,12 +19,13 @@ export function mergeFanout(results: PodResult[]): ViewResult {
     const tables = parts.filter((p) => p.block.kind === 'table')
     if (tables.length > 0 && tables.length === parts.length) {
       const first = tables[0].block as Extract<Block, {kind: 'table'}>
-      const rows: Row[] = [[...header('POD'), ...first.rows[0]]]
+      const skip = first.headless ? 0 : 1
+      const rows: Row[] = first.headless ? [] : [[...header('POD'), ...first.rows[0]]]
       for (const p of tables) {
         const t = p.block as Extract<Block, {kind: 'table'}>
-        for (const row of t.rows.slice(1)) rows.push([p.id, ...row])
+        for (const row of t.rows.slice(skip)) rows.push([p.id, ...row])
       }
-      blocks.push({kind: 'table', rows, padding: first.padding})
+      blocks.push({kind: 'table', rows, padding: first.padding, headless: first.headless})
       continue
     }
     // text (separators, "No active or warming secrets found.") and mixed blocks: said once per pod

@@ -2,7 +2,8 @@
 import type {Json} from '../envoy/fields.js'
 import type {Row} from '../output/tabwriter.js'
 
-export type Block = {kind: 'table'; rows: Row[]; padding: number} | {kind: 'text'; text: string}
+/** A table's first row is its header unless `headless` (the bootstrap version summary has none). */
+export type Block = {kind: 'table'; rows: Row[]; padding: number; headless?: boolean} | {kind: 'text'; text: string}
 
 export interface ViewResult {
   /** short output */
@@ -17,5 +18,5 @@ export interface ViewResult {
 
 export const header = (...names: string[]): Row => names.map((text) => ({text, style: 'header'}))
 
-export const table = (rows: Row[], padding: number): Block => ({kind: 'table', rows, padding})
+export const table = (rows: Row[], padding: number, headless = false): Block => (headless ? {kind: 'table', rows, padding, headless} : {kind: 'table', rows, padding})
 export const text = (t: string): Block => ({kind: 'text', text: t})

@@ -51,3 +51,15 @@ test('picking one pod for a workload prefers scheduled, running, ready, newest',
   assert.equal(pickPod(pods.slice(0, 3))?.metadata.name, 'running-not-ready')
   assert.equal(pickPod([]), undefined)
 })
+
+test('each view asks Envoy for no more than it shows (istioctl >= 1.26 paths)', async () => {
+  const {adminPath} = await import('../../src/sources/pod.js')
+  const {NEEDS} = await import('../../src/sources/types.js')
+  assert.equal(adminPath(NEEDS.clusters), 'config_dump?mask=dynamic_active_clusters,dynamic_warming_clusters,static_clusters')
+  assert.equal(adminPath(NEEDS.listeners), 'config_dump?mask=dynamic_listeners,static_listeners')
+  assert.equal(adminPath(NEEDS.routes), 'config_dump?mask=dynamic_route_configs,static_route_configs')
+  assert.equal(adminPath(NEEDS.secrets), 'config_dump?mask=dynamic_active_secrets,dynamic_warming_secrets')
+  assert.equal(adminPath(NEEDS.bootstrap), 'config_dump?mask=bootstrap')
+  assert.equal(adminPath(NEEDS.full), 'config_dump?include_eds=true')
+  assert.equal(adminPath(NEEDS.endpoints), 'clusters?format=json')
+})
