@@ -1,44 +1,74 @@
-// `npm run demo`: a short tour of meshctl on the Bookinfo sample mesh. Prints each command and its output,
-// and exits non-zero if any command fails. (With issue 3 the tour runs against the sandbox cluster.)
-import {spawnSync} from 'node:child_process'
+// `npm run demo`: starts the sandbox cluster (a local Kubernetes API server whose pods run the Bookinfo mesh
+// made by the project's generator, with Envoy admin emulation), then takes a short tour of meshctl against
+// it: live views over port-forward and exec, -l fan-out, an error, and the same views from a saved dump.
+// Prints each command and its output; exits non-zero if any command does not do what the tour expects.
+import {spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {startSandbox} from '../dist/src/sandbox/cluster.js'
+import {bookinfoSandboxSpec, FAILURE_PODS} from '../dist/src/sandbox/mesh.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = join(root, 'bin/run.js')
 const dir = mkdtempSync(join(tmpdir(), 'meshctl-demo-'))
-const s = (name) => join(dir, name)
+const sb = await startSandbox(bookinfoSandboxSpec(), {kubeconfigPath: join(dir, 'kubeconfig')})
+const env = {...process.env, KUBECONFIG: sb.kubeconfigPath, NO_COLOR: process.env.NO_COLOR ?? ''}
 
-const gen = spawnSync(process.execPath, [join(root, 'scripts/sample.js'), dir], {stdio: ['ignore', 'inherit', 'inherit']})
+const gen = spawnSync(process.execPath, [join(root, 'scripts/sample.js'), dir], {stdio: ['ignore', 'ignore', 'inherit']})
 if (gen.status !== 0) process.exit(gen.status ?? 1)
 
+/** Runs a command without blocking this process, which serves the sandbox cluster. */
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('error', (error) => resolve({status: null, stdout, stderr, error}))
+    child.on('close', (status) => resolve({status, stdout, stderr}))
+  })
+}
+
+const quote = (a) => (!/[\s|?*'"[\]]/.test(a) ? a : a.includes("'") ? `"${a}"` : `'${a}'`)
+
+/** [why, args, expected exit code] */
 const tour = [
-  ['Which clusters does productpage know for reviews, and which DestinationRule made them?', ['pc', 'clusters', '-f', s('productpage.json'), '--fqdn', 'reviews']],
-  ['Its listeners on port 9080, one row per filter chain:', ['pc', 'listeners', '-f', s('productpage.json'), '--port', '9080']],
-  ['The routes behind RDS 9080, with the VirtualService of each:', ['pc', 'routes', '-f', s('productpage.json'), '--name', '9080']],
-  ['Endpoints as Envoy sees them (health, outlier detection):', ['pc', 'endpoints', '-f', s('productpage.clusters.json'), '--cluster', 'outbound|9080||reviews.default.svc.cluster.local']],
-  ['Certificates it holds:', ['pc', 'secret', '-f', s('productpage.json')]],
-  ['Versions:', ['pc', 'bootstrap', '-f', s('productpage.json'), '-o', 'short']],
-  ['The ingress gateway, everything at once:', ['pc', 'all', '-f', s('istio-ingressgateway.json'), '--with-headers']],
-  ['For scripts: EDS clusters of reviews-v2, as JSON through a JMESPath query:', ['pc', 'clusters', '-f', s('reviews-v2.json'), '--query', "[?type=='EDS'].name | [:5]"]],
+  ['The sandbox cluster: Bookinfo with sidecars, an ingress gateway, istiod, and a few broken pods.', ['kubectl', 'get', 'pods', '-A'], 0],
+  ['Which clusters does productpage know for reviews, and which DestinationRule made them?', ['pc', 'clusters', 'deploy/productpage-v1', '--fqdn', 'reviews'], 0],
+  ['Its listeners on port 9080, one row per filter chain:', ['pc', 'listeners', 'deploy/productpage-v1', '--port', '9080'], 0],
+  ['The routes behind RDS 9080, with the VirtualService of each (over exec this time):', ['pc', 'routes', 'deploy/productpage-v1', '--name', '9080', '--transport', 'exec'], 0],
+  ['Endpoints of reviews as Envoy sees them (health, outlier detection):', ['pc', 'endpoints', 'svc/productpage', '--cluster', 'outbound|9080||reviews.default.svc.cluster.local'], 0],
+  ['Certificates:', ['pc', 'secret', 'deploy/productpage-v1'], 0],
+  ['Every reviews pod at once (-l fans out in parallel):', ['pc', 'bootstrap', '-l', 'app=reviews', '-o', 'short'], 0],
+  ['The ingress gateway routes:', ['pc', 'routes', 'deploy/istio-ingressgateway.istio-system'], 0],
+  ['A pod whose Envoy admin port is dead: one line that says what is wrong.', ['pc', 'clusters', FAILURE_PODS.deadAdmin], 5],
+  ['For scripts: JSON through a JMESPath query.', ['pc', 'clusters', 'deploy/reviews-v2', '--query', "[?type=='EDS'].name | [:4]"], 0],
+  ['Offline, from a saved dump: the same tables.', ['pc', 'clusters', '-f', join(dir, 'reviews-v2.json'), '--subset', 'v3'], 0],
 ]
 
 let failed = 0
 try {
-  for (const [why, args] of tour) {
-    process.stdout.write(`\n# ${why}\n$ meshctl ${args.map((a) => (/[\s|?*'[\]]/.test(a) ? `'${a}'` : a)).join(' ').replaceAll(dir + '/', '')}\n`)
-    const r = spawnSync(process.execPath, [bin, ...args], {encoding: 'utf8', env: {...process.env, NO_COLOR: process.env.NO_COLOR ?? ''}})
+  for (const [why, args, expected] of tour) {
+    const shown = args.map(quote).join(' ').replaceAll(`${dir}/`, '')
+    process.stdout.write(`\n# ${why}\n$ ${args[0] === 'kubectl' ? '' : 'meshctl '}${shown}\n`)
+    const r = args[0] === 'kubectl' ? await run('kubectl', args.slice(1)) : await run(process.execPath, [bin, ...args])
+    if (args[0] === 'kubectl' && r.error) {
+      process.stdout.write('(kubectl is not installed; skipping)\n')
+      continue
+    }
     process.stdout.write(r.stdout)
-    if (r.stderr) process.stderr.write(r.stderr)
-    if (r.status !== 0) {
+    if (r.stderr) process.stdout.write(r.stderr)
+    if (r.status !== expected) {
       failed++
-      process.stderr.write(`demo: that command exited ${r.status}\n`)
+      process.stderr.write(`demo: that command exited ${r.status}, expected ${expected}\n`)
     }
   }
 } finally {
+  await sb.close()
   rmSync(dir, {recursive: true, force: true})
 }
-process.stdout.write(failed ? `\n${failed} demo command(s) failed\n` : '\nDemo complete: every command succeeded.\n')
+process.stdout.write(failed ? `\n${failed} demo command(s) did not behave as expected\n` : '\nDemo complete: every command behaved as expected.\n')
 process.exit(failed ? 1 : 0)

@@ -3,29 +3,48 @@
  * `npm run demo` (a first try of meshctl without a cluster). Prints the KUBECONFIG to use; Ctrl-C stops it and
  * removes its temporary files.
  *
- *   --port <n>          listen on 127.0.0.1:<n> (default: any free port)
- *   --kubeconfig <path> write the kubeconfig there (default: a temporary file)
- *   --namespace <ns>    namespace of the kubeconfig's context (default: bookinfo)
- *   --spec <module>     a module whose default export (or `spec` export) is a SandboxSpec or a function returning one;
- *                       default: the built-in demo mesh (./demo.ts)
+ *   --port <n>            listen on 127.0.0.1:<n> (default: any free port)
+ *   --kubeconfig <path>   write the kubeconfig there (default: a temporary file)
+ *   --namespace <ns>      namespace of the kubeconfig's context (default: `default`; `bookinfo` for --scenario demo)
+ *   --scenario <name>     `bookinfo` (default): the generator's Bookinfo mesh (../gen, served by ./mesh.ts), with
+ *                         istiod and the failure-mode pods; `synthetic`: the generator's synthetic mesh (--services);
+ *                         `demo`: the small hand-written demo mesh (./demo.ts)
+ *   --services <n>        size of the synthetic mesh (implies --scenario synthetic; default 100)
+ *   --no-extras           bookinfo/synthetic: no istiod debug endpoints, no failure-mode pods
+ *   --spec <module>       a module whose default export (or `spec` export) is a SandboxSpec or a function returning one;
+ *                         overrides --scenario
  */
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
+import {bookinfo} from '../gen/bookinfo.js'
+import {syntheticMesh} from '../gen/synthetic.js'
 import {startSandbox} from './cluster.js'
 import {demoSpec} from './demo.js'
+import {FAILURE_NAMESPACE, FAILURE_PODS, meshSandboxSpec} from './mesh.js'
 import type {SandboxSpec} from './types.js'
 
-const USAGE = `usage: sandbox [--port <n>] [--kubeconfig <path>] [--namespace <ns>] [--spec <module>]\n`
+const USAGE = `usage: sandbox [--port <n>] [--kubeconfig <path>] [--namespace <ns>] [--scenario bookinfo|synthetic|demo] [--services <n>] [--no-extras] [--spec <module>]\n`
+
+export const SCENARIOS = ['bookinfo', 'synthetic', 'demo'] as const
+export type Scenario = (typeof SCENARIOS)[number]
+
+export const DEFAULT_SYNTHETIC_SERVICES = 100
 
 export interface SandboxCliOptions {
   port?: number
   kubeconfig?: string
   namespace: string
   spec?: string
+  /** absent = bookinfo */
+  scenario?: Scenario
+  /** synthetic only */
+  services?: number
+  /** only present (false) with --no-extras */
+  extras?: boolean
 }
 
 export function parseArgs(argv: string[]): SandboxCliOptions | string {
-  const o: SandboxCliOptions = {namespace: 'bookinfo'}
+  const o: Partial<SandboxCliOptions> = {}
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     const [flag, inline] = a.includes('=') ? (a.split(/=(.*)/s, 2) as [string, string]) : [a, undefined]
@@ -39,6 +58,12 @@ export function parseArgs(argv: string[]): SandboxCliOptions | string {
       else if (flag === '--kubeconfig') o.kubeconfig = path.resolve(value())
       else if (flag === '--namespace' || flag === '-n') o.namespace = value()
       else if (flag === '--spec') o.spec = path.resolve(value())
+      else if (flag === '--scenario') {
+        const v = value()
+        if (!(SCENARIOS as readonly string[]).includes(v)) return `invalid --scenario ${v} (one of ${SCENARIOS.join(', ')})\n${USAGE}`
+        o.scenario = v as Scenario
+      } else if (flag === '--services') o.services = Number(value())
+      else if (flag === '--no-extras') o.extras = false
       else if (flag === '--help' || flag === '-h') return USAGE
       else return `unknown option ${a}\n${USAGE}`
     } catch (err) {
@@ -46,11 +71,30 @@ export function parseArgs(argv: string[]): SandboxCliOptions | string {
     }
   }
   if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) return `invalid --port\n${USAGE}`
-  return o
+  if (o.services !== undefined) {
+    if (!(Number.isInteger(o.services) && o.services >= 1)) return `invalid --services\n${USAGE}`
+    if (o.scenario !== undefined && o.scenario !== 'synthetic') return `--services needs --scenario synthetic\n${USAGE}`
+    o.scenario = 'synthetic'
+  }
+  o.namespace ??= o.scenario === 'demo' && !o.spec ? 'bookinfo' : 'default'
+  return o as SandboxCliOptions
 }
 
-async function loadSpec(file: string | undefined): Promise<SandboxSpec> {
-  if (!file) return demoSpec()
+/** The spec of a built-in scenario. */
+export function scenarioSpec(o: Pick<SandboxCliOptions, 'scenario' | 'services' | 'extras'>): SandboxSpec {
+  const extras = o.extras ?? true
+  switch (o.scenario ?? 'bookinfo') {
+    case 'demo':
+      return demoSpec()
+    case 'synthetic':
+      return meshSandboxSpec(syntheticMesh({services: o.services ?? DEFAULT_SYNTHETIC_SERVICES}), {extras})
+    default:
+      return meshSandboxSpec(bookinfo(), {extras})
+  }
+}
+
+async function loadSpec(file: string | undefined, o: SandboxCliOptions): Promise<SandboxSpec> {
+  if (!file) return scenarioSpec(o)
   const mod = (await import(pathToFileURL(file).href)) as {default?: unknown; spec?: unknown}
   const exported = mod.default ?? mod.spec
   const spec = typeof exported === 'function' ? await (exported as () => SandboxSpec | Promise<SandboxSpec>)() : exported
@@ -65,7 +109,7 @@ export async function runSandboxCli(argv: string[]): Promise<void> {
     process.exitCode = o === USAGE ? 0 : 2
     return
   }
-  const spec = await loadSpec(o.spec)
+  const spec = await loadSpec(o.spec, o)
   const sb = await startSandbox(spec, {port: o.port, kubeconfigPath: o.kubeconfig, defaultNamespace: o.namespace})
   // handlers first: a signal arriving before they exist would kill the process without cleanup
   const stopped = new Promise<void>((resolve) => {
@@ -74,7 +118,9 @@ export async function runSandboxCli(argv: string[]): Promise<void> {
     process.once('SIGTERM', stop)
   })
   const pods = (spec.pods ?? []).filter((p) => p.ports?.[15000])
-  const example = pods[0]
+  // productpage if there is one: the page every Istio tutorial starts from
+  const example = pods.find((p) => p.labels?.app === 'productpage') ?? pods[0]
+  const failures = Object.values(FAILURE_PODS).filter((n) => spec.pods?.some((p) => p.name === n && p.namespace === FAILURE_NAMESPACE))
   process.stdout.write(
     [
       `meshctl sandbox cluster: ${sb.url} (a local fake Kubernetes API server; nothing leaves this machine)`,
@@ -84,7 +130,8 @@ export async function runSandboxCli(argv: string[]): Promise<void> {
       example ? `  meshctl proxy-config clusters ${example.name}.${example.namespace}` : '',
       example ? `  meshctl proxy-config listeners ${example.name} -n ${example.namespace}` : '',
       '',
-      `${pods.length} sidecars answer on :15000 (Envoy admin emulation). Press Ctrl-C to stop.`,
+      failures.length ? `Failure modes to try (namespace ${FAILURE_NAMESPACE}): ${failures.join(' ')}` : '',
+      `${pods.length} Envoy proxies answer on :15000 (Envoy admin emulation). Press Ctrl-C to stop.`,
       '',
     ]
       .filter((l, i, all) => l !== '' || all[i - 1] !== '')

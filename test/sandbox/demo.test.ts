@@ -45,7 +45,7 @@ test('demo mesh: sidecars serve masked config dumps and clusters, istiod serves 
 })
 
 test('sandbox CLI options', {timeout: 5000}, () => {
-  assert.deepEqual(parseArgs([]), {namespace: 'bookinfo'})
+  assert.deepEqual(parseArgs([]), {namespace: 'default'})
   assert.deepEqual(parseArgs(['--port', '6443', '--namespace=default']), {namespace: 'default', port: 6443})
   assert.match(parseArgs(['--bogus']) as string, /^unknown option --bogus\nusage: sandbox/)
   assert.match(parseArgs(['--port', 'x']) as string, /^invalid --port/)
@@ -74,13 +74,14 @@ test('sandbox CLI: prints the KUBECONFIG, serves, stops on SIGTERM', {timeout: 2
       })
     })
     assert.match(out, new RegExp(`export KUBECONFIG=${kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))
-    assert.match(out, /meshctl proxy-config clusters productpage-v1-[a-z0-9]+-[a-z0-9]+\.bookinfo/)
+    assert.match(out, /meshctl proxy-config clusters productpage-v1-[a-z0-9]+-[a-z0-9]+\.default/)
     assert.ok(fs.existsSync(kubeconfig))
     child.kill('SIGTERM')
     assert.equal(await closed, 0)
     assert.match(out, /sandbox stopped\n$/)
   } finally {
     clearTimeout(kill)
+    if (child.exitCode === null) child.kill('SIGKILL')
     fs.rmSync(home, {recursive: true, force: true})
   }
 })

@@ -1,0 +1,491 @@
+/**
+ * A generator mesh (../gen: `bookinfo()`, `syntheticMesh()`) as a sandbox cluster: the same pods, workloads and
+ * Services the generator's config dumps talk about, with every Envoy answering on its admin port with the generator's
+ * output. This is what `npm run sandbox` serves by default (see ./main.ts):
+ *
+ * ```ts
+ * const sb = await startSandbox(bookinfoSandboxSpec())
+ * // KUBECONFIG=<sb.kubeconfigPath> meshctl proxy-config clusters deploy/productpage-v1
+ * ```
+ *
+ * What `meshSandboxSpec(mesh)` produces:
+ * - the model's namespaces (with their labels);
+ * - one pod per model pod (Envoy or not), with the model's name, labels, IP, node and readiness; `ownerReferences`
+ *   to its ReplicaSet (Deployments) or StatefulSet; containers: the app container (image, ports) plus `istio-proxy`
+ *   (gateways: `istio-proxy` only), `istio-init` as init container of injected pods, and the annotations the sidecar
+ *   injector leaves (`sidecar.istio.io/status`, `prometheus.io/*`, ...), the same as the `ANNOTATIONS` in the
+ *   generated bootstrap node metadata;
+ * - on every Envoy pod: `opts.adminPort` (default 15000) served by `envoyAdminHandler` over the generator's
+ *   `configDump(mesh, proxy, {includeEds: true})` and `clustersStatus(mesh, proxy)`, each computed on first use and
+ *   cached per pod (the emulation applies mask / resource / name_regex and drops EndpointsConfigDump without
+ *   `include_eds`, as Envoy does); 15020 (pilot-agent: `/healthz/ready`, merged `/stats/prometheus`), 15021
+ *   (Envoy's readiness listener: `/healthz/ready`, 503 on a not-Ready pod) and 15090 (`/stats/prometheus`);
+ *   `kubectl exec -c istio-proxy` gets the default sidecar tools (`pilot-agent request`, `curl`, ...);
+ * - Deployments and ReplicaSets (selector = template labels, + `pod-template-hash` for ReplicaSets; replicas and
+ *   readyReplicas from the pods), StatefulSets, and the Kubernetes Services of the model (selector, ports,
+ *   ClusterIP or `None` for headless ones). ServiceEntries are Istio config, not Kubernetes Services: left out.
+ *
+ * With `extras` (default true):
+ * - istiod (the model's, or one added if the model has none) gets the control plane's labels and annotations and
+ *   answers `/debug/syncz` (every model proxy, SYNCED), `/version`, `/ready` and `/metrics` on 15014 and 8080;
+ * - the failure-mode pods in `default` (names in FAILURE_PODS), each with its Deployment and ReplicaSet so
+ *   `deploy/<name>` resolves too:
+ *   - `pending`: Pending, scheduled, containers still being created (STATUS ContainerCreating, no IP): exec and
+ *     port-forward fail with the kubelet's errors;
+ *   - `unscheduled`: Pending, no node (STATUS Pending): `pod ... does not have a host assigned`;
+ *   - `noSidecar`: Running and Ready, only the app container (`sidecar.istio.io/inject: "false"`): nothing on 15000,
+ *     no `istio-proxy` container to exec into;
+ *   - `deadAdmin`: Running and Ready (2/2) with `istio-proxy`, but nothing listens on 15000 (or any Envoy port):
+ *     port-forward gets the kubelet's `connection refused` text, `pilot-agent request` its dial error;
+ *   - `notReady`: Running but `istio-proxy` not Ready (STATUS CrashLoopBackOff, 1/2, restarts): Envoy is down between
+ *     restarts, so its ports refuse connections too; its log shows why.
+ *   (Not-Ready pods whose Envoy does answer come from the model itself, e.g. Bookinfo's second `inventory-v1` replica.)
+ */
+import type {IncomingMessage, RequestListener, ServerResponse} from 'node:http'
+import {bookinfo} from '../gen/bookinfo.js'
+import {clustersStatus} from '../gen/clusters-status.js'
+import type {ClustersStatusJson} from '../gen/clusters-status.js'
+import {configDump} from '../gen/configdump.js'
+import type {ConfigDumpJson} from '../gen/configdump.js'
+import {replicaSetName} from '../gen/model.js'
+import type {MeshModel, Pod, Workload} from '../gen/model.js'
+import {hash32, hexFrom} from '../gen/prng.js'
+import {proxyInfo} from '../gen/proxies.js'
+import type {ProxyInfo} from '../gen/proxies.js'
+import {envoyAdminHandler} from './envoy-admin.js'
+import type {EnvoyConfigDump} from './envoy-admin.js'
+import type {OwnerReference, PortHandler, SandboxContainer, SandboxPod, SandboxService, SandboxSpec, SandboxWorkload} from './types.js'
+
+export interface MeshSandboxOptions {
+  /** the port Envoy's admin API answers on (default 15000, as Istio configures it) */
+  adminPort?: number
+  /** istiod's debug endpoints and the failure-mode pods (FAILURE_PODS); default true */
+  extras?: boolean
+}
+
+/** The failure-mode pods `extras` adds, all in namespace FAILURE_NAMESPACE. See the module comment. */
+export const FAILURE_PODS = {
+  /** Pending, scheduled, ContainerCreating */
+  pending: 'pending-668b6bc9b-g44vn',
+  /** Pending, not scheduled (no node) */
+  unscheduled: 'unscheduled-5fbfff7b85-ncqbr',
+  /** Running, Ready, only an app container: no istio-proxy */
+  noSidecar: 'no-sidecar-c9b44d788-v8ltq',
+  /** Running, Ready, istio-proxy present, but 15000 refuses connections */
+  deadAdmin: 'dead-admin-65fc58bdd9-2xmqw',
+  /** Running, istio-proxy not Ready (CrashLoopBackOff); its ports refuse connections */
+  notReady: 'crashloop-755fcfc87d-95dbs',
+} as const
+
+export const FAILURE_NAMESPACE = 'default'
+
+export const DEFAULT_ADMIN_PORT = 15000
+
+const APPS_V1 = 'apps/v1'
+const WORKLOAD_AGE = 3 * 86400
+const ISTIOD_AGE = 9 * 86400
+
+// -----------------------------------------------------------------------------------------------------------------
+// pods
+
+/** The pod annotations Istio's injector and Kubernetes leave; same as the generated bootstrap's ANNOTATIONS. */
+function proxyAnnotations(mesh: MeshModel, w: Workload, router: boolean): Record<string, string> {
+  const a: Record<string, string> = {
+    'istio.io/rev': mesh.istio.revision,
+    'kubectl.kubernetes.io/default-container': w.container?.name ?? 'istio-proxy',
+    'prometheus.io/path': '/stats/prometheus',
+    'prometheus.io/port': '15020',
+    'prometheus.io/scrape': 'true',
+  }
+  if (!router) {
+    a['sidecar.istio.io/status'] = JSON.stringify({
+      initContainers: ['istio-init'],
+      containers: ['istio-proxy'],
+      volumes: ['workload-socket', 'credential-socket', 'workload-certs', 'istio-envoy', 'istio-data', 'istio-podinfo', 'istio-token', 'istiod-ca-cert'],
+      imagePullSecrets: null,
+      revision: mesh.istio.revision,
+    })
+  }
+  return a
+}
+
+function proxyImage(mesh: MeshModel): string {
+  return `docker.io/istio/proxyv2:${mesh.istio.version}`
+}
+
+function istioProxyContainer(mesh: MeshModel, router: boolean, extra: Partial<SandboxContainer> = {}): SandboxContainer {
+  const ports = router
+    ? [{containerPort: 15021, name: 'status-port'}, {containerPort: 8080, name: 'http2'}, {containerPort: 8443, name: 'https'}, {containerPort: 15090, name: 'http-envoy-prom'}]
+    : [{containerPort: 15090, name: 'http-envoy-prom'}]
+  return {name: 'istio-proxy', image: proxyImage(mesh), ports: ports.map((p) => ({...p, protocol: 'TCP'})), ...extra}
+}
+
+function appContainer(w: Workload, ready?: boolean): SandboxContainer | undefined {
+  if (!w.container) return undefined
+  const c: SandboxContainer = {name: w.container.name, image: w.container.image, ports: w.container.ports.map((p) => ({containerPort: p, protocol: 'TCP'}))}
+  if (ready !== undefined) c.ready = ready
+  return c
+}
+
+function ownerOf(pod: Pod): OwnerReference[] {
+  const w = pod.workload
+  return w.kind === 'Deployment' ? [{apiVersion: APPS_V1, kind: 'ReplicaSet', name: pod.replicaSet ?? replicaSetName(w)}] : [{apiVersion: APPS_V1, kind: 'StatefulSet', name: w.name}]
+}
+
+/** Pod ages vary a little around the workload's, as after a rollout. */
+function podAge(pod: Pod): number {
+  return 2 * 86400 + (hash32(`age/${pod.namespace}/${pod.name}`) % 7200)
+}
+
+/** pilot-agent's readiness answer: 200 with no body when ready, 503 otherwise. */
+function readyProbe(ready: boolean): (res: ServerResponse) => void {
+  return (res) => {
+    res.statusCode = ready ? 200 : 503
+    res.end()
+  }
+}
+
+function notFound(res: ServerResponse): void {
+  res.statusCode = 404
+  res.setHeader('content-type', 'text/plain; charset=utf-8')
+  res.end('404 page not found\n')
+}
+
+/** Re-dispatches a request to the admin handler under another path (the merged / Envoy prometheus endpoints). */
+function viaAdmin(admin: RequestListener, path: string, req: IncomingMessage, res: ServerResponse): void {
+  req.url = path
+  admin(req, res)
+}
+
+/** The loopback listeners of a pod with a working Envoy. */
+function envoyPorts(mesh: MeshModel, proxy: ProxyInfo, adminPort: number): Record<number, PortHandler> {
+  let dump: ConfigDumpJson | undefined
+  let clusters: ClustersStatusJson | undefined
+  const admin = envoyAdminHandler({
+    configDump: () => {
+      dump ??= configDump(mesh, proxy, {includeEds: true})
+      return dump as EnvoyConfigDump
+    },
+    clustersJson: () => {
+      clusters ??= clustersStatus(mesh, proxy)
+      return clusters as unknown as Record<string, unknown>
+    },
+  })
+  const ready = readyProbe(proxy.ready)
+  const ports: Record<number, PortHandler> = {}
+  ports[adminPort] = admin
+  // pilot-agent's status server
+  ports[15020] = (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]
+    if (path === '/healthz/ready') ready(res)
+    else if (path === '/stats/prometheus') viaAdmin(admin, '/stats/prometheus', req, res)
+    else if (path === '/quitquitquit' && req.method === 'POST') res.end()
+    else notFound(res)
+  }
+  // Envoy's static listeners from the bootstrap: readiness (routed to the agent) and Prometheus
+  ports[15021] = (req, res) => ((req.url ?? '/').split('?')[0] === '/healthz/ready' ? ready(res) : notFound(res))
+  ports[15090] = (req, res) => ((req.url ?? '/').split('?')[0] === '/stats/prometheus' ? viaAdmin(admin, '/stats/prometheus', req, res) : notFound(res))
+  return ports
+}
+
+function podFor(mesh: MeshModel, pod: Pod, adminPort: number): SandboxPod {
+  const w = pod.workload
+  const base: SandboxPod = {
+    name: pod.name,
+    namespace: pod.namespace,
+    labels: {...pod.labels},
+    phase: 'Running',
+    ready: pod.ready,
+    ip: pod.ip,
+    nodeName: pod.node.name,
+    ownerReferences: ownerOf(pod),
+    containers: [],
+    ageSeconds: podAge(pod),
+  }
+  if (w.proxy === 'none') {
+    base.containers = [appContainer(w, pod.ready) ?? {name: w.name, ready: pod.ready}]
+    return base
+  }
+  const proxy = proxyInfo(mesh, pod)
+  const router = proxy.kind === 'router'
+  const byName = new Map(proxy.containers.map((c) => [c.name, c]))
+  const app = appContainer(w, byName.get(w.container?.name ?? '')?.ready)
+  base.containers = [...(app ? [app] : []), istioProxyContainer(mesh, router, {ready: byName.get('istio-proxy')?.ready})]
+  if (!router) base.initContainers = [{name: 'istio-init', image: proxyImage(mesh)}]
+  base.annotations = proxyAnnotations(mesh, w, router)
+  base.ports = envoyPorts(mesh, proxy, adminPort)
+  return base
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// workloads and services
+
+function workloadObjects(mesh: MeshModel, w: Workload, pods: readonly Pod[]): {deployments: SandboxWorkload[]; replicasets: SandboxWorkload[]; statefulsets: SandboxWorkload[]} {
+  const ready = pods.filter((p) => p.ready).length
+  const containers = w.container ? [{name: w.container.name, image: w.container.image}] : [{name: 'istio-proxy', image: proxyImage(mesh)}]
+  const common = {namespace: w.namespace, labels: {...w.labels}, replicas: w.replicas, readyReplicas: ready, containers, ageSeconds: WORKLOAD_AGE}
+  if (w.kind === 'StatefulSet') return {deployments: [], replicasets: [], statefulsets: [{...common, name: w.name, selector: {...w.labels}}]}
+  const rs = replicaSetName(w)
+  const hash = rs.slice(w.name.length + 1)
+  return {
+    deployments: [{...common, name: w.name, selector: {...w.labels}}],
+    replicasets: [
+      {
+        ...common,
+        name: rs,
+        labels: {...w.labels, 'pod-template-hash': hash},
+        selector: {...w.labels, 'pod-template-hash': hash},
+        annotations: {'deployment.kubernetes.io/desired-replicas': String(w.replicas), 'deployment.kubernetes.io/max-replicas': String(w.replicas + Math.ceil(w.replicas / 4)), 'deployment.kubernetes.io/revision': '1'},
+        ownerReferences: [{apiVersion: APPS_V1, kind: 'Deployment', name: w.name}],
+      },
+    ],
+    statefulsets: [],
+  }
+}
+
+function servicesOf(mesh: MeshModel): SandboxService[] {
+  const out: SandboxService[] = []
+  for (const s of mesh.services) {
+    if (s.kind !== 'Service') continue
+    const app = s.selector?.app
+    out.push({
+      name: s.name,
+      namespace: s.namespace,
+      labels: app ? {app, service: s.name} : s.selector ? undefined : {component: 'apiserver', provider: 'kubernetes'},
+      selector: s.selector ? {...s.selector} : undefined,
+      clusterIP: s.clusterIP ?? 'None',
+      ports: s.ports.map((p) => ({port: p.port, targetPort: p.targetPort, name: p.name || undefined, protocol: 'TCP'})),
+      ageSeconds: s.namespace === 'default' && s.name === 'kubernetes' ? 30 * 86400 : WORKLOAD_AGE,
+    })
+  }
+  return out
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// extras: istiod
+
+const ISTIOD_LABELS = {app: 'istiod', istio: 'pilot', 'operator.istio.io/component': 'Pilot', 'sidecar.istio.io/inject': 'false'}
+const ISTIOD_ANNOTATIONS = {'prometheus.io/port': '15014', 'prometheus.io/scrape': 'true', 'sidecar.istio.io/inject': 'false'}
+
+function uuidFrom(key: string): string {
+  const h = hexFrom(key, 16)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`
+}
+
+/** istiod's `/debug/syncz`: every proxy of the model, all pushes ACKed. */
+function syncz(mesh: MeshModel): Array<Record<string, string>> {
+  const out: Array<Record<string, string>> = []
+  for (const w of mesh.workloads) {
+    if (w.proxy === 'none') continue
+    for (const pod of mesh.lookup.pods(w)) {
+      const entry: Record<string, string> = {cluster_id: mesh.clusterId, proxy: `${pod.name}.${pod.namespace}`, proxy_type: w.proxy, proxy_version: mesh.istio.version, istio_version: mesh.istio.version}
+      for (const t of ['cluster', 'listener', 'route', 'endpoint', 'extensionconfig']) {
+        const nonce = uuidFrom(`nonce/${t}/${pod.namespace}/${pod.name}`)
+        entry[`${t}_sent`] = nonce
+        entry[`${t}_acked`] = nonce
+      }
+      out.push(entry)
+    }
+  }
+  return out
+}
+
+function istiodHandler(mesh: MeshModel): RequestListener {
+  let cached: string | undefined
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]
+    if (path === '/debug/syncz') {
+      res.setHeader('content-type', 'application/json')
+      cached ??= JSON.stringify(syncz(mesh), null, 2)
+      res.end(cached)
+    } else if (path === '/version') res.end(mesh.istio.version)
+    else if (path === '/ready') res.end()
+    else if (path === '/metrics') {
+      res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+      res.end(`# HELP istio_build Istio component build info\n# TYPE istio_build gauge\nistio_build{component="pilot",tag="${mesh.istio.version}"} 1\n`)
+    } else notFound(res)
+  }
+}
+
+function decorateIstiod(mesh: MeshModel, p: SandboxPod): void {
+  p.labels = {...p.labels, ...ISTIOD_LABELS, 'istio.io/rev': mesh.istio.revision}
+  p.annotations = {...p.annotations, ...ISTIOD_ANNOTATIONS}
+  const h = istiodHandler(mesh)
+  p.ports = {...p.ports, 8080: h, 15014: h}
+  p.ageSeconds = ISTIOD_AGE
+}
+
+const isIstiod = (w: Workload): boolean => w.namespace === 'istio-system' && (w.name === 'istiod' || w.labels.app === 'istiod')
+
+/** An istiod for models without one (Deployment, ReplicaSet, pod, Service). */
+function addIstiod(mesh: MeshModel, spec: Required<Pick<SandboxSpec, 'pods' | 'deployments' | 'replicasets' | 'services'>>): void {
+  const rs = 'istiod-5b7c9d4f68'
+  const labels = {app: 'istiod', istio: 'pilot', 'istio.io/rev': mesh.istio.revision}
+  const containers = [{name: 'discovery', image: `docker.io/istio/pilot:${mesh.istio.version}`}]
+  spec.deployments.push({name: 'istiod', namespace: 'istio-system', labels, selector: {app: 'istiod', istio: 'pilot'}, replicas: 1, containers, ageSeconds: ISTIOD_AGE})
+  spec.replicasets.push({
+    name: rs,
+    namespace: 'istio-system',
+    labels: {...labels, 'pod-template-hash': '5b7c9d4f68'},
+    selector: {app: 'istiod', istio: 'pilot', 'pod-template-hash': '5b7c9d4f68'},
+    replicas: 1,
+    containers,
+    ownerReferences: [{apiVersion: APPS_V1, kind: 'Deployment', name: 'istiod'}],
+    ageSeconds: ISTIOD_AGE,
+  })
+  const pod: SandboxPod = {
+    name: `${rs}-w8k2n`,
+    namespace: 'istio-system',
+    labels: {...labels, 'pod-template-hash': '5b7c9d4f68'},
+    ip: '10.244.3.2',
+    ownerReferences: [{apiVersion: APPS_V1, kind: 'ReplicaSet', name: rs}],
+    containers: [{name: 'discovery', image: containers[0]!.image, ports: [8080, 15010, 15012, 15014, 15017].map((p) => ({containerPort: p, protocol: 'TCP'}))}],
+  }
+  decorateIstiod(mesh, pod)
+  spec.pods.push(pod)
+  spec.services.push({
+    name: 'istiod',
+    namespace: 'istio-system',
+    labels: {app: 'istiod', istio: 'pilot'},
+    selector: {app: 'istiod', istio: 'pilot'},
+    clusterIP: '10.96.5.10',
+    ports: [
+      {port: 15010, name: 'grpc-xds'},
+      {port: 15012, name: 'https-dns'},
+      {port: 443, name: 'https-webhook', targetPort: 15017},
+      {port: 15014, name: 'http-monitoring'},
+    ],
+    ageSeconds: ISTIOD_AGE,
+  })
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// extras: failure-mode pods
+
+const CRASHLOOP_LOG = [
+  '2025-06-02T09:10:41.118064Z\tinfo\tFLAG: --concurrency="0"',
+  '2025-06-02T09:10:41.121907Z\tinfo\tVersion 1.24.3-8f1e2d6c4b0a9e7f5d3c1b2a0f9e8d7c6b5a4f3e-Clean',
+  '2025-06-02T09:10:41.412551Z\tinfo\tcache\tgenerated new workload certificate\tresourceName=default latency=211.30ms ttl=23h59m58.58s',
+  '2025-06-02T09:10:41.430087Z\tinfo\tStarting proxy agent',
+  '2025-06-02T09:10:41.436420Z\tinfo\tEnvoy command: [-c etc/istio/proxy/envoy-rev.json --drain-time-s 45 --drain-strategy immediate --local-address-ip-version v4 --file-flush-interval-msec 1000 --disable-hot-restart --allow-unknown-static-fields -l warning --component-log-level misc:error --concurrency 2]',
+  '2025-06-02T09:10:41.522874Z\tcritical\tenvoy main external/envoy/source/server/server.cc:131\terror initializing config \'  etc/istio/proxy/envoy-rev.json\': Protobuf message (type envoy.config.bootstrap.v3.Bootstrap reason INVALID_ARGUMENT:(static_resources.listeners[0]) address: value is required) has unknown fields\tthread=14',
+  '2025-06-02T09:10:41.523102Z\terror\tEnvoy exited with error: exit status 1',
+  '2025-06-02T09:10:41.523119Z\terror\tcannot start the e2e proxy: exit status 1',
+  '',
+].join('\n')
+
+interface FailureDef {
+  pod: string
+  labels: Record<string, string>
+  overrides: Partial<SandboxPod>
+  ready: number
+  sidecar: boolean
+}
+
+function failureSpecs(mesh: MeshModel, app: (name: string) => SandboxContainer): FailureDef[] {
+  return [
+    {pod: FAILURE_PODS.pending, labels: {app: 'pending'}, sidecar: true, ready: 0, overrides: {phase: 'Pending', ageSeconds: 95}},
+    {pod: FAILURE_PODS.unscheduled, labels: {app: 'unscheduled'}, sidecar: true, ready: 0, overrides: {phase: 'Pending', nodeName: null, ageSeconds: 310}},
+    {
+      pod: FAILURE_PODS.noSidecar,
+      labels: {app: 'no-sidecar', 'sidecar.istio.io/inject': 'false'},
+      sidecar: false,
+      ready: 1,
+      overrides: {ip: '10.244.3.12', ageSeconds: 26 * 3600},
+    },
+    {pod: FAILURE_PODS.deadAdmin, labels: {app: 'dead-admin'}, sidecar: true, ready: 1, overrides: {ip: '10.244.3.13', ageSeconds: 5 * 3600, ports: {}}},
+    {
+      pod: FAILURE_PODS.notReady,
+      labels: {app: 'crashloop'},
+      sidecar: true,
+      ready: 0,
+      overrides: {
+        ip: '10.244.3.14',
+        reason: 'CrashLoopBackOff',
+        ready: false,
+        ageSeconds: 47 * 60,
+        containers: [{...app('crashloop'), ready: true}, istioProxyContainer(mesh, false, {ready: false, restartCount: 13, logs: CRASHLOOP_LOG})],
+        ports: {},
+      },
+    },
+  ]
+}
+
+function addFailurePods(mesh: MeshModel, spec: Required<Pick<SandboxSpec, 'pods' | 'deployments' | 'replicasets'>>): void {
+  const ns = FAILURE_NAMESPACE
+  const app = (name: string): SandboxContainer => ({name, image: `ghcr.io/example/${name}:1.0.0`, ports: [{containerPort: 8080, protocol: 'TCP'}]})
+  for (const f of failureSpecs(mesh, app)) {
+    const rs = f.pod.slice(0, f.pod.lastIndexOf('-'))
+    const deploy = rs.slice(0, rs.lastIndexOf('-'))
+    const hash = rs.slice(deploy.length + 1)
+    const containers = [app(deploy)]
+    spec.deployments.push({name: deploy, namespace: ns, labels: {...f.labels}, selector: {app: f.labels.app!}, replicas: 1, readyReplicas: f.ready, containers, ageSeconds: f.overrides.ageSeconds})
+    spec.replicasets.push({
+      name: rs,
+      namespace: ns,
+      labels: {...f.labels, 'pod-template-hash': hash},
+      selector: {app: f.labels.app!, 'pod-template-hash': hash},
+      replicas: 1,
+      readyReplicas: f.ready,
+      containers,
+      ownerReferences: [{apiVersion: APPS_V1, kind: 'Deployment', name: deploy}],
+      ageSeconds: f.overrides.ageSeconds,
+    })
+    const pod: SandboxPod = {
+      name: f.pod,
+      namespace: ns,
+      labels: {...f.labels, 'pod-template-hash': hash},
+      ownerReferences: [{apiVersion: APPS_V1, kind: 'ReplicaSet', name: rs}],
+      containers: [app(deploy)],
+      nodeName: mesh.nodes.size ? mesh.nodes.at(hash32(f.pod) % mesh.nodes.size).name : undefined,
+    }
+    if (f.sidecar) {
+      pod.labels = {...pod.labels, 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': f.labels.app!, 'service.istio.io/canonical-revision': 'latest'}
+      pod.containers = [app(deploy), istioProxyContainer(mesh, false)]
+      pod.initContainers = [{name: 'istio-init', image: proxyImage(mesh)}]
+      const w: Workload = {kind: 'Deployment', name: deploy, namespace: ns, labels: f.labels, replicas: 1, serviceAccount: 'default', proxy: 'sidecar', container: {name: deploy, image: '', ports: [8080]}}
+      pod.annotations = proxyAnnotations(mesh, w, false)
+    }
+    spec.pods.push({...pod, ...f.overrides})
+  }
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+
+/** A sandbox cluster serving a generator mesh: see the module comment. */
+export function meshSandboxSpec(mesh: MeshModel, opts: MeshSandboxOptions = {}): SandboxSpec {
+  const adminPort = opts.adminPort ?? DEFAULT_ADMIN_PORT
+  const extras = opts.extras ?? true
+  const pods: SandboxPod[] = []
+  const deployments: SandboxWorkload[] = []
+  const replicasets: SandboxWorkload[] = []
+  const statefulsets: SandboxWorkload[] = []
+  let istiodFound = false
+  for (const w of mesh.workloads) {
+    const wpods = mesh.lookup.pods(w)
+    const objs = workloadObjects(mesh, w, wpods)
+    deployments.push(...objs.deployments)
+    replicasets.push(...objs.replicasets)
+    statefulsets.push(...objs.statefulsets)
+    const istiod = extras && w.proxy === 'none' && isIstiod(w)
+    istiodFound ||= istiod
+    for (const pod of wpods) {
+      const p = podFor(mesh, pod, adminPort)
+      if (istiod) decorateIstiod(mesh, p)
+      pods.push(p)
+    }
+  }
+  const services = servicesOf(mesh)
+  if (extras) {
+    if (!istiodFound) addIstiod(mesh, {pods, deployments, replicasets, services})
+    addFailurePods(mesh, {pods, deployments, replicasets})
+  }
+  const namespaces = [...mesh.namespaces].map((n) => ({name: n.name, labels: {...n.labels}, ageSeconds: 30 * 86400}))
+  for (const ns of ['default', 'istio-system', 'kube-system']) if (!namespaces.some((n) => n.name === ns)) namespaces.push({name: ns, labels: {}, ageSeconds: 30 * 86400})
+  return {namespaces, pods, deployments, replicasets, statefulsets, services}
+}
+
+/** The Bookinfo sample mesh (`bookinfo()`: namespaces default and foo, istio-system, kube-system) as a sandbox. */
+export function bookinfoSandboxSpec(opts: MeshSandboxOptions = {}): SandboxSpec {
+  return meshSandboxSpec(bookinfo(), opts)
+}
