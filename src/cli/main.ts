@@ -12,15 +12,26 @@ interface OclifLikeError extends Error {
   code?: string
 }
 
+/** oclif rewrites errors thrown while parsing a flag as "Parsing --flag\n\t<message>\nSee more help with --help". */
+function unwrapOclif(message: string): string {
+  return message.replace(/^Parsing --\S+\s+/, '').replace(/\s*See more help with --help\s*$/, '')
+}
+
 /** Maps any thrown value to the line to print and the exit code. Exported for tests. */
 export function describeError(err: unknown): {message: string; exitCode: number; silent: boolean} {
-  if (isMeshctlError(err)) return {message: err.oneLine, exitCode: err.exitCode, silent: false}
+  if (isMeshctlError(err)) return {message: unwrapOclif(err.oneLine), exitCode: err.exitCode, silent: false}
   const e = err as OclifLikeError
   // oclif's ExitError (this.exit(n)) carries only a code: leave quietly
   if (e?.code === 'EEXIT') return {message: '', exitCode: e.oclif?.exit ?? 0, silent: true}
   if (e && typeof e === 'object' && e.oclif && typeof e.oclif.exit === 'number') {
     // parse errors and this.error(): oclif's messages can span lines; keep the first meaningful one
-    const first = String(e.message ?? '').split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? 'invalid command line'
+    // oclif wraps flag-validation errors as "Parsing --flag <our message>\nSee more help with --help"
+    const first = (
+      String(e.message ?? '')
+        .split('\n')
+        .map((l) => l.trim())
+        .find((l) => l.length > 0) ?? 'invalid command line'
+    ).replace(/^Parsing --\S+\s+/, '')
     const usage = /See more help with --help/.test(String(e.message)) || e.oclif.exit === 2
     return {message: usage ? `${first} (see --help)` : first, exitCode: e.oclif.exit, silent: false}
   }
