@@ -14,7 +14,7 @@
 import {parse as parseYaml} from 'yaml'
 import {InputError} from '../errors/index.js'
 import {findJsonError} from './json-error.js'
-import {type ScannedEntry, scanConfigDump} from './scan.js'
+import {locateConfigEntries, type ScannedEntry} from './scan.js'
 import {get, getArray, isObject, type Json, type JsonObject, typeName, typeUrl} from './fields.js'
 
 export type SectionKind = 'bootstrap' | 'clusters' | 'listeners' | 'scopedRoutes' | 'routes' | 'secrets' | 'endpoints' | 'ecds'
@@ -321,7 +321,7 @@ function lazyConfigDump(buf: Uint8Array, scanned: ScannedEntry[], source: string
         try {
           value = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8')) as JsonObject
         } catch {
-          // the scanner checks structure only; report the syntax error where it is
+          // the locator checks structure only; report the syntax error where it is
           parseJsonBytes(buf, source)
           throw new InputError(`${source}: invalid JSON in the config section at bytes ${start}-${end}`, {code: 'E_JSON_PARSE'})
         }
@@ -339,7 +339,7 @@ export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocume
   const c = buf[start]
   if (c === 0x7b /* { */) {
     // a config_dump: locate its sections and decode none of them yet
-    const scanned = scanConfigDump(buf)
+    const scanned = locateConfigEntries(buf)
     if (scanned) return lazyConfigDump(buf, scanned, source)
   }
   if (c === 0x7b /* { */ || c === 0x5b /* [ */) return decodeDocument(parseJsonBytes(buf, source), source)

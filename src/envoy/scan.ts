@@ -148,3 +148,84 @@ export function scanConfigDump(buf: Uint8Array): ScannedEntry[] | undefined {
   if (skipWs(buf, i + 1) !== buf.length) return undefined
   return entries
 }
+
+const ADMIN_TYPE = Buffer.from('"type.googleapis.com/envoy.admin.')
+const TYPE_KEY = Buffer.from('"@type"')
+const CONFIGS_KEY = Buffer.from('"configs"')
+
+function skipWsBack(buf: Uint8Array, i: number): number {
+  while (i >= 0 && isWs(buf[i])) i--
+  return i
+}
+
+function endsWithAt(buf: Uint8Array, end: number, token: Uint8Array): boolean {
+  const start = end - token.length + 1
+  if (start < 0) return false
+  for (let k = 0; k < token.length; k++) if (buf[start + k] !== token[k]) return false
+  return true
+}
+
+/**
+ * The fast path: Envoy (and protojson) write `@type` first in every config entry, so the entries can be found
+ * with the native substring search for `"type.googleapis.com/envoy.admin.`, checking that each hit is the
+ * first key of an element of the top-level `configs` array, without walking the bytes of the sections in
+ * between. Anything unexpected returns undefined, and the full scan decides.
+ */
+function locateByType(buf: Uint8Array): ScannedEntry[] | undefined {
+  const b = buf as Buffer
+  const starts: Array<{start: number; type: string}> = []
+  let pos = 0
+  for (;;) {
+    const hit = b.indexOf(ADMIN_TYPE, pos)
+    if (hit < 0) break
+    const close = b.indexOf(QUOTE, hit + 1)
+    if (close < 0) return undefined
+    pos = close + 1
+    // backwards: "@type" : <hit>, preceded by `{`, preceded by `[` or `,`
+    let i = skipWsBack(buf, hit - 1)
+    if (buf[i] !== COLON) continue
+    i = skipWsBack(buf, i - 1)
+    if (!endsWithAt(buf, i, TYPE_KEY)) continue
+    i = skipWsBack(buf, i - TYPE_KEY.length)
+    if (buf[i] !== LBRACE) continue
+    const objStart = i
+    i = skipWsBack(buf, i - 1)
+    if (buf[i] !== LBRACKET && buf[i] !== COMMA) continue
+    starts.push({start: objStart, type: decodeString(buf, hit, close + 1)})
+  }
+  if (starts.length === 0) return undefined
+  // the first entry opens `{"configs": [`
+  let i = skipWsBack(buf, starts[0].start - 1)
+  if (buf[i] !== LBRACKET) return undefined
+  i = skipWsBack(buf, i - 1)
+  if (buf[i] !== COLON) return undefined
+  i = skipWsBack(buf, i - 1)
+  if (!endsWithAt(buf, i, CONFIGS_KEY)) return undefined
+  i = skipWsBack(buf, i - CONFIGS_KEY.length)
+  if (buf[i] !== LBRACE || skipWs(buf, buf[0] === 0xef ? 3 : 0) !== i) return undefined
+  // the document ends `} ] }`
+  let end = skipWsBack(buf, buf.length - 1)
+  if (buf[end] !== RBRACE) return undefined
+  end = skipWsBack(buf, end - 1)
+  if (buf[end] !== RBRACKET) return undefined
+  const entries: ScannedEntry[] = []
+  for (let k = 0; k < starts.length; k++) {
+    // an entry ends at the `}` before `, {next}` (or before the closing `]`)
+    let j = skipWsBack(buf, (k + 1 < starts.length ? starts[k + 1].start : end) - 1)
+    if (k + 1 < starts.length) {
+      if (buf[j] !== COMMA) return undefined
+      j = skipWsBack(buf, j - 1)
+    }
+    if (buf[j] !== RBRACE) return undefined
+    entries.push({start: starts[k].start, end: j + 1, type: starts[k].type})
+  }
+  return entries
+}
+
+/**
+ * Locates the config entries of a JSON config_dump: the fast path when the document has Envoy's layout,
+ * else the full structural scan. Either way nothing inside a section is decoded.
+ */
+export function locateConfigEntries(buf: Uint8Array): ScannedEntry[] | undefined {
+  return locateByType(buf) ?? scanConfigDump(buf)
+}

@@ -43,3 +43,37 @@ test('a view decodes only its sections: a broken section it does not show does n
     (err: unknown) => err instanceof InputError && /invalid JSON at byte \d+/.test(err.message),
   )
 })
+
+test('the fast locator finds the same entries as the full scan on real and generated dumps', async () => {
+  const {readdirSync, readFileSync} = await import('node:fs')
+  const {locateConfigEntries} = await import('../../src/envoy/scan.js')
+  const {bookinfo, configDump, proxies} = await import('../../src/gen/index.js')
+  const dir = new URL('../../../../shared/conformance/real-dumps/', import.meta.url)
+  const inputs: Array<[string, Buffer]> = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => [f, readFileSync(new URL(f, dir))])
+  const mesh = bookinfo()
+  const p = proxies(mesh)[0]
+  const dump = configDump(mesh, p, {includeEds: true})
+  inputs.push(['generated, pretty', Buffer.from(JSON.stringify(dump, null, 2))], ['generated, compact', Buffer.from(JSON.stringify(dump))])
+  let checked = 0
+  for (const [name, buf] of inputs) {
+    const full = scanConfigDump(buf)
+    if (!full) continue
+    assert.deepEqual(locateConfigEntries(buf), full, name)
+    checked++
+  }
+  assert.ok(checked >= 6, `checked ${checked}`)
+})
+
+test('the fast locator falls back to the full scan when the layout is unusual', async () => {
+  const {locateConfigEntries} = await import('../../src/envoy/scan.js')
+  // @type not first: only the full scan finds it
+  const late = bytes(`{"configs": [{"static_clusters": [], "@type": "${CL}"}]}`)
+  assert.deepEqual(locateConfigEntries(late)?.map((e) => e.type), [CL])
+  // another top-level key before configs
+  const extra = bytes(`{"x": 1, "configs": [{"@type": "${CL}"}]}`)
+  assert.deepEqual(locateConfigEntries(extra)?.map((e) => e.type), [CL])
+  // trailing commas are still rejected
+  assert.equal(locateConfigEntries(bytes(`{"configs": [{"@type": "${CL}"},]}`)), undefined)
+})
