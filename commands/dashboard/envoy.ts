@@ -1,4 +1,4 @@
-import {Command} from '@oclif/core'
+import {Command} from '@oclif/core/command'
 import {envoyDashboardArgs, envoyDashboardFlags, normalizeBooleanFlags} from '../../src/dashboard/flags.js'
 
 export default class DashboardEnvoy extends Command {

@@ -1,7 +1,8 @@
 /** Flags shared by meshctl commands, each validated at parse time with a one-line usage error. */
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import {UsageError} from '../errors/index.js'
-import {compileQuery} from '../output/query.js'
+import type {CompiledQuery} from '../output/query.js'
 import {OUTPUT_FORMATS, type OutputFormat} from '../output/render.js'
 
 export const outputFlag = (defaultFormat: OutputFormat = 'short') =>
@@ -29,10 +30,11 @@ export const filterPort = (description: string) =>
 
 export const commonFlags = {
   file: Flags.string({char: 'f', description: 'Envoy config dump file (JSON or YAML); - reads standard input', helpValue: '<path>'}),
-  query: Flags.custom<ReturnType<typeof compileQuery>>({
+  query: Flags.custom<CompiledQuery>({
     description: 'JMESPath expression applied to the JSON document of the view (prints JSON, or YAML with -o yaml)',
     helpValue: '<expr>',
-    parse: async (value) => compileQuery(value),
+    // the JMESPath library is loaded only when a query is given
+    parse: async (value) => (await import('../output/query.js')).compileQuery(value),
   })(),
   color: Flags.boolean({description: 'Colour the tables (default: only when writing to a terminal and NO_COLOR is unset)', allowNo: true}),
 }

@@ -2,7 +2,8 @@
  * The process edge: runs oclif, turns every error into one `Error: ...` line on stderr and an exit code,
  * and never prints a stack trace unless MESHCTL_DEBUG=1.
  */
-import {flush, run} from '@oclif/core'
+import {flush} from '@oclif/core/flush'
+import {run} from '@oclif/core/run'
 import {ExitCode, isMeshctlError} from '../errors/index.js'
 
 const debug = (): boolean => /^(1|true|yes)$/i.test(process.env.MESHCTL_DEBUG ?? '')

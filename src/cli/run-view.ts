@@ -3,7 +3,7 @@
  * -l selector), get the bytes, decode, build the view, render, print. Commands only declare flags and pick
  * a view.
  */
-import type {Command} from '@oclif/core'
+import type {Command} from '@oclif/core/command'
 import {type AdminDocument, parseAdminDocument} from '../envoy/document.js'
 import {isMeshctlError, type MeshctlError, UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'

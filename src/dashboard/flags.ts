@@ -1,5 +1,6 @@
 /** Flags of `dashboard envoy` (istioctl's, plus the kube flags meshctl shares), validated at parse time. */
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import {liveFlags, parseDuration} from '../cli/flags.js'
 import {UsageError} from '../errors/index.js'
 import {parseListenAddress} from './listen.js'

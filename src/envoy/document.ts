@@ -11,7 +11,7 @@
  *  - API v3 (`envoy.admin.v3`) and the older v2 (`envoy.admin.v2alpha`) type URLs;
  *  - a bare section object (`{"@type": "...ClustersConfigDump", ...}`) or an array of sections.
  */
-import {parse as parseYaml} from 'yaml'
+import {createRequire} from 'node:module'
 import {InputError} from '../errors/index.js'
 import {findJsonError} from './json-error.js'
 import {locateConfigEntries, type ScannedEntry} from './scan.js'
@@ -350,6 +350,8 @@ export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocume
   }
   let value: unknown
   try {
+    // loaded only for YAML input: most runs never need it
+    const {parse: parseYaml} = createRequire(import.meta.url)('yaml') as typeof import('yaml')
     value = parseYaml(text, {maxAliasCount: 10000, uniqueKeys: false})
   } catch (err) {
     const pos = (err as {linePos?: Array<{line: number; col: number}>}).linePos?.[0]

@@ -5,6 +5,8 @@ import {UsageError} from '../errors/index.js'
 export interface CompiledQuery {
   expression: string
   ast: ReturnType<typeof compile>
+  /** applies the query; a runtime failure is a usage error */
+  search(data: unknown): unknown
 }
 
 const messageOf = (err: unknown): string => String((err as Error)?.message ?? err).split('\n')[0]
@@ -41,7 +43,9 @@ function errorPosition(expression: string, message: string): number | undefined 
 export function compileQuery(expression: string): CompiledQuery {
   if (expression.trim() === '') throw new UsageError('--query is empty; give a JMESPath expression such as "[].name"', {code: 'E_QUERY'})
   try {
-    return {expression, ast: compile(expression)}
+    const ast = compile(expression)
+    const q: CompiledQuery = {expression, ast, search: (data) => runQuery(q, data)}
+    return q
   } catch (err) {
     const msg = messageOf(err).replace(/^Syntax error[:,]\s*/i, '')
     const pos = errorPosition(expression, messageOf(err))

@@ -1,7 +1,7 @@
 /** Turns a view's result into the bytes to print, for every output format. Pure. */
 import type {ViewResult} from '../views/types.js'
 import {goJson} from './json.js'
-import {type CompiledQuery, runQuery} from './query.js'
+import type {CompiledQuery} from './query.js'
 import {formatTable, type Styler} from './tabwriter.js'
 
 export const OUTPUT_FORMATS = ['short', 'json', 'yaml'] as const
@@ -23,7 +23,7 @@ export function renderShort(result: ViewResult, styler?: Styler): string {
 export function render(result: ViewResult, opts: RenderOptions): string {
   if (opts.query) {
     const base = result.rawJson ? JSON.parse(result.rawJson()) : result.data()
-    const value = runQuery(opts.query, base)
+    const value = opts.query.search(base)
     if (opts.format === 'yaml') return yaml(opts, value)
     return `${goJson(value)}\n`
   }

@@ -1,0 +1,375 @@
+/**
+ * Decoding istiod's sync status, in every form meshctl accepts, into the proxy-status model. Pure: bytes or
+ * values in, model out; every problem is a one-line InputError (exit 3) naming the input and the place.
+ *
+ * Accepted documents (JSON, or the same as YAML):
+ *  - HTTP `GET /debug/syncz` (monitoring port 15014): an array of SyncStatus entries, snake_case. Current
+ *    istiods add a `resources` map {typeURL: {sent, acked, sentTime, lastError}}; older ones only the flat
+ *    `cluster_sent`/`cluster_acked`/... nonces (istioctl ≤ 1.21's source).
+ *  - The xDS `istio.io/debug/syncz` answer: a DiscoveryResponse whose resources are ClientConfigs (node.id,
+ *    node.metadata CLUSTER_ID/NAMESPACE/ISTIO_VERSION, genericXdsConfigs — or the deprecated xdsConfig),
+ *    exactly as `istioctl ps -o json` (1.30+) and `meshctl ps -o json` print it; lowerCamelCase or snake_case.
+ *  - An array of DiscoveryResponses (one per istiod).
+ *  - An object mapping istiod names to either of the first two (what `meshctl ps -o json` prints for several
+ *    istiods).
+ */
+import {parse as parseYaml} from 'yaml'
+import {parseJsonBytes} from '../envoy/document.js'
+import {get, getArray, getObject, getString, isObject, type Json, type JsonObject, typeUrl} from '../envoy/fields.js'
+import {InputError} from '../errors/index.js'
+import type {IstiodStatus, ProxySync, StatusSet, SyncStatus, TypeSync} from './model.js'
+import {CLIENT_CONFIG_TYPE, FLAT_FIELDS, goLess, PER_XDS_FIELDS} from './xds-types.js'
+
+/** One document as a source hands it over: the bytes, how to name them, and the istiod they came from if known. */
+export interface RawStatusDocument {
+  bytes: Uint8Array
+  /** for messages: a file name, `stdin`, or `istiod-abc (istio-system)` */
+  source: string
+  /** the istiod the document came from (live sources know it; a file may name its istiods itself) */
+  istiod?: string
+}
+
+export const HOW_TO_SAVE_SYNCZ = 'save one with: kubectl exec -n istio-system deploy/istiod -- curl -s localhost:15014/debug/syncz > syncz.json'
+
+const EXPECTED =
+  'expected a /debug/syncz array, a DiscoveryResponse (istioctl ps -o json), an array of DiscoveryResponses, or an object mapping istiod names to either'
+
+function describeValue(v: Json | undefined): string {
+  if (v === undefined) return 'missing'
+  if (Array.isArray(v)) return `an array of ${v.length} item${v.length === 1 ? '' : 's'}`
+  if (isObject(v)) {
+    const keys = Object.keys(v)
+    return keys.length === 0 ? 'an empty object' : `an object with keys ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''}`
+  }
+  return v === null ? 'null' : `a ${typeof v}`
+}
+
+const fail = (message: string, hint?: string): never => {
+  throw new InputError(message, {code: 'E_SYNC_STATUS', ...(hint ? {hint} : {})})
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// bytes
+
+function firstNonSpace(buf: Uint8Array): number {
+  let i = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0
+  while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)) i++
+  return i
+}
+
+/**
+ * Parses a document: JSON (syntax errors with the byte offset), or YAML when it does not start like JSON.
+ * Text that is neither an object nor an array is reported as invalid JSON, where it stops being JSON.
+ */
+export function parseStatusBytes(bytes: Uint8Array, source: string): Json {
+  const start = firstNonSpace(bytes)
+  if (start >= bytes.length) fail(`${source} is empty`, HOW_TO_SAVE_SYNCZ)
+  const c = bytes[start]
+  if (c === 0x7b /* { */ || c === 0x5b /* [ */) return parseJsonBytes(bytes, source)
+  let value: unknown
+  try {
+    value = parseYaml(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), {uniqueKeys: false})
+  } catch {
+    value = undefined
+  }
+  if (isObject(value) || Array.isArray(value)) return value as Json
+  // a scalar or unparsable text: say where it stops being JSON (throws), or what JSON value it is
+  const json = parseJsonBytes(bytes, source)
+  return fail(`${source} is not istiod sync status: ${EXPECTED}; got ${describeValue(json)}`, HOW_TO_SAVE_SYNCZ)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// shapes
+
+const RESPONSE_KEYS = ['version_info', 'resources', 'type_url', 'control_plane', 'nonce', 'canary']
+const SYNCZ_KEYS = ['proxy', 'cluster_id', 'proxy_type', 'proxy_version', 'istio_version']
+
+/** A DiscoveryResponse: an object with one of its fields, or `{}` (an empty answer, printed as `{ }`). */
+function isDiscoveryResponse(v: Json): v is JsonObject {
+  if (!isObject(v)) return false
+  if (Object.keys(v).length === 0) return true
+  return RESPONSE_KEYS.some((k) => get(v, k) !== undefined) && !SYNCZ_KEYS.some((k) => k in v)
+}
+
+function isSynczEntry(v: Json): v is JsonObject {
+  return isObject(v) && (SYNCZ_KEYS.some((k) => k in v) || FLAT_FIELDS.some((f) => `${f.prefix}_sent` in v))
+}
+
+/** Decodes one parsed document into the istiods it holds. `istiod` names a bare document's istiod. */
+export function decodeStatusValue(value: Json, source: string, istiod?: string): IstiodStatus[] {
+  if (Array.isArray(value)) {
+    if (value.length > 0 && value.every(isDiscoveryResponse) && !value.every((v) => Object.keys(v as JsonObject).length === 0)) {
+      return value.map((dr, i) => decodeDiscoveryResponse(dr as JsonObject, `${source}: [${i}]`, istiod))
+    }
+    return [decodeSyncz(value, source, istiod ?? '')]
+  }
+  if (isDiscoveryResponse(value)) return [decodeDiscoveryResponse(value, source, istiod)]
+  if (isObject(value)) {
+    const out: IstiodStatus[] = []
+    for (const [name, v] of Object.entries(value)) {
+      const where = `${source}: "${name}"`
+      if (Array.isArray(v)) out.push(decodeSyncz(v, where, name))
+      else if (isDiscoveryResponse(v)) out.push(decodeDiscoveryResponse(v, where, name))
+      else if (out.length === 0 && isSynczEntry(value)) fail(`${source} is a single /debug/syncz entry, not the array istiod answers; wrap it in [ ]`)
+      else fail(`${where} is ${describeValue(v)}, expected a /debug/syncz array or a DiscoveryResponse`, isObject(v) ? undefined : HOW_TO_SAVE_SYNCZ)
+    }
+    return out
+  }
+  return fail(`${source} is not istiod sync status: ${EXPECTED}; got ${describeValue(value)}`, HOW_TO_SAVE_SYNCZ)
+}
+
+/** Reads and decodes every document a source returned, in order. */
+export function decodeStatusDocuments(docs: readonly RawStatusDocument[]): StatusSet {
+  return {istiods: docs.flatMap((d) => decodeStatusValue(parseStatusBytes(d.bytes, d.source), d.source, d.istiod))}
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// timestamps
+
+const RFC3339 = /^(\d{4})-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/
+
+/**
+ * A proto Timestamp or Go time.Time in JSON: an RFC 3339 string (or `{seconds, nanos}`). Go's zero time
+ * (`0001-01-01T00:00:00Z`, what syncz writes for a type never sent) means "not known": undefined.
+ */
+export function parseTimestamp(v: Json | undefined, where: string): Date | undefined {
+  if (v === undefined || v === null || v === '') return undefined
+  if (typeof v === 'string') {
+    const m = RFC3339.exec(v)
+    const ms = m ? Date.parse(v.replace(' ', 'T')) : Number.NaN
+    if (!m || Number.isNaN(ms)) return fail(`${where} is "${v}", not an RFC 3339 timestamp`)
+    return Number(m[1]) <= 1 ? undefined : new Date(ms)
+  }
+  if (isObject(v) && (v.seconds !== undefined || v.nanos !== undefined)) {
+    const s = Number(v.seconds ?? 0)
+    const n = Number(v.nanos ?? 0)
+    if (!Number.isFinite(s) || !Number.isFinite(n)) return fail(`${where} is not a timestamp`)
+    return new Date(s * 1000 + Math.trunc(n / 1e6))
+  }
+  return fail(`${where} is ${describeValue(v)}, not a timestamp`)
+}
+
+/** A Date as proto-JSON prints a Timestamp: UTC, `Z`, fractional seconds only when not zero. */
+export function formatTimestamp(d: Date): string {
+  return d.toISOString().replace('.000Z', 'Z')
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// xDS: DiscoveryResponse of ClientConfigs
+
+/** The control plane ID as istioctl's CpInfo reads it: `MISSING` without a control plane, `INVALID` when not JSON. */
+export function controlPlaneId(dr: JsonObject): string {
+  const cp = get(dr, 'control_plane')
+  if (cp === undefined || cp === null) return 'MISSING'
+  const identifier = getString(cp, 'identifier')
+  try {
+    const parsed = JSON.parse(identifier) as unknown
+    if (!isObject(parsed)) return 'INVALID'
+    return typeof parsed.ID === 'string' ? parsed.ID : ''
+  } catch {
+    return 'INVALID'
+  }
+}
+
+const ENUM_BY_NUMBER = ['UNKNOWN', 'SYNCED', 'NOT_SENT', 'STALE', 'ERROR'] as const
+
+/** An xDS ConfigStatus (enum name or number; absent = UNKNOWN) in the table's words. */
+function configStatus(v: Json | undefined, where: string): SyncStatus {
+  const name = typeof v === 'number' ? ENUM_BY_NUMBER[v] : v === undefined || v === null ? 'UNKNOWN' : v
+  switch (name) {
+    case 'UNKNOWN':
+      return 'IGNORED'
+    case 'SYNCED':
+      return 'SYNCED'
+    case 'NOT_SENT':
+      return 'NOT SENT'
+    case 'STALE':
+      return 'STALE'
+    case 'ERROR':
+      return 'ERROR'
+    default:
+      return fail(`${where} configStatus is ${typeof v === 'string' ? `"${v}"` : describeValue(v as Json)}; expected one of UNKNOWN, SYNCED, NOT_SENT, STALE, ERROR`)
+  }
+}
+
+/** Types by URL, the last entry for a URL winning (as istioctl's map), sorted by type URL. */
+function sortedTypes(byUrl: Map<string, TypeSync>): TypeSync[] {
+  return [...byUrl.values()].sort((a, b) => (a.typeUrl === b.typeUrl ? 0 : goLess(a.typeUrl, b.typeUrl) ? -1 : 1))
+}
+
+function clientConfigTypes(cc: JsonObject, where: string): TypeSync[] {
+  const byUrl = new Map<string, TypeSync>()
+  const generic = get(cc, 'generic_xds_configs')
+  if (generic !== undefined && generic !== null && !Array.isArray(generic)) fail(`${where} genericXdsConfigs is ${describeValue(generic)}, expected an array`)
+  if (Array.isArray(generic) && generic.length > 0) {
+    generic.forEach((g, i) => {
+      const at = `${where} genericXdsConfigs[${i}]`
+      if (!isObject(g)) fail(`${at} is ${describeValue(g)}, expected an object`)
+      const url = getString(g, 'type_url')
+      const t: TypeSync = {typeUrl: url, status: configStatus(get(g, 'config_status'), at)}
+      const updated = parseTimestamp(get(g, 'last_updated'), `${at} lastUpdated`)
+      if (updated) t.lastUpdated = updated
+      const details = getString(getObject(g, 'error_state'), 'details')
+      if (details) t.error = details
+      byUrl.set(url, t)
+    })
+    return sortedTypes(byUrl)
+  }
+  // the deprecated PerXdsConfig form (istiod < 1.11): the type is the oneof that is set
+  getArray(cc, 'xds_config').forEach((x, i) => {
+    const field = PER_XDS_FIELDS.find((f) => get(x, f.field) !== undefined)
+    if (!field) return
+    byUrl.set(field.typeUrl, {typeUrl: field.typeUrl, status: configStatus(get(x, 'status'), `${where} xdsConfig[${i}]`)})
+  })
+  return sortedTypes(byUrl)
+}
+
+function isClientConfigType(url: string): boolean {
+  return url === '' || url === CLIENT_CONFIG_TYPE || url.endsWith('/envoy.service.status.v3.ClientConfig')
+}
+
+/** One istiod's xDS answer. `name` is the istiod's name when the input gave one (a map key, a live pod). */
+export function decodeDiscoveryResponse(dr: JsonObject, source: string, name?: string): IstiodStatus {
+  const id = controlPlaneId(dr)
+  const resources = get(dr, 'resources')
+  if (resources !== undefined && resources !== null && !Array.isArray(resources)) {
+    fail(`${source}: "resources" is ${describeValue(resources)}, expected an array of ClientConfig`)
+  }
+  const proxies: ProxySync[] = ((resources as Json[] | undefined) ?? []).map((r, i) => {
+    const where = `${source}: resources[${i}]`
+    if (!isObject(r)) return fail(`${where} is ${describeValue(r)}, expected a ClientConfig object`)
+    const url = typeUrl(r)
+    if (!isClientConfigType(url)) return fail(`${where} is a ${url}, not a ${CLIENT_CONFIG_TYPE}`)
+    const node = getObject(r, 'node')
+    const meta = getObject(node, 'metadata')
+    const proxyId = getString(node, 'id')
+    return {
+      id: proxyId,
+      clusterId: getString(meta, 'CLUSTER_ID'),
+      namespace: getString(meta, 'NAMESPACE'),
+      istioVersion: getString(meta, 'ISTIO_VERSION'),
+      istiod: id,
+      types: clientConfigTypes(r, proxyId ? `${where} (${proxyId})` : where),
+    }
+  })
+  return {name: name ?? (id === 'MISSING' || id === 'INVALID' ? '' : id), origin: 'xds', response: dr, proxies}
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// HTTP /debug/syncz
+
+/** The namespace part of a proxy ID `<pod>.<namespace>` (pod names may contain dots, namespaces cannot). */
+export function namespaceOfProxyId(id: string): string {
+  const dot = id.lastIndexOf('.')
+  return dot >= 0 ? id.slice(dot + 1) : ''
+}
+
+/** Current istiod: status per subscribed type from `resources`, with the xDS rules (statusgen.go). */
+function resourceTypes(resources: JsonObject, where: string): TypeSync[] {
+  const byUrl = new Map<string, TypeSync>()
+  for (const [url, r] of Object.entries(resources)) {
+    const at = `${where} resources["${url}"]`
+    if (!isObject(r)) fail(`${at} is ${describeValue(r)}, expected {sent, acked, sentTime, lastError}`)
+    const sent = getString(r, 'sent')
+    const acked = getString(r, 'acked')
+    const error = getString(r, 'last_error') || getString(r, 'lastError')
+    const status: SyncStatus = error ? 'ERROR' : !sent ? 'NOT SENT' : acked === sent ? 'SYNCED' : 'STALE'
+    const t: TypeSync = {typeUrl: url, status}
+    const sentTime = parseTimestamp(get(r, 'sentTime') ?? get(r, 'sent_time'), `${at} sentTime`)
+    if (sentTime) t.lastUpdated = sentTime
+    if (error) t.error = error
+    byUrl.set(url, t)
+  }
+  return sortedTypes(byUrl)
+}
+
+/** Older istiod: the five core types from the flat nonces, with istioctl ≤ 1.21's rules. */
+function flatTypes(entry: JsonObject, ztunnel: boolean): TypeSync[] {
+  const byUrl = new Map<string, TypeSync>()
+  for (const {typeUrl: url, prefix} of FLAT_FIELDS) {
+    const sent = getString(entry, `${prefix}_sent`)
+    const acked = getString(entry, `${prefix}_acked`)
+    let t: TypeSync
+    if (!sent) t = {typeUrl: url, status: ztunnel ? 'IGNORED' : 'NOT SENT'}
+    else if (sent === acked) t = {typeUrl: url, status: 'SYNCED'}
+    else if (!acked) t = {typeUrl: url, status: 'STALE', neverAcknowledged: true}
+    else t = {typeUrl: url, status: 'STALE'}
+    byUrl.set(url, t)
+  }
+  return sortedTypes(byUrl)
+}
+
+/** The ClientConfig istiod's xDS answer would hold for this proxy. */
+function clientConfigOf(p: ProxySync): JsonObject {
+  const metadata: JsonObject = {}
+  if (p.clusterId) metadata.CLUSTER_ID = p.clusterId
+  if (p.istioVersion) metadata.ISTIO_VERSION = p.istioVersion
+  if (p.namespace) metadata.NAMESPACE = p.namespace
+  const node: JsonObject = {id: p.id}
+  if (Object.keys(metadata).length > 0) node.metadata = metadata
+  const configs: Json[] = p.types.map((t) => {
+    const g: JsonObject = {typeUrl: t.typeUrl}
+    if (t.lastUpdated) g.lastUpdated = formatTimestamp(t.lastUpdated)
+    const enumName = t.status === 'IGNORED' ? undefined : t.status === 'NOT SENT' ? 'NOT_SENT' : t.status
+    if (enumName) g.configStatus = enumName
+    if (t.error) g.errorState = {details: t.error}
+    return g
+  })
+  const cc: JsonObject = {'@type': CLIENT_CONFIG_TYPE, node}
+  if (configs.length > 0) cc.genericXdsConfigs = configs
+  return cc
+}
+
+/** One istiod's HTTP `/debug/syncz` array. `name` is the istiod ('' when the input does not say). */
+export function decodeSyncz(entries: Json[], source: string, name: string): IstiodStatus {
+  const proxies: ProxySync[] = entries.map((e, i) => {
+    const where = `${source}: [${i}]`
+    if (!isObject(e)) return fail(`${where} is ${describeValue(e)}, expected a /debug/syncz entry object`)
+    const id = getString(e, 'proxy')
+    if (!id) {
+      return isSynczEntry(e)
+        ? fail(`${where} has no "proxy" (the proxy ID)`)
+        : fail(`${source} is not istiod sync status: ${EXPECTED}; ${where} is ${describeValue(e)}`, HOW_TO_SAVE_SYNCZ)
+    }
+    const proxyType = getString(e, 'proxy_type')
+    const resources = get(e, 'resources')
+    if (resources !== undefined && resources !== null && !isObject(resources)) fail(`${where} "resources" is ${describeValue(resources)}, expected an object keyed by type URL`)
+    const p: ProxySync = {
+      id,
+      clusterId: getString(e, 'cluster_id'),
+      namespace: namespaceOfProxyId(id),
+      istioVersion: getString(e, 'istio_version'),
+      istiod: name,
+      types: isObject(resources) && Object.keys(resources).length > 0 ? resourceTypes(resources, `${where} (${id})`) : flatTypes(e, proxyType === 'ztunnel'),
+    }
+    const proxyVersion = getString(e, 'proxy_version')
+    if (proxyVersion) p.proxyVersion = proxyVersion
+    if (proxyType) p.proxyType = proxyType
+    return p
+  })
+  const response: JsonObject = {}
+  if (proxies.length > 0) response.resources = proxies.map(clientConfigOf)
+  response.typeUrl = CLIENT_CONFIG_TYPE
+  if (name) response.controlPlane = {identifier: JSON.stringify({Component: 'istiod', ID: name})}
+  return {name, origin: 'syncz', response, proxies}
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// filtering
+
+/** `-n`: keeps the proxies of one namespace, in the model and in each istiod's response (as istioctl 1.30). */
+export function filterNamespace(set: StatusSet, namespace: string | undefined): StatusSet {
+  if (!namespace) return set
+  return {
+    istiods: set.istiods.map((i) => {
+      const response: JsonObject = {...i.response}
+      const resources = get(i.response, 'resources')
+      if (Array.isArray(resources)) {
+        const kept = resources.filter((r) => getString(getObject(getObject(r, 'node'), 'metadata'), 'NAMESPACE') === namespace)
+        if (kept.length > 0) response.resources = kept
+        else delete response.resources
+      }
+      return {...i, response, proxies: i.proxies.filter((p) => p.namespace === namespace)}
+    }),
+  }
+}

@@ -1,0 +1,67 @@
+/** Arguments and flags of `proxy-status` (istioctl's, plus meshctl's --query, --color, --fail-on), validated at parse time. */
+import {Args, Flags} from '@oclif/core'
+import {commonFlags} from '../cli/flags.js'
+import {UsageError} from '../errors/index.js'
+import {compileQuery} from '../output/query.js'
+import {type FailOnCondition, parseFailOn} from './fail-on.js'
+
+export const STATUS_OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const
+export type StatusOutputFormat = (typeof STATUS_OUTPUT_FORMATS)[number]
+
+export const proxyStatusArgs = {
+  pod: Args.string({
+    description: 'A proxy, [<type>/]<name>[.<namespace>]: compare its config with istiod (the sync diff; not in this build yet)',
+    required: false,
+    ignoreStdin: true,
+  }),
+}
+
+export const proxyStatusFlags = {
+  // istioctl ≥ 1.27 has no -f shorthand on proxy-status
+  file: Flags.string({
+    description: 'Saved istiod sync status (JSON or YAML): a /debug/syncz answer, `ps -o json` output, or several istiods\' keyed by name; - reads standard input',
+    helpValue: '<path>',
+  }),
+  output: Flags.custom<StatusOutputFormat>({
+    char: 'o',
+    description: `Output format: one of ${STATUS_OUTPUT_FORMATS.join('|')}`,
+    default: 'table',
+    parse: async (value) => {
+      if (!(STATUS_OUTPUT_FORMATS as readonly string[]).includes(value)) {
+        throw new UsageError(`output format "${value}" not supported; use one of ${STATUS_OUTPUT_FORMATS.join(', ')}`)
+      }
+      return value as StatusOutputFormat
+    },
+  })(),
+  verbosity: Flags.custom<number>({
+    char: 'v',
+    description: 'Verbosity: 0 = the CDS LDS EDS RDS ECDS columns, 1 or more = one column per xDS type',
+    default: 0,
+    parse: async (value) => {
+      if (!/^\d+$/.test(value)) throw new UsageError(`--verbosity "${value}" must be a whole number (0 or more)`)
+      return Number(value)
+    },
+  })(),
+  namespace: Flags.string({char: 'n', description: 'Only proxies of this namespace'}),
+  'istio-namespace': Flags.string({
+    char: 'i',
+    aliases: ['istioNamespace'],
+    description: 'Namespace where istiod runs',
+    default: 'istio-system',
+    env: 'ISTIOCTL_ISTIONAMESPACE',
+  }),
+  revision: Flags.string({char: 'r', description: 'Control plane revision (default: the default revision)'}),
+  query: Flags.custom<ReturnType<typeof compileQuery>>({
+    description:
+      'JMESPath expression applied to the list of proxies [{name, cluster, namespace, istiod, version, sync: {CDS: "SYNCED", ...}, types: [...]}] (prints JSON, or YAML with -o yaml)',
+    helpValue: '<expr>',
+    parse: async (value) => compileQuery(value),
+  })(),
+  color: commonFlags.color,
+  'fail-on': Flags.custom<FailOnCondition[]>({
+    description:
+      'After printing, exit with code 10 and name the proxies on stderr when a type is in one of these states: comma-separated stale, error, not-sent (or any)',
+    helpValue: '<states>',
+    parse: async (value) => parseFailOn(value),
+  })(),
+}

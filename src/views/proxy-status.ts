@@ -1,0 +1,234 @@
+/**
+ * `proxy-status` (`ps`): istiod's view of every proxy's xDS sync state (docs/istioctl-behaviour.md §5). Pure:
+ * the model and the clock in, tables and documents out.
+ *
+ * Table layouts:
+ *  - `types` (default): `NAME CLUSTER CDS LDS EDS RDS ECDS ISTIOD VERSION`, as istioctl 1.23–1.26 (the layout
+ *    conformance expects); a type the proxy did not report is `IGNORED`; pushes with a known time get `(age)`.
+ *  - `subscribed`: istioctl ≥ 1.27's `NAME CLUSTER ISTIOD VERSION SUBSCRIBED TYPES`.
+ *  - `xds-1.21`: istioctl ≤ 1.21's `x proxy-status` (raw enum names such as `NOT_SENT`; header only when a
+ *    proxy is listed).
+ *  - `syncz-1.21`: istioctl ≤ 1.21's `proxy-status` over HTTP `/debug/syncz` (`STALE (Never Acknowledged)`,
+ *    rows by cluster then name, VERSION falling back to `<proxy version>*`).
+ * `verbosity > 0` (with `types` or `subscribed`): one column per type, the reported ones plus the five core
+ * ones, ordered by type URL (istioctl ≥ 1.27 `-v 1`).
+ */
+import {isObject, type Json, type JsonObject} from '../envoy/fields.js'
+import {age} from '../istiod/age.js'
+import {formatTimestamp} from '../istiod/decode.js'
+import {allProxies, type ProxySync, type StatusSet, type SyncStatus, type TypeSync, typeOf} from '../istiod/model.js'
+import {CORE_COLUMNS, goLess, goSortStrings, shortType, subscribedOrder} from '../istiod/xds-types.js'
+import type {Cell, Row} from '../output/tabwriter.js'
+import {goJson} from '../output/json.js'
+import {goSortSlice} from '../util/gosort.js'
+import {header, table, type ViewResult} from './types.js'
+
+export type StatusLayout = 'types' | 'subscribed' | 'xds-1.21' | 'syncz-1.21'
+
+export const STATUS_LAYOUTS: readonly StatusLayout[] = ['types', 'subscribed', 'xds-1.21', 'syncz-1.21']
+
+export interface ProxyStatusViewOptions {
+  /** the clock ages are computed against */
+  now: Date
+  /** > 0: every type in its own column (istioctl `-v 1`) */
+  verbosity?: number
+  /** default `types` */
+  layout?: StatusLayout
+}
+
+const PADDING = 5
+
+/** The table cell style of a status: `good` SYNCED, `warn` STALE / NOT SENT, `bad` ERROR. */
+export function statusStyle(status: SyncStatus): string | undefined {
+  switch (status) {
+    case 'SYNCED':
+      return 'good'
+    case 'STALE':
+    case 'NOT SENT':
+      return 'warn'
+    case 'ERROR':
+      return 'bad'
+    default:
+      return undefined
+  }
+}
+
+/** A status as the current tables print it: `IGNORED`, `NOT SENT`, `SYNCED (3m)`, `STALE (Never Acknowledged)`. */
+export function statusText(t: TypeSync | undefined, now: Date): string {
+  if (!t) return 'IGNORED'
+  if (t.status === 'IGNORED' || t.status === 'NOT SENT') return t.status
+  if (t.neverAcknowledged && t.status === 'STALE') return 'STALE (Never Acknowledged)'
+  return t.lastUpdated ? `${t.status} (${age(t.lastUpdated, now)})` : t.status
+}
+
+function statusCell(t: TypeSync | undefined, now: Date): Cell {
+  const text = statusText(t, now)
+  const style = statusStyle(t?.status ?? 'IGNORED')
+  return style ? {text, style} : text
+}
+
+/** Proxies ordered as istioctl: Go's sort.Slice on the proxy ID (byte order). */
+export function sortProxies(proxies: readonly ProxySync[]): ProxySync[] {
+  const out = [...proxies]
+  goSortSlice(out, (a, b) => goLess(a.id, b.id))
+  return out
+}
+
+/** Every type URL any proxy reported. */
+function seenTypes(proxies: readonly ProxySync[]): Set<string> {
+  return new Set(proxies.flatMap((p) => p.types.map((t) => t.typeUrl)))
+}
+
+function typesTable(proxies: ProxySync[], now: Date): Row[] {
+  const head = header('NAME', 'CLUSTER', ...CORE_COLUMNS.map(shortType), 'ISTIOD', 'VERSION')
+  return [head, ...proxies.map((p): Row => [p.id, p.clusterId, ...CORE_COLUMNS.map((u) => statusCell(typeOf(p, u), now)), p.istiod, p.istioVersion])]
+}
+
+function verboseTable(proxies: ProxySync[], now: Date): Row[] {
+  const types = goSortStrings(new Set([...seenTypes(proxies), ...CORE_COLUMNS]))
+  const head = header('NAME', 'CLUSTER', ...types.map(shortType), 'ISTIOD', 'VERSION')
+  return [head, ...proxies.map((p): Row => [p.id, p.clusterId, ...types.map((u) => statusCell(typeOf(p, u), now)), p.istiod, p.istioVersion])]
+}
+
+/** SUBSCRIBED TYPES: `0`, or the count of types not IGNORED and their short names, in istioctl's type order. */
+export function subscribedTypes(p: ProxySync, order: readonly string[]): string {
+  const names = order.filter((u) => {
+    const t = typeOf(p, u)
+    return t !== undefined && t.status !== 'IGNORED'
+  })
+  return names.length === 0 ? '0' : `${names.length} (${names.map(shortType).join(',')})`
+}
+
+function subscribedTable(proxies: ProxySync[]): Row[] {
+  const order = subscribedOrder(seenTypes(proxies))
+  return [header('NAME', 'CLUSTER', 'ISTIOD', 'VERSION', 'SUBSCRIBED TYPES'), ...proxies.map((p): Row => [p.id, p.clusterId, p.istiod, p.istioVersion, subscribedTypes(p, order)])]
+}
+
+const ENUM_NAME: Record<SyncStatus, string> = {SYNCED: 'SYNCED', STALE: 'STALE', 'NOT SENT': 'NOT_SENT', ERROR: 'ERROR', IGNORED: 'IGNORED'}
+
+function xds121Table(proxies: ProxySync[]): Row[] {
+  if (proxies.length === 0) return []
+  const head = header('NAME', 'CLUSTER', ...CORE_COLUMNS.map(shortType), 'ISTIOD', 'VERSION')
+  return [
+    head,
+    ...proxies.map((p): Row => [
+      p.id,
+      p.clusterId,
+      ...CORE_COLUMNS.map((u): Cell => {
+        const t = typeOf(p, u)
+        if (!t) return ''
+        const style = statusStyle(t.status)
+        return style ? {text: ENUM_NAME[t.status], style} : ENUM_NAME[t.status]
+      }),
+      p.istiod,
+      p.istioVersion,
+    ]),
+  ]
+}
+
+function syncz121Table(proxies: readonly ProxySync[]): Row[] {
+  const sorted = [...proxies]
+  goSortSlice(sorted, (a, b) => (a.clusterId !== b.clusterId ? goLess(a.clusterId, b.clusterId) : goLess(a.id, b.id)))
+  const head = header('NAME', 'CLUSTER', ...CORE_COLUMNS.map(shortType), 'ISTIOD', 'VERSION')
+  return [
+    head,
+    ...sorted.map((p): Row => [
+      p.id,
+      p.clusterId,
+      ...CORE_COLUMNS.map((u): Cell => {
+        const t = typeOf(p, u) ?? {typeUrl: u, status: p.proxyType === 'ztunnel' ? 'IGNORED' : 'NOT SENT'}
+        const text = t.status === 'STALE' && t.neverAcknowledged ? 'STALE (Never Acknowledged)' : t.status
+        const style = statusStyle(t.status)
+        return style ? {text, style} : text
+      }),
+      p.istiod,
+      p.istioVersion || `${p.proxyVersion ?? ''}*`,
+    ]),
+  ]
+}
+
+/**
+ * The document of `-o json|yaml`, as istioctl 1.30 prints it: one istiod → its DiscoveryResponse; several →
+ * one object keyed by istiod name (istioctl prints the responses one after the other, which no JSON parser
+ * reads as one document; this object is also what `--file` accepts back).
+ */
+export function responseDocument(set: StatusSet): Json {
+  if (set.istiods.length === 1) return set.istiods[0].response
+  const out: JsonObject = {}
+  set.istiods.forEach((i, n) => {
+    let key = i.name || `unknown-${n + 1}`
+    for (let k = 2; key in out; k++) key = `${i.name || 'unknown'}-${k}`
+    out[key] = i.response
+  })
+  return out
+}
+
+/** JSON text of the document; an empty response prints `{`, blank line, `}` as istioctl's jsonpb printer does. */
+export function responseJson(set: StatusSet): string {
+  const doc = responseDocument(set)
+  return isObject(doc) && Object.keys(doc).length === 0 ? '{\n\n}' : goJson(doc)
+}
+
+/** A stable key per type in the query document: the short name, or the type URL when taken or absent. */
+function typeKeys(types: readonly TypeSync[]): string[] {
+  const used = new Set<string>()
+  return types.map((t) => {
+    const short = shortType(t.typeUrl)
+    const key = used.has(short) ? t.typeUrl : short
+    used.add(key)
+    return key
+  })
+}
+
+/**
+ * The document `--query` runs on: every proxy (sorted by name) with its sync state per type.
+ * `[{name, cluster, namespace, istiod, version, proxyType?, proxyVersion?, sync: {CDS: "SYNCED", ...},
+ *   types: [{type, typeUrl, status, neverAcknowledged?, lastUpdated?, error?}]}]`; statuses are the table's
+ * words without ages (SYNCED, STALE, NOT SENT, ERROR, IGNORED).
+ */
+export function statusDocument(set: StatusSet): Json {
+  return sortProxies(allProxies(set)).map((p) => {
+    const keys = typeKeys(p.types)
+    const sync: JsonObject = {}
+    p.types.forEach((t, i) => {
+      sync[keys[i]] = t.status
+    })
+    const o: JsonObject = {name: p.id, cluster: p.clusterId, namespace: p.namespace, istiod: p.istiod, version: p.istioVersion}
+    if (p.proxyType) o.proxyType = p.proxyType
+    if (p.proxyVersion) o.proxyVersion = p.proxyVersion
+    o.sync = sync
+    o.types = p.types.map((t, i) => {
+      const e: JsonObject = {type: keys[i], typeUrl: t.typeUrl, status: t.status}
+      if (t.neverAcknowledged) e.neverAcknowledged = true
+      if (t.lastUpdated) e.lastUpdated = formatTimestamp(t.lastUpdated)
+      if (t.error) e.error = t.error
+      return e
+    })
+    return o
+  })
+}
+
+/** Rows of the chosen layout (header first; `xds-1.21` has none without proxies). */
+export function proxyStatusRows(set: StatusSet, opts: ProxyStatusViewOptions): Row[] {
+  const layout = opts.layout ?? 'types'
+  const proxies = allProxies(set)
+  if (layout === 'syncz-1.21') return syncz121Table(proxies)
+  const sorted = sortProxies(proxies)
+  if (layout === 'xds-1.21') return xds121Table(sorted)
+  if ((opts.verbosity ?? 0) > 0) return verboseTable(sorted, opts.now)
+  return layout === 'subscribed' ? subscribedTable(sorted) : typesTable(sorted, opts.now)
+}
+
+export function proxyStatusView(set: StatusSet, opts: ProxyStatusViewOptions): ViewResult {
+  const rows = proxyStatusRows(set, opts)
+  return {
+    blocks: rows.length > 0 ? [table(rows, PADDING)] : [],
+    data: () => responseDocument(set),
+    rawJson: () => responseJson(set),
+  }
+}
+
+/** The same view for `--query`: its document is the proxy list of `statusDocument`. */
+export function proxyStatusQueryView(set: StatusSet): ViewResult {
+  return {blocks: [], data: () => statusDocument(set)}
+}
