@@ -2,7 +2,7 @@
  * The body of `proxy-status`: pick the source (a saved file today; live istiod through the same StatusSource
  * seam later), decode, filter, build the view, print, then apply --fail-on. The command only parses flags.
  */
-import {UsageError} from '../errors/index.js'
+import {ExitCode, UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import {type OutputFormat, render} from '../output/render.js'
 import {wantColor} from '../output/theme.js'
@@ -12,7 +12,6 @@ import {type FailOnCondition, failOnSummary, findOutOfSync} from './fail-on.js'
 import type {StatusOutputFormat} from './flags.js'
 import {allProxies} from './model.js'
 import {fileStatusSource, liveStatusSource, type StatusSource} from './source.js'
-import {ExitCode} from '../errors/index.js'
 
 export interface ProxyStatusOptions {
   pod?: string
@@ -33,22 +32,25 @@ export interface ProxyStatusDeps {
   now?: () => Date
 }
 
-/** The source the flags ask for. A pod argument means the per-proxy sync diff, which is not in this build yet. */
-export function pickSource(opts: ProxyStatusOptions): StatusSource {
-  if (opts.pod !== undefined) {
-    throw new UsageError(
-      opts.file !== undefined
-        ? `proxy-status ${opts.pod} --file (the sync diff between a proxy's config dump and istiod's view of it) is not available yet in this build`
-        : `proxy-status ${opts.pod} (the sync diff of one proxy) needs live istiod access, which is not available yet in this build`,
-      {code: 'E_NOT_IMPLEMENTED', hint: 'without a pod, proxy-status --file <syncz.json> lists every proxy\'s sync state'},
-    )
-  }
+/** `ps <pod>` is the per-proxy sync diff (istioctl §6), which is not in this build yet. */
+export function podDiffUnavailable(pod: string, file: string | undefined): UsageError {
+  return new UsageError(
+    file !== undefined
+      ? `proxy-status ${pod} --file (the sync diff between a proxy's config dump and istiod's view of it) is not available yet in this build`
+      : `proxy-status ${pod} (the sync diff of one proxy) needs live istiod access, which is not available yet in this build`,
+    {code: 'E_NOT_IMPLEMENTED', hint: "without a pod, proxy-status --file <syncz.json> lists every proxy's sync state"},
+  )
+}
+
+/** The source the flags ask for: --file, else live istiod (which this build does not have yet). */
+export function pickSource(opts: Pick<ProxyStatusOptions, 'file'>): StatusSource {
   return opts.file !== undefined ? fileStatusSource(opts.file) : liveStatusSource()
 }
 
 const FORMAT: Record<StatusOutputFormat, OutputFormat> = {table: 'short', json: 'json', yaml: 'yaml'}
 
 export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatusDeps = {}): Promise<void> {
+  if (opts.pod !== undefined) throw podDiffUnavailable(opts.pod, opts.file)
   const source = deps.source ?? pickSource(opts)
   const docs = await source.fetch({namespace: opts.namespace, istioNamespace: opts['istio-namespace'], revision: opts.revision})
   const all = decodeStatusDocuments(docs)
@@ -62,13 +64,11 @@ export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatus
   const toYaml = format === 'yaml' ? (await import('../output/yaml.js')).goYaml : undefined
   const out = render(result, {format, query: opts.query, styler, toYaml})
 
-  const shown = allProxies(set).length
-  if (shown === 0) {
-    const total = allProxies(all).length
+  // an empty mesh prints the header alone, silently, as istioctl ≥ 1.28; a -n that matched nothing is worth a note
+  const total = allProxies(all).length
+  if (allProxies(set).length === 0 && total > 0) {
     const istiods = `${all.istiods.length} istiod${all.istiods.length === 1 ? '' : 's'}`
-    process.stderr.write(
-      total > 0 ? `Warning: no proxies in namespace "${opts.namespace}" (${total} in other namespaces, checked ${istiods})\n` : `Warning: no proxies found (checked ${istiods})\n`,
-    )
+    process.stderr.write(`Warning: no proxies in namespace "${opts.namespace}" (${total} in other namespaces, checked ${istiods})\n`)
   }
   await write(out)
 

@@ -13,7 +13,7 @@
  *  - An object mapping istiod names to either of the first two (what `meshctl ps -o json` prints for several
  *    istiods).
  */
-import {parse as parseYaml} from 'yaml'
+import {createRequire} from 'node:module'
 import {parseJsonBytes} from '../envoy/document.js'
 import {get, getArray, getObject, getString, isObject, type Json, type JsonObject, typeUrl} from '../envoy/fields.js'
 import {InputError} from '../errors/index.js'
@@ -68,6 +68,8 @@ export function parseStatusBytes(bytes: Uint8Array, source: string): Json {
   if (c === 0x7b /* { */ || c === 0x5b /* [ */) return parseJsonBytes(bytes, source)
   let value: unknown
   try {
+    // loaded only for YAML input: most runs never need it
+    const {parse: parseYaml} = createRequire(import.meta.url)('yaml') as typeof import('yaml')
     value = parseYaml(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), {uniqueKeys: false})
   } catch {
     value = undefined
@@ -104,16 +106,18 @@ export function decodeStatusValue(value: Json, source: string, istiod?: string):
     return [decodeSyncz(value, source, istiod ?? '')]
   }
   if (isDiscoveryResponse(value)) return [decodeDiscoveryResponse(value, source, istiod)]
-  if (isObject(value)) {
-    const out: IstiodStatus[] = []
-    for (const [name, v] of Object.entries(value)) {
+  if (isObject(value) && Array.isArray(value.configs)) {
+    fail(`${source} is an Envoy config dump, not istiod sync status (proxy-status reads istiod's /debug/syncz)`, HOW_TO_SAVE_SYNCZ)
+  }
+  if (isObject(value) && isSynczEntry(value)) fail(`${source} is a single /debug/syncz entry, not the array istiod answers; wrap it in [ ]`)
+  if (isObject(value) && Object.values(value).every((v) => Array.isArray(v) || isObject(v))) {
+    // istiod name → its answer
+    return Object.entries(value).map(([name, v]) => {
       const where = `${source}: "${name}"`
-      if (Array.isArray(v)) out.push(decodeSyncz(v, where, name))
-      else if (isDiscoveryResponse(v)) out.push(decodeDiscoveryResponse(v, where, name))
-      else if (out.length === 0 && isSynczEntry(value)) fail(`${source} is a single /debug/syncz entry, not the array istiod answers; wrap it in [ ]`)
-      else fail(`${where} is ${describeValue(v)}, expected a /debug/syncz array or a DiscoveryResponse`, isObject(v) ? undefined : HOW_TO_SAVE_SYNCZ)
-    }
-    return out
+      if (Array.isArray(v)) return decodeSyncz(v, where, name)
+      if (isDiscoveryResponse(v)) return decodeDiscoveryResponse(v, where, name)
+      return fail(`${where} is ${describeValue(v)}, expected a /debug/syncz array or a DiscoveryResponse`)
+    })
   }
   return fail(`${source} is not istiod sync status: ${EXPECTED}; got ${describeValue(value)}`, HOW_TO_SAVE_SYNCZ)
 }

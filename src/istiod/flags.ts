@@ -1,8 +1,9 @@
 /** Arguments and flags of `proxy-status` (istioctl's, plus meshctl's --query, --color, --fail-on), validated at parse time. */
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import {commonFlags} from '../cli/flags.js'
 import {UsageError} from '../errors/index.js'
-import {compileQuery} from '../output/query.js'
+import type {CompiledQuery} from '../output/query.js'
 import {type FailOnCondition, parseFailOn} from './fail-on.js'
 
 export const STATUS_OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const
@@ -51,11 +52,12 @@ export const proxyStatusFlags = {
     env: 'ISTIOCTL_ISTIONAMESPACE',
   }),
   revision: Flags.string({char: 'r', description: 'Control plane revision (default: the default revision)'}),
-  query: Flags.custom<ReturnType<typeof compileQuery>>({
+  query: Flags.custom<CompiledQuery>({
     description:
       'JMESPath expression applied to the list of proxies [{name, cluster, namespace, istiod, version, sync: {CDS: "SYNCED", ...}, types: [...]}] (prints JSON, or YAML with -o yaml)',
     helpValue: '<expr>',
-    parse: async (value) => compileQuery(value),
+    // the JMESPath library is loaded only when a query is given
+    parse: async (value) => (await import('../output/query.js')).compileQuery(value),
   })(),
   color: commonFlags.color,
   'fail-on': Flags.custom<FailOnCondition[]>({

@@ -20,11 +20,8 @@ interface Case {
 const base = join(SHARED, 'conformance/istioctl')
 const {cases} = JSON.parse(readFileSync(join(base, 'cases.json'), 'utf8')) as {cases: Case[]}
 
-/** proxy-status arrives with issue 4; until then its cases are reported as todo, not hidden. */
-const pending = (c: Case): string | undefined => (c.args[0] === 'ps' ? 'proxy-status is not implemented yet (issue 4)' : undefined)
-
 for (const c of cases) {
-  test(`istioctl conformance: ${c.id}`, {todo: pending(c)}, async () => {
+  test(`istioctl conformance: ${c.id}`, async () => {
     const args = c.args.map((a) => (a.startsWith('@') ? join(base, a.slice(1)) : a))
     const res = await runCli(args)
     assert.equal(res.stderr.includes('Error:'), false, `meshctl ${c.args.join(' ')} failed: ${res.stderr}`)
