@@ -2,7 +2,7 @@
  * The body of `proxy-status`: pick the source (a saved file today; live istiod through the same StatusSource
  * seam later), decode, filter, build the view, print, then apply --fail-on. The command only parses flags.
  */
-import {ExitCode, UsageError} from '../errors/index.js'
+import {ExitCode, ProxyError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import {type OutputFormat, render} from '../output/render.js'
 import {wantColor} from '../output/theme.js'
@@ -11,7 +11,7 @@ import {decodeStatusDocuments, filterNamespace} from './decode.js'
 import {type FailOnCondition, failOnSummary, findOutOfSync} from './fail-on.js'
 import type {StatusOutputFormat} from './flags.js'
 import {allProxies} from './model.js'
-import {fileStatusSource, liveStatusSource, type StatusSource} from './source.js'
+import {fileStatusSource, type StatusSource} from './source.js'
 
 export interface ProxyStatusOptions {
   pod?: string
@@ -24,6 +24,13 @@ export interface ProxyStatusOptions {
   query?: CompiledQuery
   color?: boolean
   'fail-on'?: FailOnCondition[]
+  // live access (as proxy-config)
+  kubeconfig?: string
+  context?: string
+  timeout?: number
+  transport?: 'port-forward' | 'exec'
+  'proxy-admin-port'?: number
+  container?: string
 }
 
 export interface ProxyStatusDeps {
@@ -32,26 +39,79 @@ export interface ProxyStatusDeps {
   now?: () => Date
 }
 
-/** `ps <pod>` is the per-proxy sync diff (istioctl §6), which is not in this build yet. */
-export function podDiffUnavailable(pod: string, file: string | undefined): UsageError {
-  return new UsageError(
-    file !== undefined
-      ? `proxy-status ${pod} --file (the sync diff between a proxy's config dump and istiod's view of it) is not available yet in this build`
-      : `proxy-status ${pod} (the sync diff of one proxy) needs live istiod access, which is not available yet in this build`,
-    {code: 'E_NOT_IMPLEMENTED', hint: "without a pod, proxy-status --file <syncz.json> lists every proxy's sync state"},
-  )
+async function openApi(opts: ProxyStatusOptions) {
+  const {KubeApi} = await import('../kube/api.js')
+  return KubeApi.open({kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace, timeoutMs: opts.timeout ?? 30_000})
 }
 
-/** The source the flags ask for: --file, else live istiod (which this build does not have yet). */
-export function pickSource(opts: Pick<ProxyStatusOptions, 'file'>): StatusSource {
-  return opts.file !== undefined ? fileStatusSource(opts.file) : liveStatusSource()
+const warn = (message: string): void => {
+  process.stderr.write(`Warning: ${message}\n`)
+}
+
+/** The source the flags ask for: --file, else every running istiod of the cluster. */
+export async function pickSource(opts: ProxyStatusOptions): Promise<StatusSource> {
+  if (opts.file !== undefined) return fileStatusSource(opts.file)
+  const {httpStatusSource} = await import('./live.js')
+  return httpStatusSource(await openApi(opts), warn)
+}
+
+/**
+ * `ps <pod>`: istiod's config for the proxy against Envoy's own (from the pod, or --file), compared after
+ * istioctl's normalisation. Exit 0 either way, as istioctl; the text says Match or Don't Match.
+ */
+async function runSyncDiff(opts: ProxyStatusOptions): Promise<void> {
+  const api = await openApi(opts)
+  const {parseTarget} = await import('../kube/refs.js')
+  const {checkPodReachable, podId, resolveTarget} = await import('../kube/pods.js')
+  const {istiodConfigFor, istiodPods} = await import('./live.js')
+  const {asConfigDump, parseAdminDocument} = await import('../envoy/document.js')
+  const {syncDiffView} = await import('../views/sync-diff.js')
+  const pod = await resolveTarget(api, parseTarget(opts.pod!, api.namespace))
+  const id = podId(pod)
+  if (pod.metadata.labels?.app === 'ztunnel' || pod.metadata.name.startsWith('ztunnel')) {
+    await write(`Sync diff is not available for ztunnel pod ${id}\n`)
+    return
+  }
+  let envoyBytes: Uint8Array
+  let envoySource: string
+  if (opts.file !== undefined) {
+    const {readInput} = await import('../sources/file.js')
+    const input = await readInput(opts.file)
+    envoyBytes = input.bytes
+    envoySource = input.source
+  } else {
+    const container = opts.container ?? 'istio-proxy'
+    checkPodReachable(pod, container)
+    const {adminGet} = await import('../kube/admin.js')
+    try {
+      envoyBytes = await adminGet(api, pod, 'config_dump', {transport: opts.transport ?? 'port-forward', adminPort: opts['proxy-admin-port'] ?? 15000, container})
+    } catch (err) {
+      if (err instanceof Error && 'exitCode' in err) (err as {message: string}).message = `could not contact sidecar: ${err.message}`
+      throw err
+    }
+    envoySource = `Envoy of ${id}`
+  }
+  const pods = await istiodPods(api, opts['istio-namespace'], opts.revision)
+  const found = await istiodConfigFor(api, pods, id)
+  if (!found) {
+    throw new ProxyError(`proxy ${id} is not connected to any istiod in "${opts['istio-namespace']}" (asked ${pods.map((p) => p.metadata.name).join(', ')})`, {
+      code: 'E_NOT_CONNECTED',
+      hint: 'check -r/--revision, or that the pod has a sidecar connected to this control plane (meshctl ps)',
+    })
+  }
+  const istiod = asConfigDump(parseAdminDocument(found.bytes, `istiod ${found.istiod}`), 'sync diff')
+  const envoy = asConfigDump(parseAdminDocument(envoyBytes, envoySource), 'sync diff')
+  const result = syncDiffView(istiod, envoy)
+  const format = FORMAT[opts.output]
+  const toYaml = format === 'yaml' ? (await import('../output/yaml.js')).goYaml : undefined
+  await write(render(result, {format, query: opts.query, toYaml}))
 }
 
 const FORMAT: Record<StatusOutputFormat, OutputFormat> = {table: 'short', json: 'json', yaml: 'yaml'}
 
 export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatusDeps = {}): Promise<void> {
-  if (opts.pod !== undefined) throw podDiffUnavailable(opts.pod, opts.file)
-  const source = deps.source ?? pickSource(opts)
+  if (opts.pod !== undefined) return runSyncDiff(opts)
+  const source = deps.source ?? (await pickSource(opts))
   const docs = await source.fetch({namespace: opts.namespace, istioNamespace: opts['istio-namespace'], revision: opts.revision})
   const all = decodeStatusDocuments(docs)
   const set = filterNamespace(all, opts.namespace)

@@ -1,7 +1,7 @@
 /** Arguments and flags of `proxy-status` (istioctl's, plus meshctl's --query, --color, --fail-on), validated at parse time. */
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {commonFlags} from '../cli/flags.js'
+import {commonFlags, liveFlags} from '../cli/flags.js'
 import {UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import {type FailOnCondition, parseFailOn} from './fail-on.js'
@@ -11,7 +11,7 @@ export type StatusOutputFormat = (typeof STATUS_OUTPUT_FORMATS)[number]
 
 export const proxyStatusArgs = {
   pod: Args.string({
-    description: 'A proxy, [<type>/]<name>[.<namespace>]: compare its config with istiod (the sync diff; not in this build yet)',
+    description: 'A proxy, [<type>/]<name>[.<namespace>]: compare its config with what istiod computed for it',
     required: false,
     ignoreStdin: true,
   }),
@@ -60,6 +60,12 @@ export const proxyStatusFlags = {
     parse: async (value) => (await import('../output/query.js')).compileQuery(value),
   })(),
   color: commonFlags.color,
+  kubeconfig: liveFlags.kubeconfig,
+  context: liveFlags.context,
+  timeout: liveFlags.timeout,
+  transport: liveFlags.transport,
+  'proxy-admin-port': liveFlags['proxy-admin-port'],
+  container: liveFlags.container,
   'fail-on': Flags.custom<FailOnCondition[]>({
     description:
       'After printing, exit with code 10 and name the proxies on stderr when a type is in one of these states: comma-separated stale, error, not-sent (or any)',

@@ -7,7 +7,7 @@
  * of `istioNamespace` / `revision`, ask each (xDS `istio.io/debug/syncz` on 15012, or HTTP `/debug/syncz` on
  * the monitoring port 15014 with `?namespace=`), and return each answer with `istiod` set to the pod name.
  */
-import {InputError, UsageError} from '../errors/index.js'
+import {InputError} from '../errors/index.js'
 import {readInput} from '../sources/file.js'
 import type {RawStatusDocument} from './decode.js'
 
@@ -44,16 +44,4 @@ export function fileStatusSource(path: string): StatusSource {
 /** The command a user can run to save what meshctl would read from istiod. */
 export function saveSynczCommand(istioNamespace: string): string {
   return `kubectl exec -n ${istioNamespace} deploy/istiod -- curl -s localhost:15014/debug/syncz > syncz.json`
-}
-
-/** Live istiod access is not in this build yet: a source that says so, and how to get the data instead. */
-export function liveStatusSource(): StatusSource {
-  return {
-    fetch: async (request) => {
-      throw new UsageError('live istiod access is not available yet in this build; give saved sync status with --file', {
-        code: 'E_NOT_IMPLEMENTED',
-        hint: `save it with: ${saveSynczCommand(request.istioNamespace)}, then: meshctl ps --file syncz.json`,
-      })
-    },
-  }
 }

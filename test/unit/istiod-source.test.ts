@@ -4,11 +4,11 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
-import {InputError, UsageError} from '../../src/errors/index.js'
+import {InputError} from '../../src/errors/index.js'
 import {pickSource, type ProxyStatusOptions, runProxyStatus} from '../../src/istiod/cli.js'
 import {decodeStatusDocuments} from '../../src/istiod/decode.js'
 import {allProxies} from '../../src/istiod/model.js'
-import {fileStatusSource, liveStatusSource, type StatusRequest, type StatusSource} from '../../src/istiod/source.js'
+import {fileStatusSource, type StatusRequest, type StatusSource} from '../../src/istiod/source.js'
 
 const REQUEST: StatusRequest = {istioNamespace: 'istio-system'}
 const tmp = mkdtempSync(join(tmpdir(), 'meshctl-istiod-'))
@@ -62,13 +62,9 @@ describe('sources', () => {
     await assert.rejects(fileStatusSource(join(tmp, 'nope.json')).fetch(REQUEST), InputError)
   })
 
-  test('live is not in this build: a UsageError saying how to save syncz from the right namespace', async () => {
-    await assert.rejects(liveStatusSource().fetch({istioNamespace: 'mesh'}), (e: unknown) => {
-      assert.ok(e instanceof UsageError)
-      assert.match(e.oneLine, /live istiod access is not available yet .*kubectl exec -n mesh deploy\/istiod -- curl -s localhost:15014\/debug\/syncz > syncz\.json/)
-      return true
-    })
-    assert.equal(typeof pickSource({file: 'x.json'}).fetch, 'function')
+  test('--file picks the file source', async () => {
+    const src = await pickSource({file: 'x.json', output: 'table', verbosity: 0, 'istio-namespace': 'istio-system'})
+    assert.equal(typeof src.fetch, 'function')
   })
 
   test('documents named by the source: each istiod keeps its name, whatever the shape', () => {
@@ -121,7 +117,4 @@ describe('runProxyStatus with a plugged-in source', () => {
     )
   })
 
-  test('a pod argument is the per-proxy diff: not built yet, whatever the source', async () => {
-    await assert.rejects(capture({pod: 'productpage-v1-1'}, fakeLive(answers)), /sync diff of one proxy/)
-  })
 })

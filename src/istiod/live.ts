@@ -1,0 +1,89 @@
+/**
+ * Live istiod access for proxy-status: find the running istiod pods (label `app=istiod`, narrowed by
+ * `istio.io/rev`), ask every replica in parallel for its sync status, and, for `ps <pod>`, find the replica
+ * the proxy is connected to and get istiod's config for it. HTTP debug interface on the monitoring port
+ * (the pod's `prometheus.io/port` annotation, else 15014) over a port-forward.
+ */
+import {ClusterError, isMeshctlError, ProxyError} from '../errors/index.js'
+import type {KubeApi} from '../kube/api.js'
+import {listPods, type Pod, podId} from '../kube/pods.js'
+import {portForwardRequest} from '../kube/transport.js'
+import type {RawStatusDocument} from './decode.js'
+import type {StatusRequest, StatusSource} from './source.js'
+
+export const NOT_CONNECTED = 'Proxy not connected to this Pilot instance'
+
+export interface IstiodPod extends Pod {
+  metadata: Pod['metadata'] & {annotations?: Record<string, string>}
+}
+
+/** The running istiod pods of a namespace (and revision). */
+export async function istiodPods(api: KubeApi, istioNamespace: string, revision?: string): Promise<IstiodPod[]> {
+  const selector = `app=istiod${revision ? `,istio.io/rev=${revision}` : ''}`
+  const pods = (await listPods(api, istioNamespace, selector)).filter((p) => p.status?.phase === 'Running') as IstiodPod[]
+  if (pods.length === 0) {
+    throw new ClusterError(`no running Istio pods in "${istioNamespace}"${revision ? ` for revision "${revision}"` : ''}`, {
+      code: 'E_NO_ISTIOD',
+      hint: 'check -i/--istio-namespace and -r/--revision (selector ' + selector + ')',
+    })
+  }
+  return pods
+}
+
+/** istiod's monitoring port: the numeric `prometheus.io/port` annotation, else 15014. */
+export function monitoringPort(pod: IstiodPod): number {
+  const a = pod.metadata.annotations?.['prometheus.io/port']
+  return a && /^\d+$/.test(a) ? Number(a) : 15014
+}
+
+async function debugGet(api: KubeApi, pod: IstiodPod, path: string): Promise<{status: number; body: Buffer}> {
+  return portForwardRequest(api, pod.metadata.namespace, pod.metadata.name, monitoringPort(pod), 'GET', path)
+}
+
+/** A StatusSource that asks every istiod replica's `/debug/syncz`; a replica that fails is reported, not fatal. */
+export function httpStatusSource(api: KubeApi, warn: (message: string) => void): StatusSource {
+  return {
+    async fetch(req: StatusRequest): Promise<RawStatusDocument[]> {
+      const pods = await istiodPods(api, req.istioNamespace, req.revision)
+      const path = `debug/syncz${req.namespace ? `?namespace=${encodeURIComponent(req.namespace)}` : ''}`
+      const answers = await Promise.all(
+        pods.map(async (pod) => {
+          try {
+            const res = await debugGet(api, pod, path)
+            if (res.status !== 200) {
+              throw new ProxyError(`istiod ${podId(pod)} answered ${res.status} for /${path}: ${res.body.toString('utf8').trim().split('\n')[0]}`)
+            }
+            return {bytes: res.body, source: `istiod ${podId(pod)}`, istiod: pod.metadata.name} as RawStatusDocument
+          } catch (err) {
+            return err instanceof Error ? err : new Error(String(err))
+          }
+        }),
+      )
+      const docs = answers.filter((a): a is RawStatusDocument => !(a instanceof Error))
+      const errors = answers.filter((a): a is Error => a instanceof Error)
+      if (docs.length === 0) throw errors[0]
+      for (const e of errors) warn(`${isMeshctlError(e) ? e.oneLine : e.message} (the other istiods answered)`)
+      return docs
+    },
+  }
+}
+
+/**
+ * istiod's config for one proxy: asks the replicas in turn and keeps the first that has the proxy
+ * connected (istioctl's rule). Undefined when none has it.
+ */
+export async function istiodConfigFor(api: KubeApi, pods: IstiodPod[], proxyId: string): Promise<{bytes: Buffer; istiod: string} | undefined> {
+  let lastError: Error | undefined
+  for (const pod of pods) {
+    try {
+      const res = await debugGet(api, pod, `debug/config_dump?proxyID=${encodeURIComponent(proxyId)}`)
+      const text = res.body.toString('utf8', 0, Math.min(res.body.length, 200))
+      if (res.status === 200 && !text.includes(NOT_CONNECTED)) return {bytes: res.body, istiod: pod.metadata.name}
+      if (res.status !== 200 && !text.includes(NOT_CONNECTED)) lastError = new ProxyError(`istiod ${podId(pod)} answered ${res.status}: ${text.trim().split('\n')[0]}`)
+    } catch (err) {
+      lastError = err instanceof Error ? err : new Error(String(err))
+    }
+  }
+  if (lastError) throw lastError
+  return undefined
+}
