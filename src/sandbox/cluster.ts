@@ -22,6 +22,8 @@
  * - Discovery `/version`, `/api`, `/api/v1`, `/apis`, `/apis/{apps,batch}[/v1]`; list/get/watch of namespaces, pods,
  *   services, deployments, replicasets, statefulsets, daemonsets, jobs with labelSelector / fieldSelector, plain JSON
  *   or server-side Tables for kubectl; pods/log (rest.ts, resources.ts, objects.ts, store.ts, selectors.ts).
+ * - TokenRequest `POST /api/v1/namespaces/<ns>/serviceaccounts/default/token` (signed tokens the sandbox istiod
+ *   accepts on 15012 when the audience is `istio-ca`; istiod-auth.ts, istiod.ts).
  * - `pods/exec` over WebSocket v5/v4/v4.base64/v3/v2/v1 and SPDY/3.1 (exec.ts, sidecar-tools.ts for the default
  *   command emulation: pilot-agent request, curl, sh -c, cat, echo).
  * - `pods/portforward` over WebSocket v4 (client-node), SPDY-over-WebSocket `SPDY/3.1+portforward.k8s.io`

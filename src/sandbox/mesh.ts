@@ -27,7 +27,10 @@
  *
  * With `extras` (default true):
  * - istiod (the model's, or one added if the model has none) gets the control plane's labels and annotations and
- *   answers `/debug/syncz` (every model proxy, SYNCED), `/version`, `/ready` and `/metrics` on 15014 and 8080;
+ *   answers on 15014/8080 (`/debug/syncz`, `/debug/config_dump?proxyID=`, `/version`, `/ready`, `/metrics`) and on
+ *   15010/15012 (xDS debug requests over gRPC; 15012 with TLS and a TokenRequest token): see ./istiod.ts. By
+ *   default every model proxy is SYNCED on every istiod; `istiod: 'full'` adds replicas, a canary revision and
+ *   proxies in every sync state;
  * - the failure-mode pods in `default` (names in FAILURE_PODS), each with its Deployment and ReplicaSet so
  *   `deploy/<name>` resolves too:
  *   - `pending`: Pending, scheduled, containers still being created (STATUS ContainerCreating, no IP): exec and
@@ -49,10 +52,11 @@ import {configDump} from '../gen/configdump.js'
 import type {ConfigDumpJson} from '../gen/configdump.js'
 import {replicaSetName} from '../gen/model.js'
 import type {MeshModel, Pod, Workload} from '../gen/model.js'
-import {hash32, hexFrom} from '../gen/prng.js'
+import {hash32} from '../gen/prng.js'
 import {proxyInfo} from '../gen/proxies.js'
 import type {ProxyInfo} from '../gen/proxies.js'
 import {envoyAdminHandler} from './envoy-admin.js'
+import {installIstiod, type IstiodSandboxOptions} from './istiod.js'
 import type {EnvoyConfigDump} from './envoy-admin.js'
 import type {OwnerReference, PortHandler, SandboxContainer, SandboxPod, SandboxService, SandboxSpec, SandboxWorkload} from './types.js'
 
@@ -61,6 +65,11 @@ export interface MeshSandboxOptions {
   adminPort?: number
   /** istiod's debug endpoints and the failure-mode pods (FAILURE_PODS); default true */
   extras?: boolean
+  /**
+   * with extras: the control plane's layout (./istiod.ts): `basic` (default: the model's istiod, every proxy SYNCED)
+   * or `full` (several replicas, a canary revision, every sync state, a diverged and a disconnected proxy)
+   */
+  istiod?: 'basic' | 'full' | IstiodSandboxOptions
 }
 
 /** The failure-mode pods `extras` adds, all in namespace FAILURE_NAMESPACE. See the module comment. */
@@ -83,7 +92,6 @@ export const DEFAULT_ADMIN_PORT = 15000
 
 const APPS_V1 = 'apps/v1'
 const WORKLOAD_AGE = 3 * 86400
-const ISTIOD_AGE = 9 * 86400
 
 // -----------------------------------------------------------------------------------------------------------------
 // pods
@@ -262,102 +270,9 @@ function servicesOf(mesh: MeshModel): SandboxService[] {
 }
 
 // -----------------------------------------------------------------------------------------------------------------
-// extras: istiod
+// extras: istiod (./istiod.ts)
 
-const ISTIOD_LABELS = {app: 'istiod', istio: 'pilot', 'operator.istio.io/component': 'Pilot', 'sidecar.istio.io/inject': 'false'}
-const ISTIOD_ANNOTATIONS = {'prometheus.io/port': '15014', 'prometheus.io/scrape': 'true', 'sidecar.istio.io/inject': 'false'}
-
-function uuidFrom(key: string): string {
-  const h = hexFrom(key, 16)
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`
-}
-
-/** istiod's `/debug/syncz`: every proxy of the model, all pushes ACKed. */
-function syncz(mesh: MeshModel): Array<Record<string, string>> {
-  const out: Array<Record<string, string>> = []
-  for (const w of mesh.workloads) {
-    if (w.proxy === 'none') continue
-    for (const pod of mesh.lookup.pods(w)) {
-      const entry: Record<string, string> = {cluster_id: mesh.clusterId, proxy: `${pod.name}.${pod.namespace}`, proxy_type: w.proxy, proxy_version: mesh.istio.version, istio_version: mesh.istio.version}
-      for (const t of ['cluster', 'listener', 'route', 'endpoint', 'extensionconfig']) {
-        const nonce = uuidFrom(`nonce/${t}/${pod.namespace}/${pod.name}`)
-        entry[`${t}_sent`] = nonce
-        entry[`${t}_acked`] = nonce
-      }
-      out.push(entry)
-    }
-  }
-  return out
-}
-
-function istiodHandler(mesh: MeshModel): RequestListener {
-  let cached: string | undefined
-  return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0]
-    if (path === '/debug/syncz') {
-      res.setHeader('content-type', 'application/json')
-      cached ??= JSON.stringify(syncz(mesh), null, 2)
-      res.end(cached)
-    } else if (path === '/version') res.end(mesh.istio.version)
-    else if (path === '/ready') res.end()
-    else if (path === '/metrics') {
-      res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-      res.end(`# HELP istio_build Istio component build info\n# TYPE istio_build gauge\nistio_build{component="pilot",tag="${mesh.istio.version}"} 1\n`)
-    } else notFound(res)
-  }
-}
-
-function decorateIstiod(mesh: MeshModel, p: SandboxPod): void {
-  p.labels = {...p.labels, ...ISTIOD_LABELS, 'istio.io/rev': mesh.istio.revision}
-  p.annotations = {...p.annotations, ...ISTIOD_ANNOTATIONS}
-  const h = istiodHandler(mesh)
-  p.ports = {...p.ports, 8080: h, 15014: h}
-  p.ageSeconds = ISTIOD_AGE
-}
-
-const isIstiod = (w: Workload): boolean => w.namespace === 'istio-system' && (w.name === 'istiod' || w.labels.app === 'istiod')
-
-/** An istiod for models without one (Deployment, ReplicaSet, pod, Service). */
-function addIstiod(mesh: MeshModel, spec: Required<Pick<SandboxSpec, 'pods' | 'deployments' | 'replicasets' | 'services'>>): void {
-  const rs = 'istiod-5b7c9d4f68'
-  const labels = {app: 'istiod', istio: 'pilot', 'istio.io/rev': mesh.istio.revision}
-  const containers = [{name: 'discovery', image: `docker.io/istio/pilot:${mesh.istio.version}`}]
-  spec.deployments.push({name: 'istiod', namespace: 'istio-system', labels, selector: {app: 'istiod', istio: 'pilot'}, replicas: 1, containers, ageSeconds: ISTIOD_AGE})
-  spec.replicasets.push({
-    name: rs,
-    namespace: 'istio-system',
-    labels: {...labels, 'pod-template-hash': '5b7c9d4f68'},
-    selector: {app: 'istiod', istio: 'pilot', 'pod-template-hash': '5b7c9d4f68'},
-    replicas: 1,
-    containers,
-    ownerReferences: [{apiVersion: APPS_V1, kind: 'Deployment', name: 'istiod'}],
-    ageSeconds: ISTIOD_AGE,
-  })
-  const pod: SandboxPod = {
-    name: `${rs}-w8k2n`,
-    namespace: 'istio-system',
-    labels: {...labels, 'pod-template-hash': '5b7c9d4f68'},
-    ip: '10.244.3.2',
-    ownerReferences: [{apiVersion: APPS_V1, kind: 'ReplicaSet', name: rs}],
-    containers: [{name: 'discovery', image: containers[0]!.image, ports: [8080, 15010, 15012, 15014, 15017].map((p) => ({containerPort: p, protocol: 'TCP'}))}],
-  }
-  decorateIstiod(mesh, pod)
-  spec.pods.push(pod)
-  spec.services.push({
-    name: 'istiod',
-    namespace: 'istio-system',
-    labels: {app: 'istiod', istio: 'pilot'},
-    selector: {app: 'istiod', istio: 'pilot'},
-    clusterIP: '10.96.5.10',
-    ports: [
-      {port: 15010, name: 'grpc-xds'},
-      {port: 15012, name: 'https-dns'},
-      {port: 443, name: 'https-webhook', targetPort: 15017},
-      {port: 15014, name: 'http-monitoring'},
-    ],
-    ageSeconds: ISTIOD_AGE,
-  })
-}
+const istiodOptions = (o: MeshSandboxOptions['istiod']): IstiodSandboxOptions => (typeof o === 'string' ? {mode: o} : (o ?? {}))
 
 // -----------------------------------------------------------------------------------------------------------------
 // extras: failure-mode pods
@@ -460,24 +375,17 @@ export function meshSandboxSpec(mesh: MeshModel, opts: MeshSandboxOptions = {}):
   const deployments: SandboxWorkload[] = []
   const replicasets: SandboxWorkload[] = []
   const statefulsets: SandboxWorkload[] = []
-  let istiodFound = false
   for (const w of mesh.workloads) {
     const wpods = mesh.lookup.pods(w)
     const objs = workloadObjects(mesh, w, wpods)
     deployments.push(...objs.deployments)
     replicasets.push(...objs.replicasets)
     statefulsets.push(...objs.statefulsets)
-    const istiod = extras && w.proxy === 'none' && isIstiod(w)
-    istiodFound ||= istiod
-    for (const pod of wpods) {
-      const p = podFor(mesh, pod, adminPort)
-      if (istiod) decorateIstiod(mesh, p)
-      pods.push(p)
-    }
+    for (const pod of wpods) pods.push(podFor(mesh, pod, adminPort))
   }
   const services = servicesOf(mesh)
   if (extras) {
-    if (!istiodFound) addIstiod(mesh, {pods, deployments, replicasets, services})
+    installIstiod(mesh, {pods, deployments, replicasets, services}, istiodOptions(opts.istiod))
     addFailurePods(mesh, {pods, deployments, replicasets})
   }
   const namespaces = [...mesh.namespaces].map((n) => ({name: n.name, labels: {...n.labels}, ageSeconds: 30 * 86400}))

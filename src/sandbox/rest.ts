@@ -9,6 +9,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {authorize, type Identity} from './auth.js'
 import {sendJson, sendStatus, sendText} from './http-util.js'
+import {handleTokenRequest, serviceAccountTokenPath} from './istiod-auth.js'
 import type {Json} from './objects.js'
 import {API_GROUPS, apiGroup, RESOURCES, type ResourceType, resourceList} from './resources.js'
 import {matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError} from './selectors.js'
@@ -136,6 +137,12 @@ export function recordKind(p: ApiPath): SandboxRequestRecord['kind'] {
 /** Handles one non-upgrade request from an authenticated identity. */
 export function handleRest(ctx: RestContext, req: IncomingMessage, res: ServerResponse, id: Identity, url: URL, p: ApiPath): void {
   const method = req.method ?? 'GET'
+  // serviceaccounts are not a served resource; only their token subresource is (TokenRequest, ./istiod-auth.ts)
+  const sa = serviceAccountTokenPath(url.pathname)
+  if (sa) {
+    handleTokenRequest(ctx, req, res, id, sa.namespace, sa.name)
+    return
+  }
   switch (p.type) {
     case 'nonresource':
       nonResource(ctx, res, p.path)

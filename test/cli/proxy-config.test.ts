@@ -7,7 +7,7 @@ import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
-import {type CliResult, runCli, SHARED} from '../helpers/cli.js'
+import {assertOneLineError, runCli, SHARED} from '../helpers/cli.js'
 
 const ISTIOCTL = join(SHARED, 'conformance/istioctl/head-86c9f01/istioctl/pkg')
 const SUMMARY_DUMP = join(ISTIOCTL, 'proxyconfig/testdata/config_dump.json')
@@ -20,15 +20,6 @@ function file(name: string, content: string): string {
   return p
 }
 
-function assertOneLineError(res: CliResult, exitCode: number, pattern: RegExp): void {
-  assert.equal(res.code, exitCode, `exit code (stderr: ${res.stderr})`)
-  assert.equal(res.stdout, '', 'nothing on stdout')
-  const lines = res.stderr.trimEnd().split('\n')
-  assert.equal(lines.length, 1, `one line on stderr, got: ${res.stderr}`)
-  assert.match(lines[0], /^Error: /)
-  assert.match(lines[0], pattern)
-  assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace')
-}
 
 describe('bad input', () => {
   const cases: Array<[string, string[], number, RegExp]> = [
@@ -52,7 +43,7 @@ describe('bad input', () => {
     ['endpoints of a dump without EDS', ['pc', 'endpoints', '-f', join(SHARED, 'conformance/real-dumps/openshift-mesh__sidecar.json')], 3, /without endpoints .*clusters\?format=json/],
   ]
   for (const [name, args, code, pattern] of cases) {
-    test(name, async () => assertOneLineError(await runCli(args), code, pattern))
+    test(name, async () => await assertOneLineError(await runCli(args), code, pattern))
   }
 })
 
@@ -69,7 +60,7 @@ describe('bad command lines (exit 2)', () => {
     ['unknown command', ['pc', 'nothing'], /command pc:nothing not found|not found/],
   ]
   for (const [name, args, pattern] of cases) {
-    test(name, async () => assertOneLineError(await runCli(args), 2, pattern))
+    test(name, async () => await assertOneLineError(await runCli(args), 2, pattern))
   }
 })
 

@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import {parse as parseYaml} from 'yaml'
-import {type CliResult, runCli, SHARED} from '../helpers/cli.js'
+import {assertOneLineError, runCli, SHARED} from '../helpers/cli.js'
 
 const BASE = join(SHARED, 'conformance/istioctl')
 const XDS = join(BASE, 'derived/proxy-status-xds')
@@ -27,15 +27,6 @@ function file(name: string, content: string): string {
   return p
 }
 
-function assertOneLineError(res: CliResult, exitCode: number, pattern: RegExp): void {
-  assert.equal(res.code, exitCode, `exit code (stderr: ${res.stderr})`)
-  assert.equal(res.stdout, '', 'nothing on stdout')
-  const lines = res.stderr.trimEnd().split('\n')
-  assert.equal(lines.length, 1, `one line on stderr, got: ${res.stderr}`)
-  assert.match(lines[0], /^Error: /)
-  assert.match(lines[0], pattern)
-  assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace')
-}
 
 describe('the conformance cases (cases.json, ps)', () => {
   const {cases} = JSON.parse(readFileSync(join(BASE, 'cases.json'), 'utf8')) as {cases: Array<{id: string; args: string[]; golden: string; compare: string}>}
@@ -202,7 +193,7 @@ describe('errors', () => {
     ['a pod (live sync diff), with no cluster configured', ['ps', 'productpage-v1-abc.bookinfo'], 4, /cannot load kubeconfig|no Kubernetes cluster is configured|cannot reach the Kubernetes API server/],
   ]
   for (const [name, args, code, pattern] of bad) {
-    test(name, async () => assertOneLineError(await runCli(args), code, pattern))
+    test(name, async () => await assertOneLineError(await runCli(args), code, pattern))
   }
 
 })

@@ -1,4 +1,5 @@
 /** Runs the built CLI as a user would (a separate process), with colour off unless asked. */
+import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
@@ -26,4 +27,15 @@ export function runCli(args: string[], opts: {stdin?: string | Buffer; env?: Rec
     if (opts.stdin !== undefined) child.stdin.end(opts.stdin)
     else child.stdin.end()
   })
+}
+
+/** A failure as every meshctl error must look: one `Error:` line on stderr, nothing on stdout, no stack. */
+export async function assertOneLineError(res: CliResult, exitCode: number, pattern: RegExp): Promise<void> {
+  assert.equal(res.code, exitCode, `exit code (stderr: ${res.stderr})`)
+  assert.equal(res.stdout, '', 'nothing on stdout')
+  const lines = res.stderr.trimEnd().split('\n')
+  assert.equal(lines.length, 1, `one line on stderr, got: ${res.stderr}`)
+  assert.match(lines[0], /^Error: /)
+  assert.match(lines[0], pattern)
+  assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace')
 }

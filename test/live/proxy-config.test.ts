@@ -12,7 +12,7 @@ import {after, before, describe, test} from 'node:test'
 import {bookinfo, clustersStatus, configDump, proxies} from '../../src/gen/index.js'
 import {type Sandbox, startSandbox} from '../../src/sandbox/cluster.js'
 import {bookinfoSandboxSpec, FAILURE_NAMESPACE, FAILURE_PODS} from '../../src/sandbox/mesh.js'
-import {type CliResult, runCli} from '../helpers/cli.js'
+import {assertOneLineError, type CliResult, runCli} from '../helpers/cli.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'meshctl-live-'))
 const mesh = bookinfo()
@@ -38,14 +38,6 @@ after(async () => {
   rmSync(tmp, {recursive: true, force: true})
 })
 
-function assertOneLineError(res: CliResult, exitCode: number, pattern: RegExp): void {
-  assert.equal(res.code, exitCode, `exit code (stderr: ${res.stderr})`)
-  assert.equal(res.stdout, '')
-  const lines = res.stderr.trimEnd().split('\n')
-  assert.equal(lines.length, 1, res.stderr)
-  assert.match(lines[0], pattern)
-  assert.doesNotMatch(res.stderr, /\n\s+at /)
-}
 
 describe('live output equals --file output on the same dump', () => {
   const views: Array<[string, string[]]> = [
@@ -128,43 +120,43 @@ describe('references and fan-out', () => {
 })
 
 describe('errors a user can act on', () => {
-  test('pod not found', async () => assertOneLineError(await live(['pc', 'clusters', 'nope-123', '-n', 'default']), 4, /pod "nope-123" not found in namespace "default"/))
-  test('workload not found', async () => assertOneLineError(await live(['pc', 'clusters', 'deploy/nope']), 4, /deployment "nope" not found in namespace "default"/))
-  test('selector matches nothing', async () => assertOneLineError(await live(['pc', 'clusters', '-l', 'app=nothing-here']), 4, /no pods match selector app=nothing-here in namespace default/))
-  test('pod not running', async () => assertOneLineError(await live(['pc', 'clusters', FAILURE_PODS.pending, '-n', FAILURE_NAMESPACE]), 4, /is not running \(phase Pending/))
+  test('pod not found', async () => await assertOneLineError(await live(['pc', 'clusters', 'nope-123', '-n', 'default']), 4, /pod "nope-123" not found in namespace "default"/))
+  test('workload not found', async () => await assertOneLineError(await live(['pc', 'clusters', 'deploy/nope']), 4, /deployment "nope" not found in namespace "default"/))
+  test('selector matches nothing', async () => await assertOneLineError(await live(['pc', 'clusters', '-l', 'app=nothing-here']), 4, /no pods match selector app=nothing-here in namespace default/))
+  test('pod not running', async () => await assertOneLineError(await live(['pc', 'clusters', FAILURE_PODS.pending, '-n', FAILURE_NAMESPACE]), 4, /is not running \(phase Pending/))
   test('no sidecar: names the containers it has', async () =>
-    assertOneLineError(await live(['pc', 'clusters', FAILURE_PODS.noSidecar, '-n', FAILURE_NAMESPACE]), 5, /has no istio-proxy container \(it has: [\w-]+/))
+    await assertOneLineError(await live(['pc', 'clusters', FAILURE_PODS.noSidecar, '-n', FAILURE_NAMESPACE]), 5, /has no istio-proxy container \(it has: [\w-]+/))
   test('admin port not listening (port-forward)', async () =>
-    assertOneLineError(await live(['pc', 'clusters', FAILURE_PODS.deadAdmin, '-n', FAILURE_NAMESPACE]), 5, /nothing listens on port 15000 in pod dead-admin[\w-]+\.default \(connection refused\)/))
+    await assertOneLineError(await live(['pc', 'clusters', FAILURE_PODS.deadAdmin, '-n', FAILURE_NAMESPACE]), 5, /nothing listens on port 15000 in pod dead-admin[\w-]+\.default \(connection refused\)/))
   test('admin port not listening (exec)', async () =>
-    assertOneLineError(await live(['pc', 'clusters', FAILURE_PODS.deadAdmin, '-n', FAILURE_NAMESPACE, '--transport', 'exec']), 5, /nothing listens on port 15000|failed in dead-admin/))
+    await assertOneLineError(await live(['pc', 'clusters', FAILURE_PODS.deadAdmin, '-n', FAILURE_NAMESPACE, '--transport', 'exec']), 5, /nothing listens on port 15000|failed in dead-admin/))
   test('wrong --proxy-admin-port', async () =>
-    assertOneLineError(await live(['pc', 'clusters', product.pod, '-n', product.namespace, '--proxy-admin-port', '15999']), 5, /nothing listens on port 15999/))
+    await assertOneLineError(await live(['pc', 'clusters', product.pod, '-n', product.namespace, '--proxy-admin-port', '15999']), 5, /nothing listens on port 15999/))
   test('bad --proxy-admin-port is a usage error', async () =>
-    assertOneLineError(await live(['pc', 'clusters', product.pod, '--proxy-admin-port', '70000']), 2, /port number 70000 must be in the range 1\.\.65535/))
+    await assertOneLineError(await live(['pc', 'clusters', product.pod, '--proxy-admin-port', '70000']), 2, /port number 70000 must be in the range 1\.\.65535/))
   test('RBAC denial names the verb and resource', async () => {
     sb.setToken('no-pf-token', {user: 'viewer', deny: [{verb: 'create', resource: 'pods', subresource: 'portforward'}]})
     const kc = sb.writeKubeconfig(join(tmp, 'viewer.kubeconfig'), {user: 'no-pf-token'})
     const res = await runCli(['pc', 'clusters', product.pod, '-n', product.namespace], {env: {KUBECONFIG: kc}})
-    assertOneLineError(res, 4, /cannot create resource "pods\/portforward".*permission to create pods\/portforward/)
+    await assertOneLineError(res, 4, /cannot create resource "pods\/portforward".*permission to create pods\/portforward/)
   })
   test('expired credentials', async () => {
     sb.setToken('old-token', {user: 'old', expired: true})
     const kc = sb.writeKubeconfig(join(tmp, 'old.kubeconfig'), {user: 'old-token'})
-    assertOneLineError(await runCli(['pc', 'clusters', product.pod, '-n', product.namespace], {env: {KUBECONFIG: kc}}), 4, /rejected the credentials .*401.*expired/)
+    await assertOneLineError(await runCli(['pc', 'clusters', product.pod, '-n', product.namespace], {env: {KUBECONFIG: kc}}), 4, /rejected the credentials .*401.*expired/)
   })
-  test('unknown context', async () => assertOneLineError(await live(['pc', 'clusters', product.pod, '--context', 'nowhere']), 4, /context "nowhere" is not in the kubeconfig; known contexts: sandbox/))
+  test('unknown context', async () => await assertOneLineError(await live(['pc', 'clusters', product.pod, '--context', 'nowhere']), 4, /context "nowhere" is not in the kubeconfig; known contexts: sandbox/))
   test('unreachable API server', async () => {
     const kc = join(tmp, 'unreachable.kubeconfig')
     writeFileSync(kc, sb.kubeconfig().replace(/https:\/\/127\.0\.0\.1:\d+/, 'https://127.0.0.1:1'))
-    assertOneLineError(await runCli(['pc', 'clusters', product.pod], {env: {KUBECONFIG: kc}}), 4, /cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/)
+    await assertOneLineError(await runCli(['pc', 'clusters', product.pod], {env: {KUBECONFIG: kc}}), 4, /cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/)
   })
   test('an API server that never answers: --timeout', async () => {
     sb.setMode('hang')
     try {
       const started = Date.now()
       const res = await live(['pc', 'clusters', product.pod, '--timeout', '1s'])
-      assertOneLineError(res, 4, /timed out after 1s/)
+      await assertOneLineError(res, 4, /timed out after 1s/)
       assert.ok(Date.now() - started < 15_000)
     } finally {
       sb.setMode('normal')
