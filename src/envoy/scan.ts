@@ -227,5 +227,13 @@ function locateByType(buf: Uint8Array): ScannedEntry[] | undefined {
  * else the full structural scan. Either way nothing inside a section is decoded.
  */
 export function locateConfigEntries(buf: Uint8Array): ScannedEntry[] | undefined {
-  return locateByType(buf) ?? scanConfigDump(buf)
+  const fast = locateByType(buf)
+  if (fast) return fast
+  // only a document whose first key is "configs" is worth walking byte by byte (a /clusters answer is not)
+  let i = skipWs(buf, buf[0] === 0xef ? 3 : 0)
+  if (buf[i] !== LBRACE) return undefined
+  i = skipWs(buf, i + 1)
+  const keyEnd = buf[i] === QUOTE ? skipString(buf, i) : -1
+  if (keyEnd < 0 || decodeString(buf, i, keyEnd) !== 'configs') return undefined
+  return scanConfigDump(buf)
 }

@@ -31,6 +31,10 @@ export interface ProxyStatusOptions {
   transport?: 'port-forward' | 'exec'
   'proxy-admin-port'?: number
   container?: string
+  via?: 'auto' | 'http' | 'xds'
+  'xds-address'?: string
+  'xds-port'?: number
+  plaintext?: boolean
 }
 
 export interface ProxyStatusDeps {
@@ -51,8 +55,9 @@ const warn = (message: string): void => {
 /** The source the flags ask for: --file, else every running istiod of the cluster. */
 export async function pickSource(opts: ProxyStatusOptions): Promise<StatusSource> {
   if (opts.file !== undefined) return fileStatusSource(opts.file)
-  const {httpStatusSource} = await import('./live.js')
-  return httpStatusSource(await openApi(opts), warn)
+  const {liveStatusSource} = await import('./live.js')
+  const access = {port: opts['xds-port'] ?? (opts.plaintext ? 15010 : 15012), plaintext: opts.plaintext ?? false, address: opts['xds-address']}
+  return liveStatusSource(await openApi(opts), opts['xds-address'] ? 'xds' : (opts.via ?? 'auto'), access, warn)
 }
 
 /**

@@ -66,6 +66,24 @@ export const proxyStatusFlags = {
   transport: liveFlags.transport,
   'proxy-admin-port': liveFlags['proxy-admin-port'],
   container: liveFlags.container,
+  via: Flags.custom<'auto' | 'http' | 'xds'>({
+    description: "How to ask istiod: http (/debug/syncz on its monitoring port), xds (the xDS debug interface on 15012), or auto (http, then xds for a replica whose http does not answer)",
+    default: 'auto',
+    parse: async (value) => {
+      if (value !== 'auto' && value !== 'http' && value !== 'xds') throw new UsageError(`--via "${value}" is not supported; use auto, http or xds`)
+      return value
+    },
+  })(),
+  'xds-address': Flags.string({description: "istiod's xDS address (host:port) when it runs outside the cluster; no port-forward", helpValue: '<host:port>'}),
+  'xds-port': Flags.custom<number>({
+    description: "istiod's xDS port (default 15012, or 15010 with --plaintext)",
+    parse: async (value) => {
+      const n = Number(value)
+      if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new UsageError(`port number ${value} must be in the range 1..65535 (--xds-port)`)
+      return n
+    },
+  })(),
+  plaintext: Flags.boolean({description: "Use istiod's plaintext xDS port (15010): no TLS, no token"}),
   'fail-on': Flags.custom<FailOnCondition[]>({
     description:
       'After printing, exit with code 10 and name the proxies on stderr when a type is in one of these states: comma-separated stale, error, not-sent (or any)',

@@ -87,3 +87,78 @@ export async function istiodConfigFor(api: KubeApi, pods: IstiodPod[], proxyId: 
   if (lastError) throw lastError
   return undefined
 }
+
+export interface XdsAccess {
+  /** istiod's xDS port on its pods: 15012 (TLS + token) or 15010 (plaintext) */
+  port: number
+  plaintext: boolean
+  /** talk to this `host:port` only, without a port-forward (an istiod outside the cluster) */
+  address?: string
+}
+
+/** Asks one istiod (pod or address) for `istio.io/debug/syncz` over the xDS debug interface. */
+async function xdsSyncz(api: KubeApi, istioNamespace: string, access: XdsAccess, pod?: IstiodPod, token?: () => Promise<string>): Promise<RawStatusDocument> {
+  const {fetchDebug, DEBUG_SYNCZ} = await import('../xds/client.js')
+  const {openPodStream} = await import('../kube/transport.js')
+  const res = await fetchDebug(
+    {
+      ...(access.address
+        ? {address: access.address}
+        : {socketFactory: async () => (await openPodStream(api, pod!.metadata.namespace, pod!.metadata.name, access.port)).socket, authority: `istiod.${istioNamespace}.svc:${access.port}`}),
+      tls: access.plaintext ? 'plaintext' : {insecure: true},
+      token: access.plaintext || !token ? undefined : await token(),
+      timeoutMs: api.timeoutMs,
+      pod: pod?.metadata.name ?? access.address,
+      namespace: istioNamespace,
+    },
+    DEBUG_SYNCZ,
+  )
+  const name = pod?.metadata.name ?? access.address ?? 'istiod'
+  return {bytes: Buffer.from(JSON.stringify(res)), source: `istiod ${name} (xDS)`, istiod: pod?.metadata.name}
+}
+
+export type Via = 'auto' | 'http' | 'xds'
+
+/**
+ * Every istiod's sync status: HTTP `/debug/syncz` by default, the xDS debug interface when asked (`--via xds`,
+ * `--xds-address`) or, with `auto`, for a replica whose HTTP interface does not answer.
+ */
+export function liveStatusSource(api: KubeApi, via: Via, access: XdsAccess, warn: (message: string) => void): StatusSource {
+  if (via === 'http' && !access.address) return httpStatusSource(api, warn)
+  return {
+    async fetch(req: StatusRequest): Promise<RawStatusDocument[]> {
+      let token: Promise<string> | undefined
+      const getToken = (): Promise<string> => {
+        token ??= import('../xds/token.js').then((m) => m.requestIstiodToken(api, {namespace: req.istioNamespace}))
+        return token
+      }
+      if (access.address) return [await xdsSyncz(api, req.istioNamespace, access, undefined, getToken)]
+      const pods = await istiodPods(api, req.istioNamespace, req.revision)
+      const path = `debug/syncz${req.namespace ? `?namespace=${encodeURIComponent(req.namespace)}` : ''}`
+      const answers = await Promise.all(
+        pods.map(async (pod): Promise<RawStatusDocument | Error> => {
+          try {
+            if (via === 'xds') return await xdsSyncz(api, req.istioNamespace, access, pod, getToken)
+            try {
+              const res = await debugGet(api, pod, path)
+              if (res.status === 200) return {bytes: res.body, source: `istiod ${podId(pod)}`, istiod: pod.metadata.name}
+              throw new ProxyError(`istiod ${podId(pod)} answered ${res.status} for /${path}`)
+            } catch (httpErr) {
+              // auto: the HTTP debug interface is not reachable; ask over xDS instead
+              const viaXds = await xdsSyncz(api, req.istioNamespace, access, pod, getToken)
+              warn(`istiod ${podId(pod)}: HTTP /debug/syncz failed (${(httpErr as Error).message}); used the xDS debug interface`)
+              return viaXds
+            }
+          } catch (err) {
+            return err instanceof Error ? err : new Error(String(err))
+          }
+        }),
+      )
+      const docs = answers.filter((a): a is RawStatusDocument => !(a instanceof Error))
+      const errors = answers.filter((a): a is Error => a instanceof Error)
+      if (docs.length === 0) throw errors[0]
+      for (const e of errors) warn(`${isMeshctlError(e) ? e.oneLine : e.message} (the other istiods answered)`)
+      return docs
+    },
+  }
+}
