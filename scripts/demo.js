@@ -46,6 +46,9 @@ const tour = [
   ['The ingress gateway routes:', ['pc', 'routes', 'deploy/istio-ingressgateway.istio-system'], 0],
   ['A pod whose Envoy admin port is dead: one line that says what is wrong.', ['pc', 'clusters', FAILURE_PODS.deadAdmin], 5],
   ['For scripts: JSON through a JMESPath query.', ['pc', 'clusters', 'deploy/reviews-v2', '--query', "[?type=='EDS'].name | [:4]"], 0],
+  ["istiod's view of every proxy: which pushes were acknowledged (three replicas, a canary revision):", ['ps'], 0],
+  ['For CI: fail when a proxy NACKed its config (exit 10, the culprits on stderr).', ['ps', '--fail-on', 'error', '-n', 'foo'], 10],
+  ['Does productpage run what istiod computed for it?', ['ps', 'deploy/productpage-v1'], 0],
   ['Offline, from a saved dump: the same tables.', ['pc', 'clusters', '-f', join(dir, 'reviews-v2.json'), '--subset', 'v3'], 0],
 ]
 
