@@ -47,7 +47,7 @@ import {randomUUID} from 'node:crypto'
 import type {IncomingMessage, RequestListener, ServerResponse} from 'node:http'
 import type {Duplex} from 'node:stream'
 import type * as grpcTypes from '@grpc/grpc-js'
-import selfsigned from 'selfsigned'
+import {generateCaAndLeaf} from './tls.js'
 import {configDump} from '../gen/configdump.js'
 import type {MeshModel, Workload} from '../gen/model.js'
 import {replicaSetName} from '../gen/model.js'
@@ -633,35 +633,16 @@ let certsPromise: Promise<IstiodCerts> | undefined
  * `.cluster.local` forms, `localhost` and `127.0.0.1`.
  */
 export function istiodCerts(): Promise<IstiodCerts> {
-  certsPromise ??= (async () => {
-    const notBeforeDate = new Date(Date.now() - 3600_000)
-    const notAfterDate = new Date(Date.now() + 7 * 24 * 3600_000)
-    const ca = await selfsigned.generate([{name: 'organizationName', value: 'cluster.local'}, {name: 'commonName', value: 'meshctl-sandbox-istio-ca'}], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      notBeforeDate,
-      notAfterDate,
-      extensions: [
-        {name: 'basicConstraints', cA: true, critical: true},
-        {name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true},
-      ],
-    })
-    const hosts = ['istiod.istio-system.svc', 'istiod.istio-system.svc.cluster.local', 'istiod-canary.istio-system.svc', 'istiod-canary.istio-system.svc.cluster.local', 'localhost']
-    const leaf = await selfsigned.generate([], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      notBeforeDate,
-      notAfterDate,
-      ca: {key: ca.private, cert: ca.cert},
-      extensions: [
-        {name: 'basicConstraints', cA: false},
-        {name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true},
-        {name: 'extKeyUsage', serverAuth: true, clientAuth: true},
-        {name: 'subjectAltName', altNames: [...hosts.map((value) => ({type: 2 as const, value})), {type: 7 as const, ip: '127.0.0.1'}]},
-      ],
-    })
-    return {caPem: ca.cert, certPem: leaf.cert, keyPem: leaf.private}
-  })()
+  certsPromise ??= generateCaAndLeaf({
+    ca: [
+      {name: 'organizationName', value: 'cluster.local'},
+      {name: 'commonName', value: 'meshctl-sandbox-istio-ca'},
+    ],
+    leaf: [],
+    dnsNames: ['istiod.istio-system.svc', 'istiod.istio-system.svc.cluster.local', 'istiod-canary.istio-system.svc', 'istiod-canary.istio-system.svc.cluster.local', 'localhost'],
+    ips: ['127.0.0.1'],
+    clientAuth: true,
+  })
   return certsPromise
 }
 
