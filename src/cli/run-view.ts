@@ -7,9 +7,9 @@ import type {Command} from '@oclif/core/command'
 import {type AdminDocument, parseAdminDocument} from '../envoy/document.js'
 import {isMeshctlError, type MeshctlError, UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
-import {type OutputFormat, render} from '../output/render.js'
-import {wantColor} from '../output/theme.js'
+import type {OutputFormat} from '../output/render.js'
 import {fileSource} from '../sources/file.js'
+import {renderResult, writeStdout} from './print.js'
 import type {DumpSource, Need} from '../sources/types.js'
 import {mergeFanout, type PodResult} from '../views/fanout.js'
 import type {ViewResult} from '../views/types.js'
@@ -116,18 +116,7 @@ export async function runView(_cmd: Command, pod: string | undefined, flags: Vie
 }
 
 async function print(result: ViewResult, flags: CommonFlagValues): Promise<void> {
-  const color = wantColor({flag: flags.color, isTTY: Boolean(process.stdout.isTTY), env: process.env})
-  const styler = color && flags.output === 'short' && !flags.query ? (await import('../output/theme.js')).makeStyler() : undefined
-  const toYaml = flags.output === 'yaml' ? (await import('../output/yaml.js')).goYaml : undefined
-  const out = render(result, {format: flags.output, query: flags.query, styler, toYaml})
+  const out = await renderResult(result, {format: flags.output, query: flags.query, color: flags.color})
   for (const w of result.warnings ?? []) process.stderr.write(`Warning: ${w}\n`)
-  await write(out)
-}
-
-/** Writes everything to stdout and waits until it is flushed (large outputs, pipes). */
-function write(text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (text === '') return resolve()
-    process.stdout.write(text, (err) => (err ? reject(err) : resolve()))
-  })
+  await writeStdout(out)
 }

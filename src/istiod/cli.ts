@@ -4,8 +4,8 @@
  */
 import {ExitCode, ProxyError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
-import {type OutputFormat, render} from '../output/render.js'
-import {wantColor} from '../output/theme.js'
+import type {OutputFormat} from '../output/render.js'
+import {renderResult, writeStdout} from '../cli/print.js'
 import {proxyStatusQueryView, proxyStatusView} from '../views/proxy-status.js'
 import {decodeStatusDocuments, filterNamespace} from './decode.js'
 import {type FailOnCondition, failOnSummary, findOutOfSync} from './fail-on.js'
@@ -74,7 +74,7 @@ async function runSyncDiff(opts: ProxyStatusOptions): Promise<void> {
   const pod = await resolveTarget(api, parseTarget(opts.pod!, api.namespace))
   const id = podId(pod)
   if (pod.metadata.labels?.app === 'ztunnel' || pod.metadata.name.startsWith('ztunnel')) {
-    await write(`Sync diff is not available for ztunnel pod ${id}\n`)
+    await writeStdout(`Sync diff is not available for ztunnel pod ${id}\n`)
     return
   }
   let envoyBytes: Uint8Array
@@ -107,9 +107,7 @@ async function runSyncDiff(opts: ProxyStatusOptions): Promise<void> {
   const istiod = asConfigDump(parseAdminDocument(found.bytes, `istiod ${found.istiod}`), 'sync diff')
   const envoy = asConfigDump(parseAdminDocument(envoyBytes, envoySource), 'sync diff')
   const result = syncDiffView(istiod, envoy)
-  const format = FORMAT[opts.output]
-  const toYaml = format === 'yaml' ? (await import('../output/yaml.js')).goYaml : undefined
-  await write(render(result, {format, query: opts.query, toYaml}))
+  await writeStdout(await renderResult(result, {format: FORMAT[opts.output], query: opts.query, color: opts.color}))
 }
 
 const FORMAT: Record<StatusOutputFormat, OutputFormat> = {table: 'short', json: 'json', yaml: 'yaml'}
@@ -123,11 +121,7 @@ export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatus
   const now = (deps.now ?? (() => new Date()))()
 
   const result = opts.query ? proxyStatusQueryView(set) : proxyStatusView(set, {now, verbosity: opts.verbosity})
-  const format = FORMAT[opts.output]
-  const color = wantColor({flag: opts.color, isTTY: Boolean(process.stdout.isTTY), env: process.env})
-  const styler = color && format === 'short' && !opts.query ? (await import('../output/theme.js')).makeStyler() : undefined
-  const toYaml = format === 'yaml' ? (await import('../output/yaml.js')).goYaml : undefined
-  const out = render(result, {format, query: opts.query, styler, toYaml})
+  const out = await renderResult(result, {format: FORMAT[opts.output], query: opts.query, color: opts.color})
 
   // an empty mesh prints the header alone, silently, as istioctl ≥ 1.28; a -n that matched nothing is worth a note
   const total = allProxies(all).length
@@ -135,7 +129,7 @@ export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatus
     const istiods = `${all.istiods.length} istiod${all.istiods.length === 1 ? '' : 's'}`
     process.stderr.write(`Warning: no proxies in namespace "${opts.namespace}" (${total} in other namespaces, checked ${istiods})\n`)
   }
-  await write(out)
+  await writeStdout(out)
 
   const conditions = opts['fail-on']
   if (conditions && conditions.length > 0) {
@@ -145,12 +139,4 @@ export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatus
       process.exitCode = ExitCode.CONDITION
     }
   }
-}
-
-/** Writes everything to stdout and waits until it is flushed (large outputs, pipes). */
-function write(text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (text === '') return resolve()
-    process.stdout.write(text, (err) => (err ? reject(err) : resolve()))
-  })
 }

@@ -1,0 +1,27 @@
+/** The one way meshctl turns a view into bytes on stdout: colour decided once, YAML loaded only when asked. */
+import type {CompiledQuery} from '../output/query.js'
+import {type OutputFormat, render} from '../output/render.js'
+import {wantColor} from '../output/theme.js'
+import type {ViewResult} from '../views/types.js'
+
+export interface PrintOptions {
+  format: OutputFormat
+  query?: CompiledQuery
+  /** --color / --no-color */
+  color?: boolean
+}
+
+export async function renderResult(result: ViewResult, opts: PrintOptions): Promise<string> {
+  const color = wantColor({flag: opts.color, isTTY: Boolean(process.stdout.isTTY), env: process.env})
+  const styler = color && opts.format === 'short' && !opts.query ? (await import('../output/theme.js')).makeStyler() : undefined
+  const toYaml = opts.format === 'yaml' ? (await import('../output/yaml.js')).goYaml : undefined
+  return render(result, {format: opts.format, query: opts.query, styler, toYaml})
+}
+
+/** Writes everything to stdout and waits until it is flushed (large outputs, pipes). */
+export function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (text === '') return resolve()
+    process.stdout.write(text, (err) => (err ? reject(err) : resolve()))
+  })
+}
