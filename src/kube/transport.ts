@@ -104,6 +104,9 @@ export async function openPodStream(api: KubeApi, namespace: string, pod: string
   ws.on('close', () => fromPod.end())
   ws.on('error', () => fromPod.end())
   const socket = Duplex.from({readable: fromPod, writable: toPod})
+  // whoever holds only the socket (grpc-js through the xDS relay, http.request) ends the stream by destroying it:
+  // the WebSocket must go with it, or its TLS connection to the API server keeps the process alive
+  socket.on('close', () => ws.close())
   return {socket, errorText: () => errText.trim(), close: () => ws.close()}
 }
 

@@ -13,7 +13,11 @@ export interface CliResult {
   stderr: string
 }
 
-export function runCli(args: string[], opts: {stdin?: string | Buffer; env?: Record<string, string | undefined>; cwd?: string} = {}): Promise<CliResult> {
+/**
+ * A CLI that has not exited after `timeoutMs` (default 120 s) is killed and the call rejects: a command that prints
+ * its answer but leaves a handle open (a socket, a timer) fails its test instead of hanging the suite.
+ */
+export function runCli(args: string[], opts: {stdin?: string | Buffer; env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number} = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = {...process.env, NO_COLOR: "1", MESHCTL_DEBUG: "", ...opts.env}
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
@@ -22,7 +26,12 @@ export function runCli(args: string[], opts: {stdin?: string | Buffer; env?: Rec
     const err: Buffer[] = []
     child.stdout.on('data', (d: Buffer) => out.push(d))
     child.stderr.on('data', (d: Buffer) => err.push(d))
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`meshctl ${args.join(' ')} did not exit within ${opts.timeoutMs ?? 120_000} ms; stdout so far: ${Buffer.concat(out).toString('utf8').slice(0, 500)}`))
+    }, opts.timeoutMs ?? 120_000)
     child.on('error', reject)
+    child.on('close', () => clearTimeout(timer))
     child.on('close', (code) => resolve({code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8')}))
     if (opts.stdin !== undefined) child.stdin.end(opts.stdin)
     else child.stdin.end()

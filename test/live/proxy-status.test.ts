@@ -15,7 +15,7 @@ import {assertOneLineError, type CliResult, runCli} from '../helpers/cli.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'meshctl-ps-live-'))
 let sb: Sandbox
-const ps = (args: string[]): Promise<CliResult> => runCli(['ps', ...args], {env: {KUBECONFIG: sb.kubeconfigPath}})
+const ps = (args: string[]): Promise<CliResult> => runCli(['ps', ...args], {env: {KUBECONFIG: sb.kubeconfigPath}, timeoutMs: 60_000})
 /** the table without the `(age)` suffixes, which move with the clock */
 const ageless = (s: string): string => s.replace(/ \(\d[\dydhms]*\)/g, '').replace(/ +/g, ' ')
 
@@ -40,41 +40,17 @@ describe('the mesh-wide view', () => {
     for (const state of ['SYNCED', 'STALE', 'NOT SENT', 'ERROR', 'IGNORED']) assert.ok(res.stdout.includes(state), state)
     assert.match(res.stdout, /STALE \(\d/, 'ages of the last push')
   })
-  test('the xDS debug interface gives the same answer (TLS + token, and plaintext)', {
-    skip: 'known issue (issue 4 notes): against the sandbox, `meshctl ps --via xds` over all three replicas hangs (with -n foo it answers in ~11 s); the xDS client itself is covered by test/sandbox/istiod.test.ts',
-  }, async () => {
-    // a sandbox in its own process (npm run sandbox): in this test process the in-process gRPC server
-    // disturbs the runner's timers (see the issue notes); the protocol is the same either way
-    const {spawn} = await import('node:child_process')
-    const {fileURLToPath} = await import('node:url')
-    const main = fileURLToPath(new URL('../../src/sandbox/main.js', import.meta.url))
-    const kubeconfig = join(tmp, 'own-process.kubeconfig')
-    const child = spawn(process.execPath, [main, '--kubeconfig', kubeconfig], {stdio: ['ignore', 'pipe', 'pipe']})
-    try {
-      await new Promise<void>((resolve, reject) => {
-        let out = ''
-        const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${out}`)), 20_000)
-        child.stdout.on('data', (d: Buffer) => {
-          out += d
-          if (out.includes('Press Ctrl-C')) {
-            clearTimeout(timer)
-            resolve()
-          }
-        })
-      })
-      const run = (args: string[]): Promise<CliResult> => runCli(['ps', ...args], {env: {KUBECONFIG: kubeconfig}})
-      const http = await run(['--via', 'http'])
-      const xds = await run(['--via', 'xds'])
-      const plain = await run(['--via', 'xds', '--plaintext'])
-      assert.equal(http.code, 0, http.stderr)
-      assert.equal(xds.code, 0, xds.stderr)
-      assert.equal(plain.code, 0, plain.stderr)
-      assert.ok(http.stdout.split('\n').length > 10)
-      assert.equal(ageless(xds.stdout), ageless(http.stdout))
-      assert.equal(ageless(plain.stdout), ageless(http.stdout))
-    } finally {
-      child.kill('SIGKILL')
-    }
+  test('the xDS debug interface gives the same answer (TLS + token, and plaintext), and the process exits', async () => {
+    // runCli waits for the child to exit: a port-forward left open (the regression this guards) hangs it
+    const http = await ps(['--via', 'http'])
+    const xds = await ps(['--via', 'xds'])
+    const plain = await ps(['--via', 'xds', '--plaintext'])
+    assert.equal(http.code, 0, http.stderr)
+    assert.equal(xds.code, 0, xds.stderr)
+    assert.equal(plain.code, 0, plain.stderr)
+    assert.ok(http.stdout.split('\n').length > 10)
+    assert.equal(ageless(xds.stdout), ageless(http.stdout))
+    assert.equal(ageless(plain.stdout), ageless(http.stdout))
   })
   test('-r narrows to a revision, -n to a namespace, -o json is keyed by istiod', async () => {
     const canary = await ps(['-r', 'canary'])
