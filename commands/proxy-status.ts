@@ -1,6 +1,6 @@
 import {Command} from '@oclif/core/command'
 import {runProxyStatus} from '../src/istiod/cli.js'
-import {proxyStatusArgs, proxyStatusFlags} from '../src/istiod/flags.js'
+import {normalizeWatchArgv, proxyStatusArgs, proxyStatusFlags} from '../src/istiod/flags.js'
 
 export default class ProxyStatus extends Command {
   static override summary = "Retrieves the synchronization status of each Envoy in the mesh, as istiod sees it"
@@ -14,6 +14,7 @@ export default class ProxyStatus extends Command {
   static override examples = [
     '<%= config.bin %> ps',
     '<%= config.bin %> ps -n bookinfo --fail-on stale,error',
+    '<%= config.bin %> ps --watch 5s -n bookinfo',
     '<%= config.bin %> ps deploy/productpage-v1.bookinfo',
     '<%= config.bin %> ps --file syncz.json',
     '<%= config.bin %> ps --file syncz.json -n bookinfo -v 1',
@@ -25,7 +26,7 @@ export default class ProxyStatus extends Command {
   static override flags = proxyStatusFlags
 
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(ProxyStatus)
-    await runProxyStatus({...flags, pod: args.pod})
+    const {args, flags} = await this.parse(ProxyStatus, normalizeWatchArgv(this.argv))
+    await runProxyStatus({...flags, pod: args.pod}, {argv: this.argv})
   }
 }

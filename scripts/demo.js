@@ -20,9 +20,11 @@ const gen = spawnSync(process.execPath, [join(root, 'scripts/sample.js'), dir], 
 if (gen.status !== 0) process.exit(gen.status ?? 1)
 
 /** Runs a command without blocking this process, which serves the sandbox cluster. */
-function run(cmd, args) {
+function run(cmd, args, interruptAfterMs) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {env, stdio: ['ignore', 'pipe', 'pipe']})
+    // a command that runs until Ctrl-C (ps --watch) gets its SIGINT after a while
+    if (interruptAfterMs) setTimeout(() => child.kill('SIGINT'), interruptAfterMs)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -34,7 +36,7 @@ function run(cmd, args) {
 
 const quote = (a) => (!/[\s|?*'"[\]]/.test(a) ? a : a.includes("'") ? `"${a}"` : `'${a}'`)
 
-/** [why, args, expected exit code] */
+/** [why, args, expected exit code, interrupt after ms] */
 const tour = [
   ['The sandbox cluster: Bookinfo with sidecars, an ingress gateway, istiod, and a few broken pods.', ['kubectl', 'get', 'pods', '-A'], 0],
   ['Which clusters does productpage know for reviews, and which DestinationRule made them?', ['pc', 'clusters', 'deploy/productpage-v1', '--fqdn', 'reviews'], 0],
@@ -48,16 +50,17 @@ const tour = [
   ['For scripts: JSON through a JMESPath query.', ['pc', 'clusters', 'deploy/reviews-v2', '--query', "[?type=='EDS'].name | [:4]"], 0],
   ["istiod's view of every proxy: which pushes were acknowledged (three replicas, a canary revision):", ['ps'], 0],
   ['For CI: fail when a proxy NACKed its config (exit 10, the culprits on stderr).', ['ps', '--fail-on', 'error', '-n', 'foo'], 10],
+  ['Watching: ps asks again every second until Ctrl-C (redrawn in place on a terminal; piped here, one table per refresh):', ['ps', '--watch', '1s', '-n', 'istio-system'], 0, 2500],
   ['Does productpage run what istiod computed for it?', ['ps', 'deploy/productpage-v1'], 0],
   ['Offline, from a saved dump: the same tables.', ['pc', 'clusters', '-f', join(dir, 'reviews-v2.json'), '--subset', 'v3'], 0],
 ]
 
 let failed = 0
 try {
-  for (const [why, args, expected] of tour) {
+  for (const [why, args, expected, interruptAfterMs] of tour) {
     const shown = args.map(quote).join(' ').replaceAll(`${dir}/`, '')
     process.stdout.write(`\n# ${why}\n$ ${args[0] === 'kubectl' ? '' : 'meshctl '}${shown}\n`)
-    const r = args[0] === 'kubectl' ? await run('kubectl', args.slice(1)) : await run(process.execPath, [bin, ...args])
+    const r = args[0] === 'kubectl' ? await run('kubectl', args.slice(1)) : await run(process.execPath, [bin, ...args], interruptAfterMs)
     if (args[0] === 'kubectl' && r.error) {
       process.stdout.write('(kubectl is not installed; skipping)\n')
       continue

@@ -2,13 +2,13 @@
  * The body of `proxy-status`: pick the source (a saved file today; live istiod through the same StatusSource
  * seam later), decode, filter, build the view, print, then apply --fail-on. The command only parses flags.
  */
-import {ExitCode, ProxyError} from '../errors/index.js'
+import {ExitCode, ProxyError, UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
 import {renderResult, writeStdout} from '../cli/print.js'
 import {proxyStatusQueryView, proxyStatusView} from '../views/proxy-status.js'
 import {decodeStatusDocuments, filterNamespace} from './decode.js'
-import {type FailOnCondition, failOnSummary, findOutOfSync} from './fail-on.js'
+import {FAIL_ON_CONDITIONS, type FailOnCondition, failOnSummary, findOutOfSync} from './fail-on.js'
 import type {StatusOutputFormat} from './flags.js'
 import {allProxies} from './model.js'
 import {fileStatusSource, type StatusSource} from './source.js'
@@ -24,6 +24,8 @@ export interface ProxyStatusOptions {
   query?: CompiledQuery
   color?: boolean
   'fail-on'?: FailOnCondition[]
+  /** --watch interval in ms */
+  watch?: number
   // live access (as proxy-config)
   kubeconfig?: string
   context?: string
@@ -41,6 +43,8 @@ export interface ProxyStatusDeps {
   /** where the sync status comes from (default: --file, else live) */
   source?: StatusSource
   now?: () => Date
+  /** the command line after `ps`, for --watch's status line */
+  argv?: string[]
 }
 
 async function openApi(opts: ProxyStatusOptions) {
@@ -53,11 +57,11 @@ const warn = (message: string): void => {
 }
 
 /** The source the flags ask for: --file, else every running istiod of the cluster. */
-export async function pickSource(opts: ProxyStatusOptions): Promise<StatusSource> {
+export async function pickSource(opts: ProxyStatusOptions, onWarning: (message: string) => void = warn): Promise<StatusSource> {
   if (opts.file !== undefined) return fileStatusSource(opts.file)
   const {liveStatusSource} = await import('./live.js')
   const access = {port: opts['xds-port'] ?? (opts.plaintext ? 15010 : 15012), plaintext: opts.plaintext ?? false, address: opts['xds-address']}
-  return liveStatusSource(await openApi(opts), opts['xds-address'] ? 'xds' : (opts.via ?? 'auto'), access, warn)
+  return liveStatusSource(await openApi(opts), opts['xds-address'] ? 'xds' : (opts.via ?? 'auto'), access, onWarning)
 }
 
 /**
@@ -112,24 +116,81 @@ async function runSyncDiff(opts: ProxyStatusOptions): Promise<void> {
 
 const FORMAT: Record<StatusOutputFormat, OutputFormat> = {table: 'short', json: 'json', yaml: 'yaml'}
 
-export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatusDeps = {}): Promise<void> {
-  if (opts.pod !== undefined) return runSyncDiff(opts)
-  const source = deps.source ?? (await pickSource(opts))
+/** One look at the mesh: fetched, decoded, filtered by -n, rendered; with the note an empty -n deserves. */
+async function snapshot(opts: ProxyStatusOptions, source: StatusSource, now: Date) {
   const docs = await source.fetch({namespace: opts.namespace, istioNamespace: opts['istio-namespace'], revision: opts.revision})
   const all = decodeStatusDocuments(docs)
   const set = filterNamespace(all, opts.namespace)
-  const now = (deps.now ?? (() => new Date()))()
-
   const result = opts.query ? proxyStatusQueryView(set) : proxyStatusView(set, {now, verbosity: opts.verbosity})
-  const out = await renderResult(result, {format: FORMAT[opts.output], query: opts.query, color: opts.color})
-
+  const text = await renderResult(result, {format: FORMAT[opts.output], query: opts.query, color: opts.color})
   // an empty mesh prints the header alone, silently, as istioctl ≥ 1.28; a -n that matched nothing is worth a note
   const total = allProxies(all).length
+  let note: string | undefined
   if (allProxies(set).length === 0 && total > 0) {
     const istiods = `${all.istiods.length} istiod${all.istiods.length === 1 ? '' : 's'}`
-    process.stderr.write(`Warning: no proxies in namespace "${opts.namespace}" (${total} in other namespaces, checked ${istiods})\n`)
+    note = `no proxies in namespace "${opts.namespace}" (${total} in other namespaces, checked ${istiods})`
   }
-  await writeStdout(out)
+  return {set, text, note}
+}
+
+function checkWatchCombination(opts: ProxyStatusOptions): void {
+  if (opts.pod !== undefined) {
+    throw new UsageError(`--watch refreshes the mesh-wide table; it does not take a pod (got "${opts.pod}")`, {hint: 'use meshctl ps --watch -n <namespace>'})
+  }
+  if (opts['fail-on']) throw new UsageError('--fail-on checks one snapshot and cannot be combined with --watch', {hint: 'run meshctl ps --fail-on ... in a loop instead'})
+  if (opts.file === '-') throw new UsageError('--watch cannot re-read standard input; give --file a path (it is read again at every refresh)')
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
+async function watchProxyStatus(opts: ProxyStatusOptions, source: StatusSource, deps: ProxyStatusDeps, warnings: string[]): Promise<void> {
+  const {watchLoop} = await import('../cli/watch.js')
+  const {wantColor} = await import('../output/theme.js')
+  const controller = new AbortController()
+  const stop = (): void => controller.abort()
+  // `on`, not `once`: a Ctrl-C can arrive twice (from the terminal and forwarded by bin/run.js's Node re-exec)
+  for (const sig of STOP_SIGNALS) process.on(sig, stop)
+  // the command as typed, without the --watch flag itself (as watch(1) shows it)
+  const {normalizeWatchArgv} = await import('./flags.js')
+  const title = ['meshctl ps', ...normalizeWatchArgv(deps.argv ?? []).filter((a) => !a.startsWith('--watch='))].join(' ')
+  try {
+    await watchLoop({
+      intervalMs: opts.watch!,
+      title,
+      format: opts.output,
+      unit: {one: 'proxy', many: 'proxies'},
+      color: wantColor({flag: opts.color, isTTY: Boolean(process.stdout.isTTY), env: process.env}),
+      signal: controller.signal,
+      refresh: async () => {
+        warnings.length = 0
+        const {set, text, note} = await snapshot(opts, source, (deps.now ?? (() => new Date()))())
+        const proxies = allProxies(set)
+        const behind = findOutOfSync(proxies, FAIL_ON_CONDITIONS).length
+        const counted = `${proxies.length} ${proxies.length === 1 ? 'proxy' : 'proxies'}`
+        const summary = note ?? (behind > 0 ? `${counted}, ${behind} not in sync` : `${counted}, all in sync`)
+        return {text, summary, alarm: behind > 0 || note !== undefined, warnings: [...warnings]}
+      },
+    })
+  } finally {
+    for (const sig of STOP_SIGNALS) process.off(sig, stop)
+  }
+  // stopped: a refresh still in flight (a slow istiod) must not hold the process open until its timeout
+  process.exit(process.exitCode ?? 0)
+}
+
+export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatusDeps = {}): Promise<void> {
+  if (opts.watch !== undefined) checkWatchCombination(opts)
+  if (opts.pod !== undefined) return runSyncDiff(opts)
+  if (opts.watch !== undefined) {
+    // a replica that fails is news for this refresh's status line, not a line that scrolls the redrawn screen
+    const warnings: string[] = []
+    const source = deps.source ?? (await pickSource(opts, (m) => warnings.push(m)))
+    return watchProxyStatus(opts, source, deps, warnings)
+  }
+  const source = deps.source ?? (await pickSource(opts))
+  const {set, text, note} = await snapshot(opts, source, (deps.now ?? (() => new Date()))())
+  if (note) process.stderr.write(`Warning: ${note}\n`)
+  await writeStdout(text)
 
   const conditions = opts['fail-on']
   if (conditions && conditions.length > 0) {

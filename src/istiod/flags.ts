@@ -6,6 +6,44 @@ import {UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import {type FailOnCondition, parseFailOn} from './fail-on.js'
 
+export const DEFAULT_WATCH_INTERVAL = '2s'
+const MIN_WATCH_MS = 500
+
+/** `2s`, `1.5s`, `500ms`, `1m`, or a bare number of seconds, as milliseconds (≥ 500). */
+export function parseInterval(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim())
+  if (!m) throw new UsageError(`--watch interval "${value}" is not a duration; use e.g. 2s, 500ms or 1m`)
+  const ms = Math.round(Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000))
+  if (ms < MIN_WATCH_MS) throw new UsageError(`--watch interval ${value} is too short; the shortest is ${MIN_WATCH_MS}ms (every refresh asks every istiod)`)
+  return ms
+}
+
+/**
+ * `--watch` takes an optional value, which oclif flags cannot: give it one before parsing. `--watch 5s` and
+ * `-w 5s` become `--watch=5s`; a bare `--watch` / `-w` (followed by a flag, an argument that is not a duration, or
+ * nothing) becomes `--watch=2s`. Nothing after `--` is touched.
+ */
+export function normalizeWatchArgv(argv: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+    if (a !== '--watch' && a !== '-w') {
+      out.push(a)
+      continue
+    }
+    const next = argv[i + 1]
+    if (next !== undefined && /^\d+(\.\d+)?(ms|s|m)?$/.test(next)) {
+      out.push(`--watch=${next}`)
+      i++
+    } else out.push(`--watch=${DEFAULT_WATCH_INTERVAL}`)
+  }
+  return out
+}
+
 export const STATUS_OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const
 export type StatusOutputFormat = (typeof STATUS_OUTPUT_FORMATS)[number]
 
@@ -84,6 +122,13 @@ export const proxyStatusFlags = {
     },
   })(),
   plaintext: Flags.boolean({description: "Use istiod's plaintext xDS port (15010): no TLS, no token"}),
+  watch: Flags.custom<number>({
+    char: 'w',
+    description:
+      'Refresh every <interval> (default 2s; e.g. 5s, 500ms, 1m) until Ctrl-C: redrawn in place on a terminal, one snapshot after another when piped',
+    helpValue: '[<interval>]',
+    parse: async (value) => parseInterval(value),
+  })(),
   'fail-on': Flags.custom<FailOnCondition[]>({
     description:
       'After printing, exit with code 10 and name the proxies on stderr when a type is in one of these states: comma-separated stale, error, not-sent (or any)',

@@ -1,6 +1,6 @@
 /** Runs the built CLI as a user would (a separate process), with colour off unless asked. */
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -47,4 +47,46 @@ export async function assertOneLineError(res: CliResult, exitCode: number, patte
   assert.match(lines[0], /^Error: /)
   assert.match(lines[0], pattern)
   assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace')
+}
+
+/** A long-running command (e.g. `ps --watch`), whose output is watched as it comes. */
+export interface Running {
+  child: ChildProcess
+  out: () => string
+  err: () => string
+  /** resolves when stdout satisfies the predicate (rejects after 60 s with what was seen) */
+  until: (pred: (out: string) => boolean, what: string) => Promise<void>
+  exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>
+}
+
+export function start(cmd: string, args: string[], env: Record<string, string> = {}): Running {
+  const child = spawn(cmd, args, {cwd: ROOT, env: {...process.env, NO_COLOR: '1', MESHCTL_DEBUG: '', ...env}, stdio: ['pipe', 'pipe', 'pipe']})
+  let out = ''
+  let err = ''
+  const waiters: Array<() => void> = []
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d
+    for (const w of [...waiters]) w()
+  })
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d
+  })
+  const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.on('exit', (code, signal) => resolve({code, signal})))
+  const until = (pred: (o: string) => boolean, what: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL')
+        reject(new Error(`waited 60 s for ${what}; stdout: ${JSON.stringify(out.slice(-2000))}; stderr: ${err}`))
+      }, 60_000)
+      const check = (): void => {
+        if (pred(out)) {
+          clearTimeout(timer)
+          waiters.splice(waiters.indexOf(check), 1)
+          resolve()
+        }
+      }
+      waiters.push(check)
+      check()
+    })
+  return {child, out: () => out, err: () => err, until, exited}
 }

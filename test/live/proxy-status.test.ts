@@ -11,7 +11,7 @@ import {after, before, describe, test} from 'node:test'
 import {type Sandbox, startSandbox} from '../../src/sandbox/cluster.js'
 import {BOOKINFO_ISTIOD} from '../../src/sandbox/istiod.js'
 import {bookinfoSandboxSpec} from '../../src/sandbox/mesh.js'
-import {assertOneLineError, type CliResult, runCli} from '../helpers/cli.js'
+import {assertOneLineError, BIN, type CliResult, runCli, start} from '../helpers/cli.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'meshctl-ps-live-'))
 let sb: Sandbox
@@ -51,6 +51,30 @@ describe('the mesh-wide view', () => {
     assert.ok(http.stdout.split('\n').length > 10)
     assert.equal(ageless(xds.stdout), ageless(http.stdout))
     assert.equal(ageless(plain.stdout), ageless(http.stdout))
+  })
+  test('--watch: every refresh asks istiod again; a replica going down shows at the next one; SIGINT ends it, exit 0', async () => {
+    const [ns, pod] = [BOOKINFO_ISTIOD.namespace, BOOKINFO_ISTIOD.pods[1]]
+    const gone = Object.entries(BOOKINFO_ISTIOD.proxies).filter(([, [istiod]]) => istiod === pod).map(([id]) => id)
+    assert.ok(gone.length > 0)
+    const run = start(process.execPath, [BIN, 'ps', '--watch', '500ms', '--via', 'http'], {KUBECONFIG: sb.kubeconfigPath})
+    const tables = (o: string): string[] => o.split(/\n(?=NAME\s+CLUSTER)/)
+    await run.until((o) => tables(o).length >= 2 && o.endsWith('\n'), 'two tables')
+    const before = sb.getPod(ns, pod)!
+    sb.updatePod(ns, pod, {ports: {...before.ports, 15014: 'refuse'}})
+    try {
+      await run.until((o) => !tables(o).at(-1)!.includes(gone[0]!) && o.endsWith('\n'), `a table without ${gone[0]}`)
+    } finally {
+      sb.updatePod(ns, pod, before)
+    }
+    await run.until((o) => tables(o).at(-1)!.includes(gone[0]!) && o.endsWith('\n'), `${gone[0]} back`)
+    run.child.kill('SIGINT')
+    const {code} = await run.exited
+    assert.equal(code, 0, run.err())
+    const snapshots = tables(run.out())
+    assert.equal(ageless(snapshots[0]!).trimEnd(), ageless((await ps(['--via', 'http'])).stdout).trimEnd(), 'the first refresh is what ps prints')
+    const without = snapshots.find((t) => !t.includes(gone[0]!))!
+    for (const id of gone) assert.ok(!without.includes(id), id)
+    assert.match(run.err(), new RegExp(`^Warning: nothing listens on port 15014 in pod ${pod}\\.istio-system .*\\(the other istiods answered\\)$`, 'm'))
   })
   test('-r narrows to a revision, -n to a namespace, -o json is keyed by istiod', async () => {
     const canary = await ps(['-r', 'canary'])
