@@ -89,7 +89,7 @@ export const proxyStatusFlags = {
     default: 'istio-system',
     env: 'ISTIOCTL_ISTIONAMESPACE',
   }),
-  revision: Flags.string({char: 'r', description: 'Control plane revision (default: the default revision)'}),
+  revision: Flags.string({char: 'r', description: 'Only the istiod pods of this control plane revision (label istio.io/rev); default: every revision, so proxies on a canary show too'}),
   query: Flags.custom<CompiledQuery>({
     description:
       'JMESPath expression applied to the list of proxies [{name, cluster, namespace, istiod, version, sync: {CDS: "SYNCED", ...}, types: [...]}] (prints JSON, or YAML with -o yaml)',
