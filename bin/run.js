@@ -42,7 +42,9 @@ async function meshctl() {
     const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
     process.stdout.write(`meshctl/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
   } else {
-    const {main} = await import('../dist/src/cli/main.js')
+    // meshctl runs from an esbuild bundle (scripts/bundle.js); with MESHCTL_DEBUG, stacks point at the sources
+    if (/^(1|true|yes)$/i.test(process.env.MESHCTL_DEBUG ?? '')) process.setSourceMapsEnabled(true)
+    const {main} = await import('../dist/bundle/src/cli/main.js')
     await main(argv)
   }
 }

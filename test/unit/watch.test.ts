@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import {EventEmitter} from 'node:events'
 import {describe, test} from 'node:test'
 import {type Snapshot, watchLoop} from '../../src/cli/watch.js'
-import {MeshctlError, ProxyError} from '../../src/errors/index.js'
+import {type MeshctlError, ProxyError} from '../../src/errors/index.js'
 import {normalizeWatchArgv, parseInterval} from '../../src/istiod/flags.js'
 import {fitFrame, formatInterval} from '../../src/output/watch-frame.js'
 
