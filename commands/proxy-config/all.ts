@@ -44,14 +44,14 @@ export default class All extends Command {
           verbose: flags.verbose,
           withHeaders: flags['with-headers'],
           now: new Date(),
-          rawJson: () => jsonText(doc.raw, input.bytes),
+          rawJson: () => jsonText(() => doc.raw, input.bytes),
         }),
     })
   }
 }
 
 /** The input as JSON text: the bytes themselves when they are JSON, else the parsed document re-encoded. */
-function jsonText(raw: unknown, bytes: Uint8Array): string {
-  const text = Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, '')
-  return /^\s*[[{]/.test(text) ? text.replace(/\s+$/, '') : JSON.stringify(raw, null, 2)
+function jsonText(raw: () => unknown, bytes: Uint8Array): string {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').replace(/^\uFEFF/, '')
+  return /^\s*[[{]/.test(text) ? text.replace(/\s+$/, '') : JSON.stringify(raw(), null, 2)
 }

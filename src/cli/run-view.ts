@@ -4,7 +4,7 @@
  * a view.
  */
 import type {Command} from '@oclif/core/command'
-import {type AdminDocument, parseAdminDocument} from '../envoy/document.js'
+import {type AdminDocument, parseAdminDocument, parseAdminReader} from '../envoy/document.js'
 import {isMeshctlError, type MeshctlError, UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
@@ -49,9 +49,16 @@ function checkArgs(name: string, pod: string | undefined, flags: ViewFlagValues)
   }
 }
 
-async function buildFrom(source: DumpSource, spec: ViewSpec): Promise<ViewResult> {
+/**
+ * Fetches, decodes and builds. With `tableOnly` (short output, no --query) only the rows are kept: the input's
+ * bytes and decoded sections become garbage before the table is rendered, which on a huge dump is most of the
+ * process's memory.
+ */
+async function buildFrom(source: DumpSource, spec: ViewSpec, tableOnly: boolean): Promise<ViewResult> {
   const input = await source.fetch(spec.need)
-  return spec.build(parseAdminDocument(input.bytes, input.source), input)
+  const doc = input.reader ? parseAdminReader(input.reader, input.source) : parseAdminDocument(input.bytes, input.source)
+  const result = spec.build(doc, input)
+  return tableOnly ? {blocks: result.blocks, warnings: result.warnings, data: () => null} : result
 }
 
 /** Runs `work` over items with at most `limit` in flight, keeping the items' order in the results. */
@@ -71,9 +78,10 @@ async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<
 export async function runView(_cmd: Command, pod: string | undefined, flags: ViewFlagValues, spec: ViewSpec): Promise<void> {
   checkArgs(spec.name, pod, flags)
   let result: ViewResult
+  const tableOnly = flags.output === 'short' && flags.query === undefined
   const podErrors: Array<{id: string; err: MeshctlError | Error}> = []
   if (flags.file !== undefined) {
-    result = await buildFrom(fileSource(flags.file), spec)
+    result = await buildFrom(fileSource(flags.file), spec, tableOnly)
   } else {
     // live: everything Kubernetes is loaded only now (client-node is slow to import)
     const {KubeApi} = await import('../kube/api.js')
@@ -86,7 +94,7 @@ export async function runView(_cmd: Command, pod: string | undefined, flags: Vie
     if (pod !== undefined) {
       const target = await resolveTarget(api, parseTarget(pod, api.namespace))
       checkPodReachable(target, flags.container)
-      result = await buildFrom(podSource(api, target, admin), spec)
+      result = await buildFrom(podSource(api, target, admin), spec, tableOnly)
     } else {
       const pods = await listPods(api, api.namespace, flags.selector!)
       if (pods.length === 0) {
@@ -96,7 +104,7 @@ export async function runView(_cmd: Command, pod: string | undefined, flags: Vie
       const outcomes = await pool(pods, flags['max-concurrency'], async (p): Promise<Outcome> => {
         try {
           checkPodReachable(p, flags.container)
-          return {id: podId(p), result: await buildFrom(podSource(api, p, admin), spec)}
+          return {id: podId(p), result: await buildFrom(podSource(api, p, admin), spec, tableOnly)}
         } catch (err) {
           return {id: podId(p), err: err instanceof Error ? err : new Error(String(err))}
         }

@@ -14,7 +14,8 @@
 import {createRequire} from 'node:module'
 import {InputError} from '../errors/index.js'
 import {findJsonError} from './json-error.js'
-import {locateConfigEntries, type ScannedEntry} from './scan.js'
+import {type ByteReader, locateConfigEntries, locateConfigEntriesIn, type ScannedEntry} from './scan.js'
+import {parseLarge, splitContainer} from './split.js'
 import {get, getArray, isObject, type Json, type JsonObject, typeName, typeUrl} from './fields.js'
 
 export type SectionKind = 'bootstrap' | 'clusters' | 'listeners' | 'scopedRoutes' | 'routes' | 'secrets' | 'endpoints' | 'ecds'
@@ -73,6 +74,8 @@ function resourceEntryOf(url: string): {kind: SectionKind; field: string} | unde
 export interface ConfigEntry {
   readonly type: string
   load(): JsonObject
+  /** drops the decoded value, if it was decoded from bytes that are still at hand (the next load() decodes again) */
+  forget?(): void
 }
 
 const eager = (cfg: JsonObject): ConfigEntry => ({type: typeUrl(cfg), load: () => cfg})
@@ -134,6 +137,16 @@ export class ConfigDump {
     return out
   }
 
+  /**
+   * Drops every decoded section that can be decoded again from the input bytes: `pc all` builds one table after
+   * another and calls this in between, so a huge dump never has all its sections decoded at once.
+   */
+  forgetDecoded(): void {
+    if (!this.entries.every((e) => e.forget)) return
+    for (const e of this.entries) e.forget!()
+    this.cache.clear()
+  }
+
   /** The section of that kind; when there are several, the last wins (as istioctl). */
   section(kind: SectionKind): JsonObject | undefined {
     const all = this.sections(kind)
@@ -158,15 +171,86 @@ export class ConfigDump {
   }
 }
 
-/** A decoded `/clusters?format=json` answer. */
+/** Where a ClustersStatus gets its cluster statuses: all at hand, or decoded one by one from the input's bytes. */
+interface StatusList {
+  /** how many entries the `cluster_statuses` array has */
+  count(): number
+  /** entry i, decoded now (not kept) */
+  at(i: number): Json
+}
+
+/**
+ * A decoded `/clusters?format=json` answer. A large one is not decoded up front: `statuses()` decodes one cluster
+ * at a time and keeps none, so a view that reduces each cluster to a few table cells never holds the whole
+ * answer as objects (a 70k-service mesh's answer is 240 MB of JSON, several times that as objects).
+ */
 export class ClustersStatus {
   readonly kind = 'clusters' as const
-  readonly clusterStatuses: readonly JsonObject[]
-  readonly raw: Json
-  constructor(statuses: JsonObject[], raw: Json) {
-    this.clusterStatuses = statuses
-    this.raw = raw
+  private readonly list: StatusList
+  private readonly rawOf: () => Json
+  constructor(statuses: JsonObject[] | StatusList, raw: Json | (() => Json)) {
+    this.list = Array.isArray(statuses) ? {count: () => statuses.length, at: (i) => statuses[i]!} : statuses
+    this.rawOf = typeof raw === 'function' ? raw : () => raw
   }
+
+  /** Every cluster status with its index in the answer, decoded as it is reached (entries that are not objects are skipped). */
+  *statuses(): Generator<[index: number, status: JsonObject]> {
+    for (let i = 0; i < this.list.count(); i++) {
+      const s = this.list.at(i)
+      if (isObject(s)) yield [i, s]
+    }
+  }
+
+  /** The status at an index `statuses()` gave, decoded again. */
+  status(index: number): JsonObject {
+    const s = this.list.at(index)
+    if (!isObject(s)) throw new Error(`cluster status ${index} is not an object`)
+    return s
+  }
+
+  /** Every cluster status, decoded (all at once: prefer statuses() for large answers). */
+  get clusterStatuses(): JsonObject[] {
+    return [...this.statuses()].map(([, s]) => s)
+  }
+
+  /** The document as given. */
+  get raw(): Json {
+    return this.rawOf()
+  }
+}
+
+/**
+ * A pretty-printed `{"cluster_statuses": [...]}` whose entries are decoded one by one from `buf` (./split.ts);
+ * undefined when the bytes are not laid out that way. Should an entry not decode (a layout split.ts misjudged),
+ * the whole document is decoded once, which either reports the syntax error where it is or serves the rest.
+ */
+function lazyClustersStatus(buf: Uint8Array, source: string): ClustersStatus | undefined {
+  const top = splitContainer(buf)
+  if (!top || top.length !== 1 || (top[0]!.key !== 'cluster_statuses' && top[0]!.key !== 'clusterStatuses')) return undefined
+  const entries = splitContainer(buf, top[0]!.start, top[0]!.end)
+  if (!entries) return undefined
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
+  let whole: Json[] | undefined
+  const decodeWhole = (): Json[] => {
+    if (!whole) {
+      const doc = parseJsonBytes(buf, source)
+      whole = getArray(doc, 'cluster_statuses')
+    }
+    return whole
+  }
+  const list: StatusList = {
+    count: () => (whole ? whole.length : entries.length),
+    at: (i) => {
+      if (whole) return whole[i] ?? null
+      const e = entries[i]!
+      try {
+        return JSON.parse(b.toString('utf8', e.start, e.end)) as Json
+      } catch {
+        return decodeWhole()[i] ?? null
+      }
+    },
+  }
+  return new ClustersStatus(list, () => parseJsonBytes(buf, source))
 }
 
 export type AdminDocument = ConfigDump | ClustersStatus
@@ -193,8 +277,13 @@ function firstNonSpace(buf: Uint8Array): number {
   return i
 }
 
-/** Parses JSON, reporting syntax errors with a byte offset. */
+/**
+ * Parses JSON, reporting syntax errors with a byte offset. A large pretty-printed document is parsed piece by piece
+ * (./split.ts), so it never becomes one string as large as the file.
+ */
 export function parseJsonBytes(buf: Uint8Array, source: string): Json {
+  const pieces = parseLarge(buf)
+  if (pieces !== undefined) return pieces
   const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8').replace(/^\uFEFF/, '')
   try {
     return JSON.parse(text) as Json
@@ -311,25 +400,51 @@ export function decodeDocument(value: Json, source: string): AdminDocument {
   })
 }
 
-function lazyConfigDump(buf: Uint8Array, scanned: ScannedEntry[], source: string): ConfigDump {
+/**
+ * A config_dump whose located entries are decoded on first use from `read(start, end)` (large ones piece by
+ * piece, ./split.ts). A syntax error is reported where it is, from the whole input.
+ */
+function lazyConfigDump(read: (start: number, end: number) => Uint8Array, whole: () => Uint8Array, scanned: ScannedEntry[], source: string): ConfigDump {
   const entries: ConfigEntry[] = scanned.map(({start, end, type}) => {
     let value: JsonObject | undefined
     return {
       type,
+      forget: () => {
+        value = undefined
+      },
       load: () => {
         if (value) return value
+        const bytes = read(start, end)
         try {
-          value = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8')) as JsonObject
+          value = (parseLarge(bytes) ?? JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))) as JsonObject
         } catch {
           // the locator checks structure only; report the syntax error where it is
-          parseJsonBytes(buf, source)
+          parseJsonBytes(whole(), source)
           throw new InputError(`${source}: invalid JSON in the config section at bytes ${start}-${end}`, {code: 'E_JSON_PARSE'})
         }
         return value
       },
     }
   })
-  return new ConfigDump(entries, () => parseJsonBytes(buf, source))
+  return new ConfigDump(entries, () => parseJsonBytes(whole(), source))
+}
+
+/**
+ * A config_dump read through a ByteReader (a large file): its entries are located chunk by chunk and each section
+ * is read and decoded only when a view asks for it, so the file is never held whole. Any other document (or a
+ * dump laid out differently) is read whole and parsed by parseAdminDocument.
+ */
+export function parseAdminReader(reader: ByteReader, source: string, chunkSize?: number): AdminDocument {
+  const head = reader.read(0, Math.min(reader.size, 4096))
+  const start = firstNonSpace(head)
+  const scanned = start < head.length && head[start] === 0x7b /* { */ ? locateConfigEntriesIn(reader, chunkSize) : undefined
+  if (!scanned) return parseAdminDocument(reader.read(0, reader.size), source)
+  return lazyConfigDump(
+    (start, end) => reader.read(start, end),
+    () => reader.read(0, reader.size),
+    scanned,
+    source,
+  )
 }
 
 /** Parses input bytes (JSON, YAML, or Envoy's plain-text /clusters) into an admin document. */
@@ -340,7 +455,10 @@ export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocume
   if (c === 0x7b /* { */) {
     // a config_dump: locate its sections and decode none of them yet
     const scanned = locateConfigEntries(buf)
-    if (scanned) return lazyConfigDump(buf, scanned, source)
+    if (scanned) return lazyConfigDump((start, end) => buf.subarray(start, end), () => buf, scanned, source)
+    // a /clusters?format=json answer: its clusters decoded one at a time
+    const clusters = lazyClustersStatus(buf, source)
+    if (clusters) return clusters
   }
   if (c === 0x7b /* { */ || c === 0x5b /* [ */) return decodeDocument(parseJsonBytes(buf, source), source)
   const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8')

@@ -169,57 +169,12 @@ function endsWithAt(buf: Uint8Array, end: number, token: Uint8Array): boolean {
  * The fast path: Envoy (and protojson) write `@type` first in every config entry, so the entries can be found
  * with the native substring search for `"type.googleapis.com/envoy.admin.`, checking that each hit is the
  * first key of an element of the top-level `configs` array, without walking the bytes of the sections in
- * between. Anything unexpected returns undefined, and the full scan decides.
+ * between (locateConfigEntriesIn over the whole buffer as one chunk). Anything unexpected returns undefined, and
+ * the full scan decides.
  */
 function locateByType(buf: Uint8Array): ScannedEntry[] | undefined {
-  const b = buf as Buffer
-  const starts: Array<{start: number; type: string}> = []
-  let pos = 0
-  for (;;) {
-    const hit = b.indexOf(ADMIN_TYPE, pos)
-    if (hit < 0) break
-    const close = b.indexOf(QUOTE, hit + 1)
-    if (close < 0) return undefined
-    pos = close + 1
-    // backwards: "@type" : <hit>, preceded by `{`, preceded by `[` or `,`
-    let i = skipWsBack(buf, hit - 1)
-    if (buf[i] !== COLON) continue
-    i = skipWsBack(buf, i - 1)
-    if (!endsWithAt(buf, i, TYPE_KEY)) continue
-    i = skipWsBack(buf, i - TYPE_KEY.length)
-    if (buf[i] !== LBRACE) continue
-    const objStart = i
-    i = skipWsBack(buf, i - 1)
-    if (buf[i] !== LBRACKET && buf[i] !== COMMA) continue
-    starts.push({start: objStart, type: decodeString(buf, hit, close + 1)})
-  }
-  if (starts.length === 0) return undefined
-  // the first entry opens `{"configs": [`
-  let i = skipWsBack(buf, starts[0].start - 1)
-  if (buf[i] !== LBRACKET) return undefined
-  i = skipWsBack(buf, i - 1)
-  if (buf[i] !== COLON) return undefined
-  i = skipWsBack(buf, i - 1)
-  if (!endsWithAt(buf, i, CONFIGS_KEY)) return undefined
-  i = skipWsBack(buf, i - CONFIGS_KEY.length)
-  if (buf[i] !== LBRACE || skipWs(buf, buf[0] === 0xef ? 3 : 0) !== i) return undefined
-  // the document ends `} ] }`
-  let end = skipWsBack(buf, buf.length - 1)
-  if (buf[end] !== RBRACE) return undefined
-  end = skipWsBack(buf, end - 1)
-  if (buf[end] !== RBRACKET) return undefined
-  const entries: ScannedEntry[] = []
-  for (let k = 0; k < starts.length; k++) {
-    // an entry ends at the `}` before `, {next}` (or before the closing `]`)
-    let j = skipWsBack(buf, (k + 1 < starts.length ? starts[k + 1].start : end) - 1)
-    if (k + 1 < starts.length) {
-      if (buf[j] !== COMMA) return undefined
-      j = skipWsBack(buf, j - 1)
-    }
-    if (buf[j] !== RBRACE) return undefined
-    entries.push({start: starts[k].start, end: j + 1, type: starts[k].type})
-  }
-  return entries
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
+  return locateConfigEntriesIn({size: b.length, read: (start, end) => b.subarray(start, end)}, b.length)
 }
 
 /**
@@ -236,4 +191,90 @@ export function locateConfigEntries(buf: Uint8Array): ScannedEntry[] | undefined
   const keyEnd = buf[i] === QUOTE ? skipString(buf, i) : -1
   if (keyEnd < 0 || decodeString(buf, i, keyEnd) !== 'configs') return undefined
   return scanConfigDump(buf)
+}
+
+/** Random access to an input too large to hold whole (a file): `read` returns the bytes in [start, end). */
+export interface ByteReader {
+  readonly size: number
+  read(start: number, end: number): Buffer
+}
+
+/** Bytes kept on each side of a chunk boundary: every check around a `@type` hit looks at most this far. */
+const MARGIN = 4096
+
+/**
+ * The fast locator over a ByteReader, one chunk at a time, so that the entries of a dump larger than memory (or
+ * than V8's string limit) are found without holding the file: every hit of `"type.googleapis.com/envoy.admin.`
+ * must be the value of the first key, `@type`, of an element of the top-level `configs` array. Returns undefined
+ * when anything is unexpected, or when a check would need bytes beyond the margin (the caller then decides with
+ * the whole input).
+ */
+export function locateConfigEntriesIn(reader: ByteReader, chunkSize = 64 * 1024 * 1024): ScannedEntry[] | undefined {
+  const size = reader.size
+  if (size === 0) return undefined
+  const starts: Array<{start: number; type: string}> = []
+  const step = Math.max(chunkSize, 4 * MARGIN)
+  for (let base = 0; base < size; base += step) {
+    // the chunk [base, base + step) plus a margin on each side; hits are taken only inside [base, base + step)
+    const from = Math.max(0, base - MARGIN)
+    const to = Math.min(size, base + step + MARGIN)
+    const b = reader.read(from, to)
+    let pos = base - from
+    const limit = Math.min(step, size - base) + (base - from)
+    for (;;) {
+      const hit = b.indexOf(ADMIN_TYPE, pos)
+      if (hit < 0 || hit >= limit) break
+      const close = b.indexOf(QUOTE, hit + 1)
+      if (close < 0) return undefined
+      pos = close + 1
+      let i = skipWsBack(b, hit - 1)
+      if (i < 0) return undefined
+      if (b[i] !== COLON) continue
+      i = skipWsBack(b, i - 1)
+      if (!endsWithAt(b, i, TYPE_KEY)) continue
+      i = skipWsBack(b, i - TYPE_KEY.length)
+      if (b[i] !== LBRACE) continue
+      const objStart = i
+      i = skipWsBack(b, i - 1)
+      if (i < 0) return undefined
+      if (b[i] !== LBRACKET && b[i] !== COMMA) continue
+      starts.push({start: from + objStart, type: decodeString(b, hit, close + 1)})
+    }
+  }
+  if (starts.length === 0) return undefined
+  // the first entry opens `{"configs": [`: everything before it is in the head
+  const headEnd = starts[0]!.start
+  if (headEnd > MARGIN) return undefined
+  const head = reader.read(0, headEnd)
+  let i = skipWsBack(head, headEnd - 1)
+  if (head[i] !== LBRACKET) return undefined
+  i = skipWsBack(head, i - 1)
+  if (head[i] !== COLON) return undefined
+  i = skipWsBack(head, i - 1)
+  if (!endsWithAt(head, i, CONFIGS_KEY)) return undefined
+  i = skipWsBack(head, i - CONFIGS_KEY.length)
+  if (head[i] !== LBRACE || skipWs(head, head[0] === 0xef ? 3 : 0) !== i) return undefined
+  // the document ends `} ] }`
+  const tailFrom = Math.max(0, size - MARGIN)
+  const tail = reader.read(tailFrom, size)
+  let end = skipWsBack(tail, tail.length - 1)
+  if (tail[end] !== RBRACE) return undefined
+  end = skipWsBack(tail, end - 1)
+  if (end < 0 || tail[end] !== RBRACKET) return undefined
+  const docEnd = tailFrom + end
+  const entries: ScannedEntry[] = []
+  for (let k = 0; k < starts.length; k++) {
+    // an entry ends at the `}` before `, {next}` (or before the closing `]`)
+    const next = k + 1 < starts.length ? starts[k + 1]!.start : docEnd
+    const wFrom = Math.max(starts[k]!.start, next - MARGIN)
+    const w = reader.read(wFrom, next)
+    let j = skipWsBack(w, w.length - 1)
+    if (k + 1 < starts.length) {
+      if (j < 0 || w[j] !== COMMA) return undefined
+      j = skipWsBack(w, j - 1)
+    }
+    if (j < 0 || w[j] !== RBRACE) return undefined
+    entries.push({start: starts[k]!.start, end: wFrom + j + 1, type: starts[k]!.type})
+  }
+  return entries
 }

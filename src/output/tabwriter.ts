@@ -47,21 +47,22 @@ function runeWidth(s: string): number {
  */
 export function formatTable(rows: readonly Row[], padding: number, styler?: Styler): string {
   const widthsOf = rows.map((row) => row.map((c) => runeWidth(cellText(c))))
+  // every piece of the output in order, joined once at the end: a table of 300k rows is built without the
+  // memory of one concatenated string per line
   const out: string[] = []
   const widths: number[] = []
 
   const writeLines = (line0: number, line1: number): void => {
     for (let i = line0; i < line1; i++) {
       const row = rows[i]
-      let text = ''
       for (let j = 0; j < row.length; j++) {
         const cell = row[j]
         const raw = cellText(cell)
         const style = cellStyle(cell)
-        text += style && styler && raw !== '' ? styler(raw, style) : raw
-        if (j < widths.length) text += ' '.repeat(Math.max(0, widths[j] - widthsOf[i][j]))
+        out.push(style && styler && raw !== '' ? styler(raw, style) : raw)
+        if (j < widths.length) out.push(spaces(widths[j] - widthsOf[i][j]))
       }
-      out.push(text)
+      out.push('\n')
     }
   }
 
@@ -90,5 +91,17 @@ export function formatTable(rows: readonly Row[], padding: number, styler?: Styl
   }
 
   format(0, rows.length)
-  return out.length === 0 ? '' : out.join('\n') + '\n'
+  return out.join('')
+}
+
+const SPACES: string[] = []
+/** `n` spaces (none for n <= 0), one shared string per width */
+function spaces(n: number): string {
+  if (n <= 0) return ''
+  let pad = SPACES[n]
+  if (pad === undefined) {
+    pad = ' '.repeat(n)
+    SPACES[n] = pad
+  }
+  return pad
 }

@@ -1,5 +1,7 @@
 /** Reading a saved dump from a file or standard input (`-`). */
+import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
+import type {ByteReader} from '../envoy/scan.js'
 import {InputError} from '../errors/index.js'
 import type {DumpSource, Fetched} from './types.js'
 
@@ -14,9 +16,52 @@ async function readStdin(): Promise<Uint8Array> {
   return Buffer.concat(chunks)
 }
 
+/**
+ * Files from this size on are read through a ByteReader (only the sections a view shows are read, one at a time)
+ * instead of whole; MESHCTL_READER_MIN_BYTES overrides it (tests use 0).
+ */
+const READER_MIN_BYTES = 64 * 1024 * 1024
+
+function readerMinBytes(): number {
+  const v = process.env.MESHCTL_READER_MIN_BYTES
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : READER_MIN_BYTES
+}
+
+/** Random access to an open file; the descriptor stays open for the life of the process. */
+function fileReader(fd: number, size: number, path: string): ByteReader {
+  return {
+    size,
+    read(start, end) {
+      const buf = Buffer.allocUnsafe(end - start)
+      let done = 0
+      while (done < buf.length) {
+        const n = readSync(fd, buf, done, buf.length - done, start + done)
+        if (n === 0) throw new InputError(`cannot read ${path}: it became shorter while it was read`, {code: 'E_READ'})
+        done += n
+      }
+      return buf
+    },
+  }
+}
+
 export async function readInput(path: string): Promise<Fetched> {
   if (path === '-') return {bytes: await readStdin(), source: 'stdin'}
   try {
+    const fd = openSync(path, 'r')
+    const stat = fstatSync(fd)
+    if (stat.isFile() && stat.size >= readerMinBytes()) {
+      const reader = fileReader(fd, stat.size, path)
+      let whole: Buffer | undefined
+      return {
+        reader,
+        source: path,
+        get bytes() {
+          whole ??= reader.read(0, reader.size)
+          return whole
+        },
+      }
+    }
+    closeSync(fd)
     return {bytes: await readFile(path), source: path}
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code

@@ -4,12 +4,17 @@
  * ask Envoy for no more than that (`config_dump?mask=...`, `include_eds`, `/clusters?format=json`).
  */
 
+import type {ByteReader} from '../envoy/scan.js'
+
 export type Need =
   | {kind: 'config_dump'; mask?: readonly string[]; includeEds?: boolean}
   | {kind: 'clusters'}
 
 export interface Fetched {
-  bytes: Uint8Array
+  /** the whole input (with `reader`, read only when something asks for it) */
+  readonly bytes: Uint8Array
+  /** random access to a large file, for decoders that read only the parts they need */
+  reader?: ByteReader
   /** how to name the input in messages, e.g. `dump.json`, `stdin`, `productpage-v1-abc.default` */
   source: string
 }

@@ -39,6 +39,7 @@ export function allView(dump: ConfigDump, o: AllOptions): ViewResult {
     try {
       section = build()
     } catch (err) {
+      dump.forgetDecoded()
       // a dump without one section still shows the others; the gap is reported on stderr
       if (err instanceof InputError) {
         warnings.push(`${SECTIONS[i].toLowerCase()} section skipped: ${err.message}`)
@@ -46,6 +47,9 @@ export function allView(dump: ConfigDump, o: AllOptions): ViewResult {
       }
       throw err
     }
+    // the rows are built: let the decoded section go before the next one is decoded (a huge dump's sections
+    // would not all fit in memory at once); -o json|yaml echoes the input and does not need them
+    dump.forgetDecoded()
     if (blocks.length > 0) blocks.push(text('\n'))
     if (o.withHeaders) blocks.push(text(`------ ${SECTIONS[i]} INFO ------\n\n`))
     blocks.push(...section)

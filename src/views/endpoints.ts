@@ -65,8 +65,9 @@ function hostMatches(h: HostRow, f: EndpointFilter): boolean {
 
 export function clusterStatusView(doc: ClustersStatus, f: EndpointFilter): ViewResult {
   const rows: HostRow[] = []
-  const matchedClusters: JsonObject[] = []
-  for (const cs of doc.clusterStatuses) {
+  // indices, not objects: each cluster is decoded, reduced to its rows and let go; -o json decodes the matches again
+  const matchedClusters: number[] = []
+  for (const [index, cs] of doc.statuses()) {
     const name = getString(cs, 'name')
     let any = false
     for (const host of getArray(cs, 'host_statuses')) {
@@ -76,7 +77,7 @@ export function clusterStatusView(doc: ClustersStatus, f: EndpointFilter): ViewR
         any = true
       }
     }
-    if (any) matchedClusters.push(cs)
+    if (any) matchedClusters.push(index)
   }
   goSortSlice(rows, (a, b) => {
     if (a.address !== b.address) return a.address < b.address
@@ -87,7 +88,7 @@ export function clusterStatusView(doc: ClustersStatus, f: EndpointFilter): ViewR
   for (const h of rows) {
     table_.push([h.port === 0 ? h.address : `${h.address}:${h.port}`, styled(h.status), h.outlier === 'FAILED' ? {text: 'FAILED', style: 'bad'} : 'OK', h.cluster])
   }
-  return {blocks: [table(table_, 5)], data: (): Json => matchedClusters.map((c) => convertMessage(c))}
+  return {blocks: [table(table_, 5)], data: (): Json => matchedClusters.map((i) => convertMessage(doc.status(i)))}
 }
 
 // ---------------------------------------------------------------- EDS

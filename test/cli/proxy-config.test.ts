@@ -3,7 +3,7 @@
  * nothing on stdout, the documented exit code, no stack trace.
  */
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
@@ -145,4 +145,33 @@ test('on a real terminal (a pty from script(1)) tables are coloured; NO_COLOR tu
   assert.match(tty.stdout, /\u001b\[1mSERVICE FQDN/)
   const plain = spawnSync('script', ['-qec', cmd, '/dev/null'], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}})
   assert.doesNotMatch(plain.stdout, /\u001b\[/)
+})
+
+describe('large files are read section by section (MESHCTL_READER_MIN_BYTES=0 makes every file "large")', () => {
+  const dir = join(SHARED, 'conformance/real-dumps')
+  const dumps = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.includes('clusters'))
+  test('every view prints the same bytes either way, on every real dump', async () => {
+    assert.ok(dumps.length >= 5)
+    for (const name of dumps) {
+      for (const view of [['clusters'], ['listeners'], ['routes'], ['secret'], ['all'], ['all', '-o', 'json'], ['eds']]) {
+        const args = ['pc', ...view, '-f', join(dir, name)]
+        const whole = await runCli(args)
+        const bySection = await runCli(args, {env: {MESHCTL_READER_MIN_BYTES: '0'}})
+        assert.equal(bySection.code, whole.code, `${name} ${view.join(' ')}: ${bySection.stderr}`)
+        assert.equal(bySection.stdout, whole.stdout, `${name} ${view.join(' ')}`)
+        assert.equal(bySection.stderr, whole.stderr, `${name} ${view.join(' ')}`)
+      }
+    }
+  })
+  test('a /clusters answer and a broken file behave as when read whole', async () => {
+    const clusters = join(dir, readdirSync(dir).find((f) => f.includes('clusters') && f.endsWith('.json'))!)
+    const broken = join(tmp, 'broken-large.json')
+    writeFileSync(broken, '{\n "configs": [\n  {\n   "@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump",\n   "static_clusters": [nope]\n  }\n ]\n}\n')
+    for (const args of [['pc', 'endpoints', '-f', clusters], ['pc', 'clusters', '-f', broken]]) {
+      const whole = await runCli(args)
+      const bySection = await runCli(args, {env: {MESHCTL_READER_MIN_BYTES: '0'}})
+      assert.deepEqual(bySection, whole, args.join(' '))
+    }
+    await assertOneLineError(await runCli(['pc', 'clusters', '-f', broken], {env: {MESHCTL_READER_MIN_BYTES: '0'}}), 3, /broken-large\.json: invalid JSON at byte \d+ \(line 5/)
+  })
 })

@@ -1,8 +1,9 @@
 /** The config_dump byte scanner: finds sections and their types, and lets views decode only what they show. */
 import assert from 'node:assert/strict'
-import {test} from 'node:test'
-import {parseAdminDocument} from '../../src/envoy/document.js'
-import {scanConfigDump} from '../../src/envoy/scan.js'
+import {readdirSync, readFileSync} from 'node:fs'
+import {describe, test} from 'node:test'
+import {parseAdminDocument, parseAdminReader} from '../../src/envoy/document.js'
+import {type ByteReader, locateConfigEntries, locateConfigEntriesIn, scanConfigDump} from '../../src/envoy/scan.js'
 import {InputError} from '../../src/errors/index.js'
 
 const CL = 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump'
@@ -44,20 +45,24 @@ test('a view decodes only its sections: a broken section it does not show does n
   )
 })
 
-test('the fast locator finds the same entries as the full scan on real and generated dumps', async () => {
-  const {readdirSync, readFileSync} = await import('node:fs')
-  const {locateConfigEntries} = await import('../../src/envoy/scan.js')
+/** every real dump, and generated ones pretty (indented by 1) and compact */
+async function dumpInputs(): Promise<Array<[string, Buffer]>> {
   const {bookinfo, configDump, proxies} = await import('../../src/gen/index.js')
   const dir = new URL('../../../../shared/conformance/real-dumps/', import.meta.url)
-  const inputs: Array<[string, Buffer]> = readdirSync(dir)
+  const out: Array<[string, Buffer]> = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .map((f) => [f, readFileSync(new URL(f, dir))])
   const mesh = bookinfo()
-  const p = proxies(mesh)[0]
-  const dump = configDump(mesh, p, {includeEds: true})
-  inputs.push(['generated, pretty', Buffer.from(JSON.stringify(dump, null, 2))], ['generated, compact', Buffer.from(JSON.stringify(dump))])
+  for (const p of proxies(mesh).slice(0, 3)) {
+    const dump = configDump(mesh, p, {includeEds: true})
+    out.push([`${p.pod}, pretty`, Buffer.from(JSON.stringify(dump, null, 1))], [`${p.pod}, compact`, Buffer.from(JSON.stringify(dump))])
+  }
+  return out
+}
+
+test('the fast locator finds the same entries as the full scan on real and generated dumps', async () => {
   let checked = 0
-  for (const [name, buf] of inputs) {
+  for (const [name, buf] of await dumpInputs()) {
     const full = scanConfigDump(buf)
     if (!full) continue
     assert.deepEqual(locateConfigEntries(buf), full, name)
@@ -78,4 +83,72 @@ test('the fast locator falls back to the full scan when the layout is unusual', 
   assert.equal(doc.kind === 'config_dump' && doc.section('clusters')?.['@type'], CL)
   // trailing commas are still rejected
   assert.equal(locateConfigEntries(bytes(`{"configs": [{"@type": "${CL}"},]}`)), undefined)
+})
+
+describe('a large file read through a ByteReader', () => {
+  /** an in-memory reader that counts what it was asked for */
+  const memReader = (buf: Buffer): ByteReader & {bytesRead: number} => {
+    const r = {
+      size: buf.length,
+      bytesRead: 0,
+      read(start: number, end: number): Buffer {
+        assert.ok(start >= 0 && end <= buf.length && start <= end, `read(${start}, ${end}) of ${buf.length}`)
+        r.bytesRead += end - start
+        return Buffer.from(buf.subarray(start, end))
+      },
+    }
+    return r
+  }
+  test('chunk by chunk, the entries are those the whole-buffer locator finds, for any chunk size', async () => {
+    let checked = 0
+    for (const [name, buf] of await dumpInputs()) {
+      const whole = locateConfigEntries(buf)
+      for (const chunk of [16 * 1024, 20_000, 1 << 20]) {
+        assert.deepEqual(locateConfigEntriesIn(memReader(buf), chunk), whole, `${name}, chunks of ${chunk}`)
+      }
+      if (whole) checked++
+    }
+    assert.ok(checked >= 6, `${checked} dumps located`)
+  })
+
+  test('every section decodes as from the whole buffer; a view reads only the sections it shows', async () => {
+    for (const [name, buf] of await dumpInputs()) {
+      const eager = parseAdminDocument(buf, name)
+      const reader = memReader(buf)
+      const lazy = parseAdminReader(reader, name, 16 * 1024)
+      assert.equal(lazy.kind, eager.kind, name)
+      if (lazy.kind !== 'config_dump' || eager.kind !== 'config_dump') continue
+      const located = reader.bytesRead
+      assert.deepEqual(lazy.types, eager.types, name)
+      const secrets = lazy.section('secrets')
+      if (buf.length > 100_000 && locateConfigEntries(buf)) {
+        assert.ok(reader.bytesRead - located < buf.length / 2, `${name}: the secrets section alone read ${reader.bytesRead - located} of ${buf.length} bytes`)
+      }
+      assert.deepEqual(secrets, eager.section('secrets'), name)
+      for (const kind of ['bootstrap', 'clusters', 'listeners', 'routes', 'scopedRoutes', 'endpoints', 'ecds'] as const) {
+        assert.deepEqual(lazy.sections(kind), eager.sections(kind), `${name}: ${kind}`)
+      }
+      lazy.forgetDecoded()
+      assert.deepEqual(lazy.section('clusters'), eager.section('clusters'), `${name}: decoded again after forgetDecoded`)
+    }
+  })
+
+  test('not a config_dump (a /clusters answer, YAML): read whole and decoded as usual', () => {
+    const clusters = Buffer.from(JSON.stringify({cluster_statuses: [{name: 'a', host_statuses: []}, {name: 'b'}]}, null, 2))
+    const doc = parseAdminReader(memReader(clusters), 'clusters.json', 16 * 1024)
+    assert.equal(doc.kind, 'clusters')
+    const yamlDump = Buffer.from(`configs:\n- "@type": ${CL}\n  static_clusters: []\n`)
+    assert.equal(parseAdminReader(memReader(yamlDump), 'dump.yaml').kind, 'config_dump')
+  })
+
+  test('a syntax error inside a section is reported where it is', () => {
+    const text = Buffer.from(`{\n "configs": [\n  {\n   "@type": "${CL}",\n   "static_clusters": [tru]\n  }\n ]\n}\n`)
+    const doc = parseAdminReader(memReader(text), 'broken.json', 16 * 1024)
+    assert.equal(doc.kind, 'config_dump')
+    if (doc.kind !== 'config_dump') return
+    assert.throws(
+      () => doc.section('clusters'),
+      (err: unknown) => err instanceof InputError && /broken\.json: invalid JSON at byte \d+ \(line 5, column \d+\)/.test(err.message),
+    )
+  })
 })

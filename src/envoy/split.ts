@@ -1,0 +1,201 @@
+/**
+ * JSON.parse for very large pretty-printed documents, without ever building one very large string.
+ *
+ * `JSON.parse` needs the whole text as one JavaScript string: a 500 MB clusters section costs 500 MB of string on
+ * top of the file's bytes and of the objects it becomes (and past V8's string limit, about 537 MB, it cannot be
+ * parsed at all). Envoy, istioctl and kubectl print JSON with one value per line, indented by depth, and a JSON
+ * string can never hold a raw newline; so in such a text the children of a container indented by `k` spaces are
+ * exactly the lines that start with a newline, `k` spaces and a non-space character, and a child container that
+ * opens at the end of its line closes on the first line that is `k` spaces and its closing bracket, which the
+ * native substring search finds at once. `parseLarge` cuts a large container into its children that way, parses each
+ * child on its own (recursively when a child is itself large), and assembles the same value JSON.parse would
+ * return, key order included.
+ *
+ * It returns undefined whenever the layout is not that (compact JSON, a heterogeneous array, anything unexpected)
+ * or a piece does not parse: the caller then falls back to JSON.parse of the whole text, which also reports
+ * syntax errors precisely. Pure: bytes in, values out.
+ */
+import type {Json, JsonObject} from './fields.js'
+
+const NL = 0x0a
+const CR = 0x0d
+const SPACE = 0x20
+const TAB = 0x09
+const LBRACE = 0x7b
+const RBRACE = 0x7d
+const LBRACKET = 0x5b
+const RBRACKET = 0x5d
+const QUOTE = 0x22
+const COMMA = 0x2c
+const COLON = 0x3a
+
+/** Pieces up to this size go to JSON.parse as they are. */
+export const DEFAULT_MAX_PIECE = 4 * 1024 * 1024
+
+const isWs = (c: number | undefined): boolean => c === SPACE || c === NL || c === CR || c === TAB
+
+class Layout extends Error {}
+
+function text(buf: Buffer, start: number, end: number): string {
+  return buf.toString('utf8', start, end)
+}
+
+function trim(buf: Buffer, start: number, end: number): [number, number] {
+  while (start < end && isWs(buf[start])) start++
+  while (end > start && isWs(buf[end - 1])) end--
+  return [start, end]
+}
+
+/** The object key at [start, end) (a JSON string with its quotes). */
+function parseKey(buf: Buffer, start: number, end: number): string {
+  const key: unknown = JSON.parse(text(buf, start, end))
+  if (typeof key !== 'string') throw new Layout()
+  return key
+}
+
+/** Index just past the key string that opens at `i`. */
+function keyEnd(buf: Buffer, i: number, end: number): number {
+  let j = i + 1
+  for (;;) {
+    const q = buf.indexOf(QUOTE, j)
+    if (q < 0 || q >= end) throw new Layout()
+    let k = q - 1
+    while (k > i && buf[k] === 0x5c) k--
+    if ((q - 1 - k) % 2 === 0) return q + 1
+    j = q + 1
+  }
+}
+
+/**
+ * The end of the child value that starts at `v` in a container whose children are indented by `indent` spaces: a
+ * container opened at the end of its line closes on a line of its own at the same indentation; anything else (a
+ * scalar, a string, a container written on one line) ends with its line.
+ */
+function valueEnd(buf: Buffer, v: number, indent: number, end: number): number {
+  const c = buf[v]
+  if ((c === LBRACE || c === LBRACKET) && (buf[v + 1] === NL || (buf[v + 1] === CR && buf[v + 2] === NL))) {
+    // the closing bracket right after a newline and `indent` spaces; found with the single-byte search (memchr),
+    // which is many times faster over indented text than a search for the whole line
+    const closing = c === LBRACE ? RBRACE : RBRACKET
+    for (let at = v + 1; ; ) {
+      const hit = buf.indexOf(closing, at)
+      if (hit < 0 || hit >= end) throw new Layout()
+      if (buf[hit - indent - 1] === NL) {
+        let k = 1
+        while (k <= indent && buf[hit - k] === SPACE) k++
+        if (k > indent) return hit + 1
+      }
+      at = hit + 1
+    }
+  }
+  let e = buf.indexOf(NL, v)
+  if (e < 0 || e > end) e = end
+  while (e > v && (isWs(buf[e - 1]) || buf[e - 1] === COMMA)) e--
+  return e
+}
+
+/** One child of a container: its key (objects only) and the byte range of its value. */
+export interface Child {
+  key?: string
+  start: number
+  end: number
+}
+
+/** The children of the multi-line container spanning the trimmed range [start, end), values not parsed. */
+function childrenOf(buf: Buffer, start: number, end: number): Child[] {
+  const open = buf[start]
+  const close = open === LBRACE ? RBRACE : RBRACKET
+  if ((open !== LBRACE && open !== LBRACKET) || buf[end - 1] !== close) throw new Layout()
+  // the first child: `{` or `[`, a newline, k spaces, then the child
+  let p = start + 1
+  if (buf[p] === CR) p++
+  if (buf[p] !== NL) throw new Layout()
+  const lineStart = p
+  p++
+  while (buf[p] === SPACE) p++
+  const indent = p - lineStart - 1
+  if (indent === 0 || p >= end - 1) throw new Layout()
+  const isObject = open === LBRACE
+  const out: Child[] = []
+  for (;;) {
+    // one child: [key, colon,] value
+    let v = p
+    let key: string | undefined
+    if (isObject) {
+      if (buf[p] !== QUOTE) throw new Layout()
+      const ke = keyEnd(buf, p, end)
+      key = parseKey(buf, p, ke)
+      v = ke
+      while (buf[v] === SPACE || buf[v] === TAB) v++
+      if (buf[v] !== COLON) throw new Layout()
+      v++
+      while (buf[v] === SPACE || buf[v] === TAB) v++
+    }
+    const e = valueEnd(buf, v, indent, end - 1)
+    out.push(isObject ? {key, start: v, end: e} : {start: v, end: e})
+    // then `,` and the next child on its own line at the same indentation, or the container's closing line
+    let q = e
+    while (buf[q] === SPACE || buf[q] === TAB || buf[q] === CR) q++
+    if (buf[q] !== COMMA) {
+      while (q < end - 1 && isWs(buf[q])) q++
+      if (q !== end - 1) throw new Layout()
+      return out
+    }
+    q++
+    while (buf[q] === CR) q++
+    if (buf[q] !== NL) throw new Layout()
+    const ls = q
+    q++
+    while (buf[q] === SPACE) q++
+    if (q - ls - 1 !== indent || q >= end - 1) throw new Layout()
+    p = q
+  }
+}
+
+const isMultiLine = (buf: Buffer, start: number): boolean => buf[start + 1] === NL || (buf[start + 1] === CR && buf[start + 2] === NL)
+
+function parseRange(buf: Buffer, start: number, end: number, maxPiece: number): Json {
+  ;[start, end] = trim(buf, start, end)
+  const open = buf[start]
+  // small, not a container, or a container on one line: as one piece
+  if (end - start <= maxPiece || (open !== LBRACE && open !== LBRACKET) || !isMultiLine(buf, start)) return JSON.parse(text(buf, start, end)) as Json
+  const children = childrenOf(buf, start, end)
+  if (open === LBRACKET) return children.map((c) => parseRange(buf, c.start, c.end, maxPiece))
+  const obj: JsonObject = {}
+  for (const c of children) {
+    const value = parseRange(buf, c.start, c.end, maxPiece)
+    // as JSON.parse: an own property even for "__proto__"
+    if (c.key === '__proto__') Object.defineProperty(obj, c.key, {value, enumerable: true, writable: true, configurable: true})
+    else obj[c.key!] = value
+  }
+  return obj
+}
+
+/**
+ * The children of the pretty-printed container in `buf[start, end)` (keys decoded, values left as byte ranges),
+ * for a caller that decodes them one at a time; undefined when the value is not a multi-line container laid out
+ * one value per line. A range that is cut wrong cannot be valid JSON, so decoding a child also checks the cut.
+ */
+export function splitContainer(buf: Uint8Array, start = 0, end = buf.byteLength): Child[] | undefined {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
+  try {
+    ;[start, end] = trim(b, start, end)
+    if (!isMultiLine(b, start)) return undefined
+    return childrenOf(b, start, end)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The JSON value in `buf[start, end)`, as JSON.parse would return it, parsed piece by piece when it is a large
+ * pretty-printed container; undefined when it cannot be (see the module comment).
+ */
+export function parseLarge(buf: Uint8Array, start = 0, end = buf.byteLength, maxPiece = DEFAULT_MAX_PIECE): Json | undefined {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
+  try {
+    return parseRange(b, start, end, maxPiece)
+  } catch {
+    return undefined
+  }
+}

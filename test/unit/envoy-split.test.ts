@@ -1,0 +1,145 @@
+/**
+ * parseLarge: the same value as JSON.parse (key order included), built piece by piece; undefined whenever the
+ * text is not laid out one value per line. Pieces are forced tiny here so that every container is split.
+ */
+import assert from 'node:assert/strict'
+import {readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, test} from 'node:test'
+import {parseLarge} from '../../src/envoy/split.js'
+import {SHARED} from '../helpers/cli.js'
+
+/** the same value, and the same key order at every level */
+function assertSame(actual: unknown, text: string): void {
+  const expected: unknown = JSON.parse(text)
+  assert.notEqual(actual, undefined, 'parsed piece by piece')
+  assert.deepEqual(actual, expected)
+  assert.equal(JSON.stringify(actual), JSON.stringify(expected))
+}
+
+/** a deterministic pseudo-random JSON value, deep enough to be split several levels down */
+function randomValue(seed: number, depth = 0): unknown {
+  let s = seed
+  const next = (): number => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff
+    return s
+  }
+  const gen = (d: number): unknown => {
+    const r = next() % 10
+    if (d > 4 || r < 3) {
+      const kinds = [() => next() % 1000, () => -(next() % 100) / 8, () => `s${next() % 50} "q" \\ \n\t é 😀`, () => true, () => null, () => 1e21]
+      return kinds[next() % kinds.length]!()
+    }
+    if (r < 6) return Array.from({length: 1 + (next() % 4)}, () => ({k: gen(d + 1), n: next() % 7}))
+    const o: Record<string, unknown> = {}
+    for (let i = 0; i < 1 + (next() % 5); i++) o[[`key${next() % 9}`, 'with "quote"', 'back\\slash', '@type', 'ünï'][next() % 5]!] = gen(d + 1)
+    return o
+  }
+  return gen(depth)
+}
+
+describe('the same value as JSON.parse', () => {
+  test('pseudo-random documents, indented by 1, 2 and 4 spaces, LF and CRLF', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const value = {configs: [randomValue(seed), randomValue(seed + 1000)], list: [randomValue(seed + 7)]}
+      for (const indent of [1, 2, 4]) {
+        for (const eol of ['\n', '\r\n']) {
+          const text = JSON.stringify(value, null, indent).replaceAll('\n', eol)
+          const buf = Buffer.from(text)
+          assertSame(parseLarge(buf, 0, buf.length, 8), text)
+        }
+      }
+    }
+  })
+  test('a sub-range of the buffer (a config section), with surrounding white space', () => {
+    const section = JSON.stringify({'@type': 'x', dynamic_active_clusters: [{cluster: {name: 'a'}}, {cluster: {name: 'b'}}]}, null, 1)
+    const buf = Buffer.from(`{"configs": [  ${section}  ]}`)
+    const start = buf.indexOf('{', 1)
+    assertSame(parseLarge(buf, start, start + Buffer.byteLength(section), 8), section)
+  })
+  test('"__proto__" stays an own property, as with JSON.parse', () => {
+    const text = JSON.stringify(JSON.parse('{"a": {"__proto__": {"x": 1}, "b": [1, 2]}, "__proto__": [3]}'), null, 2)
+    const got = parseLarge(Buffer.from(text), 0, undefined, 4) as Record<string, unknown>
+    assertSame(got, text)
+    assert.ok(Object.hasOwn(got, '__proto__'))
+    assert.equal(Object.getPrototypeOf(got), Object.prototype)
+  })
+  test('every real dump in ../shared, split as finely as it goes', () => {
+    const dir = join(SHARED, 'conformance/real-dumps')
+    let n = 0
+    for (const name of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const buf = readFileSync(join(dir, name))
+      const got = parseLarge(buf, 0, buf.length, 64)
+      // dumps that are not one value per line are left to JSON.parse
+      if (got !== undefined) {
+        assertSame(got, buf.toString('utf8'))
+        n++
+      }
+    }
+    assert.ok(n >= 5, `${n} real dumps split`)
+  })
+})
+
+describe('any layout: the value JSON.parse gives, or undefined; never another value', () => {
+  test('a compact document is one piece', () => {
+    const text = JSON.stringify({a: [{b: 1}, {b: 2}], c: 'x'.repeat(20)})
+    assertSame(parseLarge(Buffer.from(text), 0, undefined, 4), text)
+  })
+  test('mixed layouts that still split', () => {
+    for (const text of ['[\n  {"a": 1},\n  "text",\n  [1, 2],\n  {\n    "b": 2\n  }\n]', '{\n  "a": {\n  "b": 1\n  },\n  "c": 2\n}']) {
+      assertSame(parseLarge(Buffer.from(text), 0, undefined, 4), text)
+    }
+  })
+  test('fuzz: re-indented lines, joined lines, deleted bytes', () => {
+    let s = 7
+    const next = (n: number): number => {
+      s = (s * 1103515245 + 12345) & 0x7fffffff
+      return s % n
+    }
+    let split = 0
+    for (let round = 0; round < 3000; round++) {
+      const lines = JSON.stringify(randomValue(round + 1), null, 1 + next(3)).split('\n')
+      for (let k = next(4); k > 0; k--) {
+        const i = next(lines.length)
+        const op = next(3)
+        if (op === 0) lines[i] = ' '.repeat(next(6)) + lines[i]!.trimStart()
+        else if (op === 1 && i + 1 < lines.length) lines.splice(i, 2, `${lines[i]} ${lines[i + 1]!.trimStart()}`)
+        else if (lines[i]!.length > 0) {
+          const j = next(lines[i]!.length)
+          lines[i] = lines[i]!.slice(0, j) + lines[i]!.slice(j + 1)
+        }
+      }
+      const text = lines.join('\n')
+      const got = parseLarge(Buffer.from(text), 0, undefined, 4)
+      let expected: unknown
+      try {
+        expected = JSON.parse(text)
+      } catch {
+        assert.equal(got, undefined, text)
+        continue
+      }
+      if (got !== undefined) {
+        assert.equal(JSON.stringify(got), JSON.stringify(expected), text)
+        split++
+      }
+    }
+    assert.ok(split > 500, `${split} fuzzed texts split`)
+  })
+})
+
+describe('undefined when the layout is not one value per line (the caller falls back to JSON.parse)', () => {
+  const cases: Record<string, string> = {
+    'a syntax error in a piece': '{\n  "a": [1, 2,],\n  "b": 2\n}',
+    'a missing comma': '{\n  "a": 1\n  "b": 2\n}',
+    'truncated': '{\n  "a": 1,\n  "b": {\n    "c": 2',
+  }
+  for (const [name, text] of Object.entries(cases)) {
+    test(name, () => {
+      assert.equal(parseLarge(Buffer.from(text), 0, undefined, 4), undefined)
+    })
+  }
+  test('a small value is parsed whole; an invalid one gives undefined', () => {
+    assert.deepEqual(parseLarge(Buffer.from('{"a":[1,2]}')), {a: [1, 2]})
+    assert.equal(parseLarge(Buffer.from('{"a":')), undefined)
+  })
+})
