@@ -15,7 +15,7 @@ import {createRequire} from 'node:module'
 import {InputError} from '../errors/index.js'
 import {findJsonError} from './json-error.js'
 import {type ByteReader, locateConfigEntries, locateConfigEntriesIn, type ScannedEntry} from './scan.js'
-import {parseLarge, splitContainer} from './split.js'
+import {parseLarge, SplitLayoutError, splitContainer, streamTopArray} from './split.js'
 import {get, getArray, isObject, type Json, type JsonObject, typeName, typeUrl} from './fields.js'
 
 export type SectionKind = 'bootstrap' | 'clusters' | 'listeners' | 'scopedRoutes' | 'routes' | 'secrets' | 'endpoints' | 'ecds'
@@ -173,9 +173,9 @@ export class ConfigDump {
 
 /** Where a ClustersStatus gets its cluster statuses: all at hand, or decoded one by one from the input's bytes. */
 interface StatusList {
-  /** how many entries the `cluster_statuses` array has */
-  count(): number
-  /** entry i, decoded now (not kept) */
+  /** every entry of the `cluster_statuses` array in order, each decoded when reached (not kept) */
+  each(): Iterable<Json>
+  /** entry i, decoded again (after a pass of each()) */
   at(i: number): Json
 }
 
@@ -189,15 +189,16 @@ export class ClustersStatus {
   private readonly list: StatusList
   private readonly rawOf: () => Json
   constructor(statuses: JsonObject[] | StatusList, raw: Json | (() => Json)) {
-    this.list = Array.isArray(statuses) ? {count: () => statuses.length, at: (i) => statuses[i]!} : statuses
+    this.list = Array.isArray(statuses) ? {each: () => statuses, at: (i) => statuses[i]!} : statuses
     this.rawOf = typeof raw === 'function' ? raw : () => raw
   }
 
   /** Every cluster status with its index in the answer, decoded as it is reached (entries that are not objects are skipped). */
   *statuses(): Generator<[index: number, status: JsonObject]> {
-    for (let i = 0; i < this.list.count(); i++) {
-      const s = this.list.at(i)
+    let i = 0
+    for (const s of this.list.each()) {
       if (isObject(s)) yield [i, s]
+      i++
     }
   }
 
@@ -239,7 +240,9 @@ function lazyClustersStatus(buf: Uint8Array, source: string): ClustersStatus | u
     return whole
   }
   const list: StatusList = {
-    count: () => (whole ? whole.length : entries.length),
+    *each() {
+      for (let i = 0; i < (whole ? whole.length : entries.length); i++) yield list.at(i)
+    },
     at: (i) => {
       if (whole) return whole[i] ?? null
       const e = entries[i]!
@@ -430,6 +433,47 @@ function lazyConfigDump(read: (start: number, end: number) => Uint8Array, whole:
 }
 
 /**
+ * A `/clusters?format=json` answer read through a ByteReader, cluster by cluster (./split.ts streamTopArray): the
+ * file is never held whole. Should the layout change part-way, or an entry not decode, the whole document is
+ * decoded once (reporting a syntax error where it is) and serves the rest.
+ */
+function streamedClustersStatus(reader: ByteReader, source: string): ClustersStatus | undefined {
+  const stream = streamTopArray(reader, ['cluster_statuses', 'clusterStatuses'])
+  if (!stream) return undefined
+  const ranges: Array<[number, number]> = []
+  let whole: Json[] | undefined
+  const decodeWhole = (): Json[] => {
+    whole ??= getArray(parseJsonBytes(reader.read(0, reader.size), source), 'cluster_statuses')
+    return whole
+  }
+  const list: StatusList = {
+    *each() {
+      ranges.length = 0
+      let i = 0
+      try {
+        for (const e of stream.elements()) {
+          ranges.push([e.start, e.end])
+          yield JSON.parse(e.bytes.toString('utf8')) as Json
+          i++
+        }
+        return
+      } catch (err) {
+        if (!(err instanceof SplitLayoutError) && !(err instanceof SyntaxError)) throw err
+      }
+      // what was yielded was cut right (a wrong cut cannot parse); the rest comes from the whole document
+      const all = decodeWhole()
+      for (; i < all.length; i++) yield all[i]!
+    },
+    at: (i) => {
+      if (whole) return whole[i] ?? null
+      const r = ranges[i]
+      return r ? (JSON.parse(reader.read(r[0], r[1]).toString('utf8')) as Json) : (decodeWhole()[i] ?? null)
+    },
+  }
+  return new ClustersStatus(list, () => parseJsonBytes(reader.read(0, reader.size), source))
+}
+
+/**
  * A config_dump read through a ByteReader (a large file): its entries are located chunk by chunk and each section
  * is read and decoded only when a view asks for it, so the file is never held whole. Any other document (or a
  * dump laid out differently) is read whole and parsed by parseAdminDocument.
@@ -438,7 +482,7 @@ export function parseAdminReader(reader: ByteReader, source: string, chunkSize?:
   const head = reader.read(0, Math.min(reader.size, 4096))
   const start = firstNonSpace(head)
   const scanned = start < head.length && head[start] === 0x7b /* { */ ? locateConfigEntriesIn(reader, chunkSize) : undefined
-  if (!scanned) return parseAdminDocument(reader.read(0, reader.size), source)
+  if (!scanned) return streamedClustersStatus(reader, source) ?? parseAdminDocument(reader.read(0, reader.size), source)
   return lazyConfigDump(
     (start, end) => reader.read(start, end),
     () => reader.read(0, reader.size),

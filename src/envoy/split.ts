@@ -16,6 +16,7 @@
  * syntax errors precisely. Pure: bytes in, values out.
  */
 import type {Json, JsonObject} from './fields.js'
+import type {ByteReader} from './scan.js'
 
 const NL = 0x0a
 const CR = 0x0d
@@ -198,4 +199,117 @@ export function parseLarge(buf: Uint8Array, start = 0, end = buf.byteLength, max
   } catch {
     return undefined
   }
+}
+
+/** Thrown by streamTopArray's elements when the layout turns out not to be the expected one part-way through. */
+export class SplitLayoutError extends Error {}
+
+export interface StreamedElement {
+  /** byte range in the input */
+  start: number
+  end: number
+  /** the element's bytes */
+  bytes: Buffer
+}
+
+/**
+ * `{"<key>": [ ... ]}` (the key one of `keys`, the only one) read from `reader` one chunk at a time: the elements
+ * of the array, multi-line objects laid out one value per line, each with its bytes and range, so that a document
+ * larger than memory is decoded element by element without being held. undefined when the head of the document
+ * is not that; the elements throw SplitLayoutError should the layout change later (the caller then reads the
+ * whole document).
+ */
+export function streamTopArray(reader: ByteReader, keys: readonly string[], chunkSize = 16 * 1024 * 1024): {key: string; elements: () => Generator<StreamedElement>} | undefined {
+  const head = reader.read(0, Math.min(reader.size, 64 * 1024))
+  let p = 0
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) p = 3
+  while (isWs(head[p])) p++
+  if (head[p] !== LBRACE) return undefined
+  p++
+  while (isWs(head[p])) p++
+  if (head[p] !== QUOTE) return undefined
+  let key: string
+  let ke: number
+  try {
+    ke = keyEnd(head, p, head.length)
+    key = parseKey(head, p, ke)
+  } catch {
+    return undefined
+  }
+  if (!keys.includes(key)) return undefined
+  p = ke
+  while (head[p] === SPACE || head[p] === TAB) p++
+  if (head[p] !== COLON) return undefined
+  p++
+  while (head[p] === SPACE || head[p] === TAB) p++
+  if (head[p] !== LBRACKET || !isMultiLine(head, p)) return undefined
+  // the first element: a newline, k spaces, `{` at the end of its line
+  p++
+  if (head[p] === CR) p++
+  p++
+  const lineStart = p
+  while (head[p] === SPACE) p++
+  const indent = p - lineStart
+  if (indent === 0 || head[p] !== LBRACE || !isMultiLine(head, p)) return undefined
+  const first = p
+  const size = reader.size
+  const margin = indent + 64
+
+  function* elements(): Generator<StreamedElement> {
+    let buf = reader.read(0, Math.min(size, Math.max(chunkSize, first + margin)))
+    let base = 0
+    let at = first
+    /** makes sure buf holds [abs, abs + want) when the input has it; returns false at the end of the input */
+    const more = (): boolean => {
+      const next = base + buf.length
+      if (next >= size) return false
+      const keep = buf.subarray(at - base)
+      buf = Buffer.concat([keep, reader.read(next, Math.min(size, next + chunkSize))])
+      base = at
+      return true
+    }
+    for (;;) {
+      // the element's closing line: `indent` spaces and `}` right after a newline
+      let search = at + 1
+      let end = -1
+      while (end < 0) {
+        const hit = buf.indexOf(RBRACE, search - base)
+        if (hit < 0) {
+          search = base + buf.length
+          if (!more()) throw new SplitLayoutError()
+          continue
+        }
+        let k = 1
+        while (k <= indent && buf[hit - k] === SPACE) k++
+        if (k > indent && buf[hit - indent - 1] === NL) end = base + hit + 1
+        else search = base + hit + 1
+      }
+      yield {start: at, end, bytes: buf.subarray(at - base, end - base)}
+      // then `,` and the next element, or the end of the array and of the document
+      while (end - base + margin > buf.length && more()) {}
+      let q = end - base
+      while (buf[q] === SPACE || buf[q] === TAB || buf[q] === CR) q++
+      if (buf[q] === COMMA) {
+        q++
+        while (buf[q] === CR) q++
+        if (buf[q] !== NL) throw new SplitLayoutError()
+        q++
+        const ls = q
+        while (buf[q] === SPACE) q++
+        if (q - ls !== indent || buf[q] !== LBRACE || !isMultiLine(buf, q)) throw new SplitLayoutError()
+        at = base + q
+        continue
+      }
+      while (isWs(buf[q])) q++
+      if (buf[q] !== RBRACKET) throw new SplitLayoutError()
+      q++
+      while (isWs(buf[q])) q++
+      if (buf[q] !== RBRACE) throw new SplitLayoutError()
+      q++
+      while (q < buf.length && isWs(buf[q])) q++
+      if (base + q !== size) throw new SplitLayoutError()
+      return
+    }
+  }
+  return {key, elements}
 }

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict'
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
-import {parseLarge} from '../../src/envoy/split.js'
+import type {ByteReader} from '../../src/envoy/scan.js'
+import {parseLarge, SplitLayoutError, streamTopArray} from '../../src/envoy/split.js'
 import {SHARED} from '../helpers/cli.js'
 
 /** the same value, and the same key order at every level */
@@ -141,5 +142,73 @@ describe('undefined when the layout is not one value per line (the caller falls 
   test('a small value is parsed whole; an invalid one gives undefined', () => {
     assert.deepEqual(parseLarge(Buffer.from('{"a":[1,2]}')), {a: [1, 2]})
     assert.equal(parseLarge(Buffer.from('{"a":')), undefined)
+  })
+})
+
+describe('a /clusters answer streamed element by element from a ByteReader', () => {
+  const reader = (buf: Buffer): ByteReader => ({size: buf.length, read: (s, e) => Buffer.from(buf.subarray(s, e))})
+  const answer = (n: number, indent = 2): Buffer =>
+    Buffer.from(
+      JSON.stringify(
+        {cluster_statuses: Array.from({length: n}, (_, i) => ({name: `c${i}`, host_statuses: [{address: {socket_address: {address: `10.0.0.${i % 250}`, port_value: 80}}, stats: [{name: 'cx}', value: String(i)}]}]}))},
+        null,
+        indent,
+      ),
+    )
+  test('the elements and their ranges, for any chunk size and indentation', () => {
+    for (const indent of [1, 2, 4]) {
+      const buf = answer(300, indent)
+      const expected = (JSON.parse(buf.toString('utf8')) as {cluster_statuses: unknown[]}).cluster_statuses
+      for (const chunk of [64, 1000, 1 << 20]) {
+        const stream = streamTopArray(reader(buf), ['cluster_statuses'], chunk)
+        assert.ok(stream)
+        const got = [...stream.elements()]
+        assert.deepEqual(
+          got.map((e) => JSON.parse(e.bytes.toString('utf8'))),
+          expected,
+          `indent ${indent}, chunks of ${chunk}`,
+        )
+        for (const [i, e] of got.entries()) assert.deepEqual(JSON.parse(buf.toString('utf8', e.start, e.end)), expected[i])
+      }
+    }
+  })
+  test('a head that is not that layout: undefined', () => {
+    for (const text of ['{"cluster_statuses":[{"name":"a"}]}', '{\n "other": [\n  {\n   "a": 1\n  }\n ]\n}', '[\n {\n  "a": 1\n }\n]', '{\n "cluster_statuses": [\n  1,\n  2\n ]\n}']) {
+      assert.equal(streamTopArray(reader(Buffer.from(text)), ['cluster_statuses']), undefined, text)
+    }
+  })
+  test('a layout that changes part-way: SplitLayoutError after the elements cut right', () => {
+    const text = '{\n "cluster_statuses": [\n  {\n   "name": "a"\n  },\n  {"name": "b"}\n ]\n}\n'
+    const stream = streamTopArray(reader(Buffer.from(text)), ['cluster_statuses'], 64)
+    assert.ok(stream)
+    const seen: string[] = []
+    assert.throws(() => {
+      for (const e of stream.elements()) seen.push(e.bytes.toString('utf8'))
+    }, SplitLayoutError)
+    assert.deepEqual(seen.map((s) => JSON.parse(s)), [{name: 'a'}])
+  })
+  test('as a ClustersStatus: the same statuses as read whole, a changed layout or a syntax error handled as read whole', async () => {
+    const {parseAdminDocument, parseAdminReader} = await import('../../src/envoy/document.js')
+    const {InputError} = await import('../../src/errors/index.js')
+    const cases = [
+      answer(50),
+      Buffer.from('{\n "cluster_statuses": [\n  {\n   "name": "a"\n  },\n  {"name": "b"},\n  {\n   "name": "c"\n  }\n ]\n}\n'),
+    ]
+    for (const buf of cases) {
+      const streamed = parseAdminReader(reader(buf), 'c.json')
+      const whole = parseAdminDocument(buf, 'c.json')
+      assert.equal(streamed.kind, 'clusters')
+      if (streamed.kind !== 'clusters' || whole.kind !== 'clusters') continue
+      assert.deepEqual(streamed.clusterStatuses, whole.clusterStatuses)
+      assert.deepEqual(streamed.status(1), whole.status(1), 'decoded again by index, for -o json')
+    }
+    const broken = Buffer.from('{\n "cluster_statuses": [\n  {\n   "name": "a"\n  },\n  {\n   "name": nope\n  }\n ]\n}\n')
+    const doc = parseAdminReader(reader(broken), 'broken.json')
+    assert.equal(doc.kind, 'clusters')
+    if (doc.kind !== 'clusters') return
+    assert.throws(
+      () => doc.clusterStatuses,
+      (err: unknown) => err instanceof InputError && /broken\.json: invalid JSON at byte \d+ \(line 7/.test(err.message),
+    )
   })
 })
