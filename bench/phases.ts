@@ -10,7 +10,6 @@
  * loaded here before the view is built so that building is timed alone). Prints one JSON object.
  */
 import {closeSync, openSync, readFileSync, writeSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
 import {performance} from 'node:perf_hooks'
 
 interface Phase {
@@ -85,8 +84,9 @@ if (view === 'baseline') {
   outputBytes = Buffer.byteLength(out)
   mark('write')
 } else {
-  const {parseAdminDocument, asConfigDump} = await import('../src/envoy/document.js')
-  const {locateConfigEntries} = await import('../src/envoy/scan.js')
+  const {parseAdminDocument, parseAdminReader, asConfigDump} = await import('../src/envoy/document.js')
+  const {locateConfigEntries, locateConfigEntriesIn} = await import('../src/envoy/scan.js')
+  const {readInput} = await import('../src/sources/file.js')
   const {renderShort} = await import('../src/output/render.js')
   const views = {
     clusters: await import('../src/views/clusters.js'),
@@ -99,12 +99,14 @@ if (view === 'baseline') {
     all: await import('../src/views/all.js'),
   }
   mark('import')
-  // as src/sources/file.ts reads it
-  const buf = await readFile(file)
+  // as the CLI reads it: whole, or (a large file) through a ByteReader, section by section
+  const input = await readInput(file)
+  const reader = input.reader
+  const buf = reader ? undefined : input.bytes
   mark('read')
-  const doc = parseAdminDocument(buf, file)
+  const doc = reader ? parseAdminReader(reader, file) : parseAdminDocument(buf!, file)
   mark(doc.kind === 'config_dump' ? 'scan' : 'parse')
-  if (doc.kind !== 'config_dump') {
+  if (doc.kind !== 'config_dump' && buf) {
     // parseAdminDocument first tries the config_dump scanner on anything that starts with `{`; time that try alone
     const t = performance.now()
     locateConfigEntries(buf)
@@ -112,8 +114,10 @@ if (view === 'baseline') {
     last = performance.now()
   }
   if (doc.kind === 'config_dump') {
-    for (const e of locateConfigEntries(buf) ?? []) sections.push({type: e.type.split('.').pop() ?? e.type, bytes: e.end - e.start})
-    for (const kind of SECTIONS[view] ?? []) doc.sections(kind as Parameters<typeof doc.sections>[0])
+    for (const e of (reader ? locateConfigEntriesIn(reader) : locateConfigEntries(buf!)) ?? []) sections.push({type: e.type.split('.').pop() ?? e.type, bytes: e.end - e.start})
+    last = performance.now()
+    // `all` decodes each section while it builds its table and lets it go (ConfigDump.forgetDecoded): not here
+    if (view !== 'all') for (const kind of SECTIONS[view] ?? []) doc.sections(kind as Parameters<typeof doc.sections>[0])
     mark('decode')
   }
   const now = new Date()

@@ -43,6 +43,8 @@ function originOf(url: string, fn: string, root: string): string {
     return `node_modules/${rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]}`
   }
   const rel = path.relative(root, p)
+  // scripts/bundle.js: oclif, chalk and meshctl's CLI code in one code-split bundle
+  if (rel.startsWith('dist/bundle/')) return 'meshctl bundle (oclif + meshctl)'
   if (rel.startsWith('dist/')) {
     const parts = rel.split('/')
     return `meshctl ${parts.slice(0, -1).join('/')}/${parts.at(-1)}`

@@ -20,7 +20,7 @@ async function readStdin(): Promise<Uint8Array> {
  * Files from this size on are read through a ByteReader (only the sections a view shows are read, one at a time)
  * instead of whole; MESHCTL_READER_MIN_BYTES overrides it (tests use 0).
  */
-const READER_MIN_BYTES = 64 * 1024 * 1024
+const READER_MIN_BYTES = 256 * 1024 * 1024
 
 function readerMinBytes(): number {
   const v = process.env.MESHCTL_READER_MIN_BYTES
