@@ -1,6 +1,5 @@
 /** Reading a saved dump from a file or standard input (`-`). */
-import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
+import {closeSync, fstatSync, openSync, readFileSync, readSync} from 'node:fs'
 import type {ByteReader} from '../envoy/scan.js'
 import {InputError} from '../errors/index.js'
 import type {DumpSource, Fetched} from './types.js'
@@ -18,9 +17,11 @@ async function readStdin(): Promise<Uint8Array> {
 
 /**
  * Files from this size on are read through a ByteReader (only the sections a view shows are read, one at a time)
- * instead of whole; MESHCTL_READER_MIN_BYTES overrides it (tests use 0).
+ * instead of whole; MESHCTL_READER_MIN_BYTES overrides it (tests use 0). Below it, one read of the whole file is
+ * faster (the reader reads the bytes of the sections it decodes twice: once to locate them, once to decode them,
+ * about 0.1 s per 100 MB) and the memory stays small anyway.
  */
-const READER_MIN_BYTES = 256 * 1024 * 1024
+const READER_MIN_BYTES = 160 * 1024 * 1024
 
 function readerMinBytes(): number {
   const v = process.env.MESHCTL_READER_MIN_BYTES
@@ -61,8 +62,12 @@ export async function readInput(path: string): Promise<Fetched> {
         },
       }
     }
-    closeSync(fd)
-    return {bytes: await readFile(path), source: path}
+    // one read of the whole file on the descriptor already open (fs.promises.readFile reads 512 KB at a time)
+    try {
+      return {bytes: stat.isFile() ? fileReader(fd, stat.size, path).read(0, stat.size) : readFileSync(fd), source: path}
+    } finally {
+      closeSync(fd)
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     const why =
