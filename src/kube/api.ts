@@ -45,7 +45,7 @@ export class KubeApi {
   }
 
   static async open(opts: KubeAccessOptions): Promise<KubeApi> {
-    const {KubeConfig} = await import('@kubernetes/client-node')
+    const {KubeConfig} = await import('./client-node.js')
     const kc = new KubeConfig()
     try {
       if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig)

@@ -10,11 +10,11 @@ import {Duplex, PassThrough, Writable} from 'node:stream'
 import {ClusterError, ProxyError} from '../errors/index.js'
 import {fmtSeconds, type KubeApi, type KubeStatus} from './api.js'
 
-type ClientNode = typeof import('@kubernetes/client-node')
+type ClientNode = typeof import('./client-node.js')
 type WS = import('ws').WebSocket
 
 let clientNode: Promise<ClientNode> | undefined
-const loadClientNode = (): Promise<ClientNode> => (clientNode ??= import('@kubernetes/client-node'))
+const loadClientNode = (): Promise<ClientNode> => (clientNode ??= import('./client-node.js'))
 
 /** What an upgrade refusal means, in words a user can act on. */
 function upgradeError(api: KubeApi, status: number, body: string, action: string): ClusterError {
@@ -37,7 +37,7 @@ type Handler = import('@kubernetes/client-node/dist/web-socket-handler.js').WebS
 
 async function wsHandler(api: KubeApi, action: string): Promise<Handler> {
   // not re-exported by the package index; the package has no exports map, so the module path is stable API
-  const {WebSocketHandler} = await import('@kubernetes/client-node/dist/web-socket-handler.js')
+  const {WebSocketHandler} = await loadClientNode()
   const {WebSocket} = await import('ws')
   const factory = (uri: string, protocols: string[], opts: import('ws').ClientOptions): WS => {
     const ws = new WebSocket(uri, protocols, {...opts, handshakeTimeout: api.timeoutMs, perMessageDeflate: false})
