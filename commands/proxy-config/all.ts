@@ -4,7 +4,7 @@ import {clusterFilterFlags, commonFlags, filterPort, liveFlags, outputFlag, podA
 import {runView} from '../../src/cli/run-view.js'
 import {asConfigDump} from '../../src/envoy/document.js'
 import {NEEDS} from '../../src/sources/types.js'
-import {allView} from '../../src/views/all.js'
+import {allView, inputJsonBytes, inputJsonText} from '../../src/views/all.js'
 
 export default class All extends Command {
   static override summary = 'Retrieve information about all configuration for the Envoy instance in the specified pod'
@@ -43,15 +43,11 @@ export default class All extends Command {
           endpoints: {address: flags.address, port: flags.port},
           verbose: flags.verbose,
           withHeaders: flags['with-headers'],
+          tables: flags.output === 'short' && flags.query === undefined,
           now: new Date(),
-          rawJson: () => jsonText(() => doc.raw, input.bytes),
+          rawJson: () => inputJsonText(() => doc.raw, input.bytes, input.source),
+          rawBytes: () => inputJsonBytes(input.bytes),
         }),
     })
   }
-}
-
-/** The input as JSON text: the bytes themselves when they are JSON, else the parsed document re-encoded. */
-function jsonText(raw: () => unknown, bytes: Uint8Array): string {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').replace(/^\uFEFF/, '')
-  return /^\s*[[{]/.test(text) ? text.replace(/\s+$/, '') : JSON.stringify(raw(), null, 2)
 }

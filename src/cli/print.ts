@@ -19,9 +19,9 @@ export async function renderResult(result: ViewResult, opts: PrintOptions): Prom
 }
 
 /** Writes everything to stdout and waits until it is flushed (large outputs, pipes). */
-export function writeStdout(text: string): Promise<void> {
+export function writeStdout(text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (text === '') return resolve()
+    if (text.length === 0) return resolve()
     process.stdout.write(text, (err) => (err ? reject(err) : resolve()))
   })
 }

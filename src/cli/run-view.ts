@@ -124,6 +124,14 @@ export async function runView(_cmd: Command, pod: string | undefined, flags: Vie
 }
 
 async function print(result: ViewResult, flags: CommonFlagValues): Promise<void> {
+  const bytes = flags.output === 'json' && flags.query === undefined ? result.rawBytes?.() : undefined
+  if (bytes) {
+    // the input as it is (pc all -o json), written without becoming one string: a dump past V8's string limit prints too
+    for (const w of result.warnings ?? []) process.stderr.write(`Warning: ${w}\n`)
+    await writeStdout(bytes)
+    await writeStdout('\n')
+    return
+  }
   const out = await renderResult(result, {format: flags.output, query: flags.query, color: flags.color})
   for (const w of result.warnings ?? []) process.stderr.write(`Warning: ${w}\n`)
   await writeStdout(out)

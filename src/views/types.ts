@@ -12,6 +12,8 @@ export interface ViewResult {
   data: () => Json
   /** when set, `-o json|yaml` print these bytes as they are (pc all echoes the input) */
   rawJson?: () => string
+  /** with rawJson: the same JSON as bytes, when the input is JSON (`-o json` writes them as they are, whatever their size) */
+  rawBytes?: () => Uint8Array | undefined
   /** notes for stderr: what the output could not show, and why */
   warnings?: string[]
 }
