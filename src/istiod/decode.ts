@@ -351,11 +351,26 @@ export function decodeSyncz(entries: Json[], source: string, name: string): Isti
     if (proxyType) p.proxyType = proxyType
     return p
   })
-  const response: JsonObject = {}
-  if (proxies.length > 0) response.resources = proxies.map(clientConfigOf)
-  response.typeUrl = CLIENT_CONFIG_TYPE
-  if (name) response.controlPlane = {identifier: JSON.stringify({Component: 'istiod', ID: name})}
-  return {name, origin: 'syncz', response, proxies}
+  // the DiscoveryResponse form is for -o json|yaml only: built when first asked for
+  return withLazyResponse({name, origin: 'syncz', proxies}, () => {
+    const response: JsonObject = {}
+    if (proxies.length > 0) response.resources = proxies.map(clientConfigOf)
+    response.typeUrl = CLIENT_CONFIG_TYPE
+    if (name) response.controlPlane = {identifier: JSON.stringify({Component: 'istiod', ID: name})}
+    return response
+  })
+}
+
+/** An IstiodStatus whose `response` is made on first use (and kept). */
+function withLazyResponse(status: Omit<IstiodStatus, 'response'>, make: () => JsonObject): IstiodStatus {
+  let response: JsonObject | undefined
+  return {
+    ...status,
+    get response(): JsonObject {
+      if (response === undefined) response = make()
+      return response
+    },
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -365,15 +380,17 @@ export function decodeSyncz(entries: Json[], source: string, name: string): Isti
 export function filterNamespace(set: StatusSet, namespace: string | undefined): StatusSet {
   if (!namespace) return set
   return {
-    istiods: set.istiods.map((i) => {
-      const response: JsonObject = {...i.response}
-      const resources = get(i.response, 'resources')
-      if (Array.isArray(resources)) {
-        const kept = resources.filter((r) => getString(getObject(getObject(r, 'node'), 'metadata'), 'NAMESPACE') === namespace)
-        if (kept.length > 0) response.resources = kept
-        else delete response.resources
-      }
-      return {...i, response, proxies: i.proxies.filter((p) => p.namespace === namespace)}
-    }),
+    istiods: set.istiods.map((i) =>
+      withLazyResponse({name: i.name, origin: i.origin, proxies: i.proxies.filter((p) => p.namespace === namespace)}, () => {
+        const response: JsonObject = {...i.response}
+        const resources = get(i.response, 'resources')
+        if (Array.isArray(resources)) {
+          const kept = resources.filter((r) => getString(getObject(getObject(r, 'node'), 'metadata'), 'NAMESPACE') === namespace)
+          if (kept.length > 0) response.resources = kept
+          else delete response.resources
+        }
+        return response
+      }),
+    ),
   }
 }

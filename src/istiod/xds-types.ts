@@ -46,18 +46,15 @@ const LEADING = [TYPE_URL.CDS, TYPE_URL.LDS, TYPE_URL.EDS, TYPE_URL.RDS] as cons
 /** Byte-wise string order, as Go's `<` on strings and sort.Strings (JS `<` compares UTF-16 units). */
 export function goLess(a: string, b: string): boolean {
   if (a === b) return false
-  // UTF-8 byte order is code point order; UTF-16 order differs only around surrogates
-  const ia = a[Symbol.iterator]()
-  const ib = b[Symbol.iterator]()
-  for (;;) {
-    const x = ia.next()
-    const y = ib.next()
-    if (x.done) return !y.done
-    if (y.done) return false
-    const cx = x.value.codePointAt(0)!
-    const cy = y.value.codePointAt(0)!
-    if (cx !== cy) return cx < cy
-  }
+  // UTF-8 byte order is code point order; UTF-16 order differs only where the first difference is a surrogate
+  const n = Math.min(a.length, b.length)
+  let i = 0
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++
+  if (i === n) return a.length < b.length
+  const x = a.charCodeAt(i)
+  const y = b.charCodeAt(i)
+  if ((x < 0xd800 || x > 0xdfff) && (y < 0xd800 || y > 0xdfff)) return x < y
+  return a.codePointAt(i)! < b.codePointAt(i)!
 }
 
 /** Sorts strings in Go's byte order (a proper total order, so any algorithm gives Go's result). */
