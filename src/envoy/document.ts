@@ -491,18 +491,23 @@ export function parseAdminReader(reader: ByteReader, source: string, chunkSize?:
   )
 }
 
+/** The start of a `/clusters?format=json` answer: its first key. */
+const CLUSTERS_HEAD = /^\{\s*"(?:cluster_statuses|clusterStatuses)"/
+
 /** Parses input bytes (JSON, YAML, or Envoy's plain-text /clusters) into an admin document. */
 export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocument {
   const start = firstNonSpace(buf)
   if (start >= buf.length) throw new InputError(`${source} is empty`, {code: 'E_EMPTY', hint: HOW_TO_CAPTURE})
   const c = buf[start]
   if (c === 0x7b /* { */) {
+    // a /clusters?format=json answer (its first key says so): its clusters decoded one at a time
+    if (CLUSTERS_HEAD.test(Buffer.from(buf.buffer, buf.byteOffset + start, Math.min(64, buf.length - start)).toString('latin1'))) {
+      const clusters = lazyClustersStatus(buf, source)
+      if (clusters) return clusters
+    }
     // a config_dump: locate its sections and decode none of them yet
     const scanned = locateConfigEntries(buf)
     if (scanned) return lazyConfigDump((start, end) => buf.subarray(start, end), () => buf, scanned, source)
-    // a /clusters?format=json answer: its clusters decoded one at a time
-    const clusters = lazyClustersStatus(buf, source)
-    if (clusters) return clusters
   }
   if (c === 0x7b /* { */ || c === 0x5b /* [ */) return decodeDocument(parseJsonBytes(buf, source), source)
   const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8')
