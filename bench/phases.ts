@@ -58,7 +58,6 @@ const SECTIONS: Record<string, string[]> = {
 }
 
 let outputBytes = 0
-let scanFallbackMs: number | undefined
 const sections: Array<{type: string; bytes: number}> = []
 
 if (view === 'baseline') {
@@ -106,13 +105,6 @@ if (view === 'baseline') {
   mark('read')
   const doc = reader ? parseAdminReader(reader, file) : parseAdminDocument(buf!, file)
   mark(doc.kind === 'config_dump' ? 'scan' : 'parse')
-  if (doc.kind !== 'config_dump' && buf) {
-    // parseAdminDocument first tries the config_dump scanner on anything that starts with `{`; time that try alone
-    const t = performance.now()
-    locateConfigEntries(buf)
-    scanFallbackMs = Math.round((performance.now() - t) * 10) / 10
-    last = performance.now()
-  }
   if (doc.kind === 'config_dump') {
     for (const e of (reader ? locateConfigEntriesIn(reader) : locateConfigEntries(buf!)) ?? []) sections.push({type: e.type.split('.').pop() ?? e.type, bytes: e.end - e.start})
     last = performance.now()
@@ -173,5 +165,5 @@ if (view === 'baseline') {
 }
 
 process.stdout.write(
-  `${JSON.stringify({view, file, phases, totalMs: Math.round(phases.reduce((a, p) => a + p.ms, 0)), maxRssMB: mb(process.resourceUsage().maxRSS * 1024), outputBytes, sections, scanFallbackMs})}\n`,
+  `${JSON.stringify({view, file, phases, totalMs: Math.round(phases.reduce((a, p) => a + p.ms, 0)), maxRssMB: mb(process.resourceUsage().maxRSS * 1024), outputBytes, sections})}\n`,
 )

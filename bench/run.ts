@@ -395,8 +395,7 @@ async function decode(d: Record<string, Dump>, m: Machine): Promise<SectionResul
     const top = [...p.phases].sort((a, b) => b.ms - a.ms).slice(0, 4)
     res.notes.push(
       `${f.view} misses (${f.row.ratio}): in one process ${p.totalMs} ms vs ${base.totalMs} ms for the baseline; largest phases ${top.map((t) => `${t.name} ${t.ms} ms`).join(', ')} ` +
-        `(baseline: ${base.phases.map((t) => `${t.name} ${t.ms} ms`).join(', ')}); output ${(p.outputBytes / 1e6).toFixed(1)} MB` +
-        `${p.scanFallbackMs !== undefined ? `; of 'parse', about ${p.scanFallbackMs} ms is the config_dump scanner running over the whole file before the fallback to JSON.parse` : ''}.`,
+        `(baseline: ${base.phases.map((t) => `${t.name} ${t.ms} ms`).join(', ')}); output ${(p.outputBytes / 1e6).toFixed(1)} MB.`,
     )
   }
   return res

@@ -31,8 +31,6 @@ export interface Phases {
   maxRssMB: number
   outputBytes: number
   sections: Array<{type: string; bytes: number}>
-  /** for a document that is not a config_dump: the scanner's try (included in `parse`), timed again alone */
-  scanFallbackMs?: number
 }
 
 export interface Machine {
