@@ -15,7 +15,7 @@ import {createRequire} from 'node:module'
 import {InputError} from '../errors/index.js'
 import {findJsonError} from './json-error.js'
 import {type ByteReader, locateConfigEntries, locateConfigEntriesIn, type ScannedEntry} from './scan.js'
-import {parseLarge, SplitLayoutError, splitContainer, streamTopArray} from './split.js'
+import {parseLarge, SplitLayoutError, splitContainer, streamTopArray, textWithoutArrays} from './split.js'
 import {get, getArray, isObject, type Json, type JsonObject, typeName, typeUrl} from './fields.js'
 
 export type SectionKind = 'bootstrap' | 'clusters' | 'listeners' | 'scopedRoutes' | 'routes' | 'secrets' | 'endpoints' | 'ecds'
@@ -173,8 +173,11 @@ export class ConfigDump {
 
 /** Where a ClustersStatus gets its cluster statuses: all at hand, or decoded one by one from the input's bytes. */
 interface StatusList {
-  /** every entry of the `cluster_statuses` array in order, each decoded when reached (not kept) */
-  each(): Iterable<Json>
+  /**
+   * every entry of the `cluster_statuses` array in order, each decoded when reached (not kept); with `omit`, the
+   * arrays under that key may be left empty (a view that never reads them decodes less)
+   */
+  each(omit?: string): Iterable<Json>
   /** entry i, decoded again (after a pass of each()) */
   at(i: number): Json
 }
@@ -193,10 +196,13 @@ export class ClustersStatus {
     this.rawOf = typeof raw === 'function' ? raw : () => raw
   }
 
-  /** Every cluster status with its index in the answer, decoded as it is reached (entries that are not objects are skipped). */
-  *statuses(): Generator<[index: number, status: JsonObject]> {
+  /**
+   * Every cluster status with its index in the answer, decoded as it is reached (entries that are not objects are
+   * skipped). `omit` names a key whose arrays the caller does not read (`stats`): they may come back empty.
+   */
+  *statuses(omit?: string): Generator<[index: number, status: JsonObject]> {
     let i = 0
-    for (const s of this.list.each()) {
+    for (const s of this.list.each(omit)) {
       if (isObject(s)) yield [i, s]
       i++
     }
@@ -239,19 +245,20 @@ function lazyClustersStatus(buf: Uint8Array, source: string): ClustersStatus | u
     }
     return whole
   }
+  const decode = (i: number, omit?: string): Json => {
+    if (whole) return whole[i] ?? null
+    const e = entries[i]!
+    try {
+      return JSON.parse(omit ? textWithoutArrays(b, e.start, e.end, omit) : b.toString('utf8', e.start, e.end)) as Json
+    } catch {
+      return decodeWhole()[i] ?? null
+    }
+  }
   const list: StatusList = {
-    *each() {
-      for (let i = 0; i < (whole ? whole.length : entries.length); i++) yield list.at(i)
+    *each(omit) {
+      for (let i = 0; i < (whole ? whole.length : entries.length); i++) yield decode(i, omit)
     },
-    at: (i) => {
-      if (whole) return whole[i] ?? null
-      const e = entries[i]!
-      try {
-        return JSON.parse(b.toString('utf8', e.start, e.end)) as Json
-      } catch {
-        return decodeWhole()[i] ?? null
-      }
-    },
+    at: (i) => decode(i),
   }
   return new ClustersStatus(list, () => parseJsonBytes(buf, source))
 }
@@ -447,13 +454,13 @@ function streamedClustersStatus(reader: ByteReader, source: string): ClustersSta
     return whole
   }
   const list: StatusList = {
-    *each() {
+    *each(omit) {
       ranges.length = 0
       let i = 0
       try {
         for (const e of stream.elements()) {
           ranges.push([e.start, e.end])
-          yield JSON.parse(e.bytes.toString('utf8')) as Json
+          yield JSON.parse(omit ? textWithoutArrays(e.bytes, 0, e.bytes.length, omit) : e.bytes.toString('utf8')) as Json
           i++
         }
         return

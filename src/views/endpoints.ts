@@ -67,7 +67,8 @@ export function clusterStatusView(doc: ClustersStatus, f: EndpointFilter): ViewR
   const rows: HostRow[] = []
   // indices, not objects: each cluster is decoded, reduced to its rows and let go; -o json decodes the matches again
   const matchedClusters: number[] = []
-  for (const [index, cs] of doc.statuses()) {
+  // the per-host `stats` arrays (a third of the answer) are never shown: not decoded
+  for (const [index, cs] of doc.statuses('stats')) {
     const name = getString(cs, 'name')
     let any = false
     for (const host of getArray(cs, 'host_statuses')) {

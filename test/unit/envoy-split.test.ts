@@ -212,3 +212,30 @@ describe('a /clusters answer streamed element by element from a ByteReader', () 
     )
   })
 })
+
+describe('textWithoutArrays: a view that never reads some arrays does not decode them', () => {
+  /** the reference: every array under `key`, at any depth, emptied */
+  const emptied = (v: unknown, key: string): unknown =>
+    Array.isArray(v)
+      ? v.map((x) => emptied(x, key))
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === key && Array.isArray(x) ? [] : emptied(x, key)]))
+        : v
+  test('pretty-printed documents: exactly those arrays are emptied, everything else is kept', async () => {
+    const {textWithoutArrays} = await import('../../src/envoy/split.js')
+    for (let seed = 1; seed <= 300; seed++) {
+      const value = {stats: [1, {stats: [2]}], list: [randomValue(seed)], n: randomValue(seed + 5)}
+      for (const indent of [1, 2]) {
+        const buf = Buffer.from(JSON.stringify(value, null, indent))
+        for (const key of ['stats', 'k', 'key3']) {
+          assert.deepEqual(JSON.parse(textWithoutArrays(buf, 0, buf.length, key)), emptied(value, key), `seed ${seed}, ${key}`)
+        }
+      }
+    }
+  })
+  test('arrays written on one line, and the key inside a string, are left alone', async () => {
+    const {textWithoutArrays} = await import('../../src/envoy/split.js')
+    const text = '{\n  "stats": [1, 2],\n  "s": "\\"stats\\": [",\n  "a": {\n    "stats": [\n      3\n    ]\n  }\n}'
+    assert.deepEqual(JSON.parse(textWithoutArrays(Buffer.from(text), 0, text.length, 'stats')), {stats: [1, 2], s: '"stats": [', a: {stats: []}})
+  })
+})
