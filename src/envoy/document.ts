@@ -233,7 +233,7 @@ export class ClustersStatus {
  */
 function lazyClustersStatus(buf: Uint8Array, source: string): ClustersStatus | undefined {
   const top = splitContainer(buf)
-  if (!top || top.length !== 1 || (top[0]!.key !== 'cluster_statuses' && top[0]!.key !== 'clusterStatuses')) return undefined
+  if (top?.length !== 1 || (top[0]!.key !== 'cluster_statuses' && top[0]!.key !== 'clusterStatuses')) return undefined
   const entries = splitContainer(buf, top[0]!.start, top[0]!.end)
   if (!entries) return undefined
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)

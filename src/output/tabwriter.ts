@@ -26,8 +26,12 @@ export type Styler = (text: string, style: string) => string
 const cellText = (c: Cell): string => (typeof c === 'string' ? c : c.text)
 const cellStyle = (c: Cell): string | undefined => (typeof c === 'string' ? undefined : c.style)
 
+const SURROGATE = /[\uD800-\uDFFF]/
+
 /** Width in code points, as Go's utf8.RuneCount. */
 function runeWidth(s: string): number {
+  // without surrogates every UTF-16 unit is one code point (the native search is much faster than the loop)
+  if (!SURROGATE.test(s)) return s.length
   let n = 0
   for (let i = 0; i < s.length; i++) {
     const code = s.charCodeAt(i)
