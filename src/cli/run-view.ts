@@ -50,15 +50,20 @@ function checkArgs(name: string, pod: string | undefined, flags: ViewFlagValues)
 }
 
 /**
- * Fetches, decodes and builds. With `tableOnly` (short output, no --query) only the rows are kept: the input's
+ * Fetches, decodes and builds what the output needs, so that a bad input fails here (for one pod of a fan-out)
+ * and not when printing. With `tableOnly` (short output, no --query) only the rows are built and kept: the input's
  * bytes and decoded sections become garbage before the table is rendered, which on a huge dump is most of the
- * process's memory.
+ * process's memory. Otherwise only the document is built (a view may build its table lazily, from less of the
+ * input than the document needs); a view that echoes its input (`rawJson`) keeps it for the printer.
  */
 async function buildFrom(source: DumpSource, spec: ViewSpec, tableOnly: boolean): Promise<ViewResult> {
   const input = await source.fetch(spec.need)
   const doc = input.reader ? parseAdminReader(input.reader, input.source) : parseAdminDocument(input.bytes, input.source)
   const result = spec.build(doc, input)
-  return tableOnly ? {blocks: result.blocks, warnings: result.warnings, data: () => null} : result
+  if (tableOnly) return {blocks: result.blocks, warnings: result.warnings, data: () => null}
+  if (result.rawJson) return result
+  const data = result.data()
+  return {blocks: [], data: () => data, warnings: result.warnings}
 }
 
 /** Runs `work` over items with at most `limit` in flight, keeping the items' order in the results. */

@@ -15,7 +15,7 @@
  * or a piece does not parse: the caller then falls back to JSON.parse of the whole text, which also reports
  * syntax errors precisely. Pure: bytes in, values out.
  */
-import type {Json, JsonObject} from './fields.js'
+import {type Json, type JsonObject, toCamel} from './fields.js'
 import type {ByteReader} from './scan.js'
 
 const NL = 0x0a
@@ -196,6 +196,85 @@ export function parseLarge(buf: Uint8Array, start = 0, end = buf.byteLength, max
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
   try {
     return parseRange(b, start, end, maxPiece)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Which parts of a value to decode: `true` the whole value; an object the named keys of an object (each decoded as
+ * its own projection, other keys left out); a one-element array the same projection for every element of an array.
+ */
+export type Projection = true | {readonly [key: string]: Projection} | readonly [Projection]
+
+/**
+ * The projection with every key also in its lowerCamelCase spelling (protojson's), as `get()` reads fields: a
+ * projection written with Envoy's snake_case names then picks the same fields from istioctl's output.
+ */
+export function eitherSpelling(p: Projection): Projection {
+  if (p === true) return p
+  if (Array.isArray(p)) return [eitherSpelling(p[0] as Projection)]
+  const out: {[key: string]: Projection} = {}
+  for (const [key, sub] of Object.entries(p as {readonly [key: string]: Projection})) {
+    out[key] = eitherSpelling(sub)
+    out[toCamel(key)] ??= out[key]!
+  }
+  return out
+}
+
+/** JSON.parse's value picked down to `p`. */
+function pick(value: Json, p: Projection): Json {
+  if (p === true) return value
+  if (Array.isArray(value)) {
+    const each = Array.isArray(p) ? (p[0] as Projection) : p
+    return value.map((v) => pick(v, each))
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(p)) return value
+  const out: JsonObject = {}
+  const spec = p as {readonly [key: string]: Projection}
+  for (const key of Object.keys(value)) {
+    if (Object.hasOwn(spec, key)) setOwn(out, key, pick((value as JsonObject)[key] as Json, spec[key]!))
+  }
+  return out
+}
+
+function setOwn(obj: JsonObject, key: string, value: Json): void {
+  // as JSON.parse: an own property even for "__proto__"
+  if (key === '__proto__') Object.defineProperty(obj, key, {value, enumerable: true, writable: true, configurable: true})
+  else obj[key] = value
+}
+
+function projectRange(buf: Buffer, start: number, end: number, p: Projection, maxPiece: number): Json {
+  if (p === true) return parseRange(buf, start, end, maxPiece)
+  ;[start, end] = trim(buf, start, end)
+  const open = buf[start]
+  // a scalar, or a container written on one line: parsed whole, then picked
+  if ((open !== LBRACE && open !== LBRACKET) || !isMultiLine(buf, start)) return pick(JSON.parse(text(buf, start, end)) as Json, p)
+  const children = childrenOf(buf, start, end)
+  if (open === LBRACKET) {
+    const each = Array.isArray(p) ? (p[0] as Projection) : p
+    return children.map((c) => projectRange(buf, c.start, c.end, each, maxPiece))
+  }
+  if (Array.isArray(p)) return parseRange(buf, start, end, maxPiece)
+  const spec = p as {readonly [key: string]: Projection}
+  const obj: JsonObject = {}
+  for (const c of children) {
+    if (Object.hasOwn(spec, c.key!)) setOwn(obj, c.key!, projectRange(buf, c.start, c.end, spec[c.key!]!, maxPiece))
+  }
+  return obj
+}
+
+/**
+ * The JSON value in `buf[start, end)` reduced to the parts `p` names, decoding only those: a pretty-printed
+ * document is cut into its children by indentation (as parseLarge) and the children `p` leaves out are skipped
+ * without being parsed. The same value as picking from JSON.parse's; undefined when the layout is not the expected
+ * one or a decoded part does not parse (the caller then decodes the whole value). Bytes that are skipped are not
+ * checked for JSON syntax.
+ */
+export function parseProjected(buf: Uint8Array, p: Projection, start = 0, end = buf.byteLength, maxPiece = DEFAULT_MAX_PIECE): Json | undefined {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
+  try {
+    return projectRange(b, start, end, p, maxPiece)
   } catch {
     return undefined
   }

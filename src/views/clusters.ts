@@ -3,10 +3,11 @@ import type {ConfigDump} from '../envoy/document.js'
 import {get, getArray, getObject, getString, isObject, type Json, type JsonObject} from '../envoy/fields.js'
 import {clusterNameLess, parseClusterName, renderIstioConfig} from '../envoy/istio.js'
 import {resourceJson} from '../envoy/protojson.js'
+import {eitherSpelling} from '../envoy/split.js'
 import {InputError} from '../errors/index.js'
 import type {Row} from '../output/tabwriter.js'
 import {goSortSlice} from '../util/gosort.js'
-import {header, table, type ViewResult} from './types.js'
+import {type Block, header, table, type ViewResult} from './types.js'
 
 export interface ClusterFilter {
   fqdn?: string
@@ -17,9 +18,18 @@ export interface ClusterFilter {
 
 const CLUSTER_TYPES = new Set(['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL_DST'])
 
-/** The clusters istioctl shows: dynamic active, then static (warming clusters are never shown). */
-export function listClusters(dump: ConfigDump): JsonObject[] {
-  const section = dump.requireSection('clusters')
+/** What the clusters table reads of each cluster: its name, type and Istio config metadata. */
+const TABLE_FIELDS = eitherSpelling({
+  dynamic_active_clusters: [{cluster: {name: true, type: true, metadata: {filter_metadata: {istio: {config: true}}}}}],
+  static_clusters: [{cluster: {name: true, type: true, metadata: {filter_metadata: {istio: {config: true}}}}}],
+})
+
+/**
+ * The clusters istioctl shows: dynamic active, then static (warming clusters are never shown). With `tableOnly`,
+ * each cluster holds only what the table reads (the rest of a large dump is skipped, not decoded).
+ */
+export function listClusters(dump: ConfigDump, tableOnly = false): JsonObject[] {
+  const section = tableOnly ? dump.requireSectionProjected('clusters', TABLE_FIELDS) : dump.requireSection('clusters')
   const out: JsonObject[] = []
   for (const entry of [...getArray(section, 'dynamic_active_clusters'), ...getArray(section, 'static_clusters')]) {
     const c = get(entry, 'cluster')
@@ -43,8 +53,8 @@ export function clusterType(c: JsonObject): string {
 }
 
 /** Filters and sorts clusters as istioctl (Go's sort.Slice on hostname, subset, port, direction). */
-export function selectClusters(dump: ConfigDump, f: ClusterFilter): JsonObject[] {
-  const all = listClusters(dump)
+export function selectClusters(dump: ConfigDump, f: ClusterFilter, tableOnly = false): JsonObject[] {
+  const all = listClusters(dump, tableOnly)
   if (all.length === 0) throw new InputError('no clusters found', {code: 'E_EMPTY_VIEW'})
   const keyed = all.filter((c) => clusterMatches(getString(c, 'name'), f)).map((c) => ({c, key: parseClusterName(getString(c, 'name'))}))
   goSortSlice(keyed, (a, b) => clusterNameLess(a.key, b.key))
@@ -64,14 +74,21 @@ export function clusterRow(c: JsonObject, typed: boolean): Row {
   return [...lead, typed ? `cluster/${name}` : name, '-', '-', '-', kind, dr]
 }
 
+/**
+ * The table is built when `blocks` is first read, from the clusters' table fields only; `data()` decodes them whole.
+ * A missing or empty section throws from whichever is asked for first.
+ */
 export function clustersView(dump: ConfigDump, f: ClusterFilter, typed = false): ViewResult {
-  const clusters = selectClusters(dump, f)
   const head = typed
     ? header('NAME', 'SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE')
     : header('SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE')
+  let blocks: Block[] | undefined
   return {
-    blocks: [table([head, ...clusters.map((c) => clusterRow(c, typed))], 5)],
-    data: (): Json => clusters.map(resourceJson),
+    get blocks(): Block[] {
+      blocks ??= [table([head, ...selectClusters(dump, f, true).map((c) => clusterRow(c, typed))], 5)]
+      return blocks
+    },
+    data: (): Json => selectClusters(dump, f).map(resourceJson),
   }
 }
 

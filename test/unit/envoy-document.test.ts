@@ -212,7 +212,7 @@ describe('accepted forms', () => {
   test('{} is an empty dump whose missing sections are explained', () => {
     const doc = parse('{}')
     assert.ok(doc instanceof ConfigDump)
-    const err = inputError(() => clustersView(doc as ConfigDump, {}))
+    const err = inputError(() => clustersView(doc as ConfigDump, {}).blocks)
     assert.equal(err.message, 'config dump has no configuration type type.googleapis.com/envoy.admin.v3.ClustersConfigDump')
     assert.match(err.oneLine, /no config sections at all/)
   })

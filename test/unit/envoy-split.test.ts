@@ -7,7 +7,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import type {ByteReader} from '../../src/envoy/scan.js'
-import {parseLarge, SplitLayoutError, streamTopArray} from '../../src/envoy/split.js'
+import {eitherSpelling, parseLarge, parseProjected, type Projection, SplitLayoutError, streamTopArray} from '../../src/envoy/split.js'
 import {SHARED} from '../helpers/cli.js'
 
 /** the same value, and the same key order at every level */
@@ -237,5 +237,114 @@ describe('textWithoutArrays: a view that never reads some arrays does not decode
     const {textWithoutArrays} = await import('../../src/envoy/split.js')
     const text = '{\n  "stats": [1, 2],\n  "s": "\\"stats\\": [",\n  "a": {\n    "stats": [\n      3\n    ]\n  }\n}'
     assert.deepEqual(JSON.parse(textWithoutArrays(Buffer.from(text), 0, text.length, 'stats')), {stats: [1, 2], s: '"stats": [', a: {stats: []}})
+  })
+})
+
+/**
+ * parseProjected: what a table reads, decoded without the rest. The value must be exactly JSON.parse's picked down
+ * to the projection (key order included), or undefined; the bytes it skips are not checked.
+ */
+describe('parseProjected: JSON.parse picked down to a projection, or undefined', () => {
+  /** JSON.parse's value picked down to p (the reference the fast path must equal) */
+  const pickRef = (v: unknown, p: Projection): unknown => {
+    if (p === true) return v
+    if (Array.isArray(v)) return v.map((x) => pickRef(x, Array.isArray(p) ? p[0] : p))
+    if (v === null || typeof v !== 'object' || Array.isArray(p)) return v
+    const out: Record<string, unknown> = {}
+    for (const [k, x] of Object.entries(v)) {
+      if (Object.hasOwn(p, k)) Object.defineProperty(out, k, {value: pickRef(x, (p as Record<string, Projection>)[k]!), enumerable: true, writable: true, configurable: true})
+    }
+    return out
+  }
+  const assertPicked = (got: unknown, text: string, p: Projection): void => {
+    const expected = pickRef(JSON.parse(text), p)
+    assert.notEqual(got, undefined, 'projected')
+    assert.equal(JSON.stringify(got), JSON.stringify(expected))
+    assert.deepEqual(got, expected)
+  }
+  const projections: Projection[] = [
+    {configs: [{key1: true, k: {key2: true, n: true}}], list: true},
+    {configs: [{'with "quote"': true, ünï: [{k: true}]}], list: [{n: true}]},
+    {configs: true},
+    {list: [{k: {key0: true, key4: {k: true}, '@type': true}}]},
+    {nothing: true},
+  ]
+  test('pseudo-random documents, indented by 1, 2 and 4 spaces, LF and CRLF, several projections', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const value = {configs: [randomValue(seed), randomValue(seed + 1000)], list: [randomValue(seed + 7)]}
+      for (const indent of [1, 2, 4]) {
+        for (const eol of ['\n', '\r\n']) {
+          const text = JSON.stringify(value, null, indent).replaceAll('\n', eol)
+          for (const p of projections) assertPicked(parseProjected(Buffer.from(text), p, 0, undefined, 8), text, p)
+        }
+      }
+    }
+  })
+  test('compact JSON and one-line containers are parsed whole, then picked', () => {
+    const text = JSON.stringify({configs: [{key1: 1, key2: 2}], list: [{k: 1, n: 2}]})
+    for (const p of projections) assertPicked(parseProjected(Buffer.from(text), p), text, p)
+    const mixed = '{\n  "configs": [{"key1": 1, "key2": 2}],\n  "list": [\n    {"k": [1, 2], "n": 3}\n  ]\n}'
+    for (const p of projections) assertPicked(parseProjected(Buffer.from(mixed), p), mixed, p)
+  })
+  test('"__proto__" and repeated keys as JSON.parse: an own property, the last value in the first place', () => {
+    const text = '{\n  "__proto__": {\n    "x": 1\n  },\n  "a": 1,\n  "b": {\n    "c": 2\n  },\n  "a": 3\n}'
+    const got = parseProjected(Buffer.from(text), JSON.parse('{"__proto__": true, "a": true}') as Projection) as Record<string, unknown>
+    assert.ok(Object.hasOwn(got, '__proto__'))
+    assert.equal(Object.getPrototypeOf(got), Object.prototype)
+    assert.deepEqual(Object.keys(got), ['__proto__', 'a'])
+    assert.equal(got.a, 3)
+  })
+  test('eitherSpelling picks istioctl’s lowerCamelCase fields too', () => {
+    const p = eitherSpelling({dynamic_active_clusters: [{cluster: {name: true, filter_metadata: true}}]})
+    const text = JSON.stringify({dynamicActiveClusters: [{cluster: {name: 'a', filterMetadata: {x: 1}, type: 'EDS'}}]}, null, 2)
+    assert.deepEqual(parseProjected(Buffer.from(text), p), {dynamicActiveClusters: [{cluster: {name: 'a', filterMetadata: {x: 1}}}]})
+  })
+  test('every real dump in ../shared, with the clusters table’s projection', () => {
+    const p = eitherSpelling({configs: [{'@type': true, dynamic_active_clusters: [{cluster: {name: true, type: true, metadata: {filter_metadata: {istio: {config: true}}}}}], static_clusters: [{cluster: {name: true}}]}]})
+    const dir = join(SHARED, 'conformance/real-dumps')
+    let n = 0
+    for (const name of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const buf = readFileSync(join(dir, name))
+      assertPicked(parseProjected(buf, p), buf.toString('utf8'), p)
+      n++
+    }
+    assert.ok(n >= 5, `${n} real dumps`)
+  })
+  test('fuzz: for valid JSON in any layout, the picked value or undefined; never another value', () => {
+    let s = 11
+    const next = (n: number): number => {
+      s = (s * 1103515245 + 12345) & 0x7fffffff
+      return s % n
+    }
+    let projected = 0
+    for (let round = 0; round < 3000; round++) {
+      const lines = JSON.stringify({configs: [randomValue(round + 1)], list: [randomValue(round + 5000)]}, null, 1 + next(3)).split('\n')
+      for (let k = next(4); k > 0; k--) {
+        const i = next(lines.length)
+        if (next(2) === 0) lines[i] = ' '.repeat(next(6)) + lines[i]!.trimStart()
+        else if (i + 1 < lines.length) lines.splice(i, 2, `${lines[i]} ${lines[i + 1]!.trimStart()}`)
+      }
+      const text = lines.join('\n')
+      let expected: unknown
+      try {
+        expected = JSON.parse(text)
+      } catch {
+        continue
+      }
+      const p = projections[round % projections.length]!
+      const got = parseProjected(Buffer.from(text), p, 0, undefined, 4)
+      if (got !== undefined) {
+        assert.equal(JSON.stringify(got), JSON.stringify(pickRef(expected, p)), text)
+        projected++
+      }
+    }
+    assert.ok(projected > 500, `${projected} fuzzed texts projected`)
+  })
+  test('a syntax error in a decoded part gives undefined; one in a skipped part is not looked at', () => {
+    const text = (a: string, b: string): Buffer => Buffer.from(`{\n  "a": {\n    "x": ${a}\n  },\n  "b": {\n    "y": ${b}\n  }\n}`)
+    assert.equal(parseProjected(text('tru', '1'), {a: true}), undefined)
+    assert.equal(parseProjected(text('[1,]', '1'), {a: {x: true}}), undefined)
+    assert.deepEqual(parseProjected(text('1', 'tru'), {a: true}), {a: {x: 1}})
+    assert.equal(parseProjected(Buffer.from('{"a":'), {a: true}), undefined)
   })
 })

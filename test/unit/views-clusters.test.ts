@@ -162,7 +162,11 @@ describe('filters: substrings of the full name', () => {
 describe('empty and missing', () => {
   test('no clusters at all → "no clusters found" (also for -o json)', () => {
     for (const d of [dumpOf([]), dumpOf([], [], [c('warming')])]) {
-      assert.throws(() => clustersView(d, {}), (e: unknown) => e instanceof InputError && e.message === 'no clusters found' && e.exitCode === 3)
+      // the table and the document are built on demand: each says so when asked for
+      const view = clustersView(d, {})
+      const none = (e: unknown): boolean => e instanceof InputError && e.message === 'no clusters found' && e.exitCode === 3
+      assert.throws(() => view.blocks, none)
+      assert.throws(() => view.data(), none)
     }
   })
 })
@@ -214,5 +218,45 @@ describe('pc all: a cluster with an empty name', () => {
     assert.equal(lines[0], 'NAME          SERVICE FQDN     PORT     SUBSET     DIRECTION     TYPE     DESTINATION RULE')
     assert.equal(lines[1], 'cluster/      -                -        -          EDS           ')
     assert.equal(lines[2], 'cluster/a     cluster/a        -        -          -             EDS     ')
+  })
+})
+
+describe('the table from the clusters’ table fields only', () => {
+  test('reads as the table from fully decoded clusters: real dumps, generated meshes, pretty and compact, every filter', async () => {
+    const {readdirSync, readFileSync} = await import('node:fs')
+    const {parseAdminDocument} = await import('../../src/envoy/document.js')
+    const {syntheticMesh, configDump, proxies, bookinfo} = await import('../../src/gen/index.js')
+    const inputs: Array<[string, Buffer]> = []
+    const dir = new URL('../../../../shared/conformance/real-dumps/', import.meta.url)
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.json'))) inputs.push([f, readFileSync(new URL(f, dir))])
+    for (const mesh of [bookinfo(), syntheticMesh({services: 60})]) {
+      for (const p of proxies(mesh).slice(0, 2)) {
+        const dump = configDump(mesh, p, {includeEds: true})
+        inputs.push([`${p.pod}, pretty`, Buffer.from(JSON.stringify(dump, null, 1))], [`${p.pod}, compact`, Buffer.from(JSON.stringify(dump))])
+      }
+    }
+    const filters: ClusterFilter[] = [{}, {direction: 'outbound'}, {port: 9080}, {fqdn: 'svc'}, {subset: 'v1'}]
+    let projected = 0
+    for (const [name, bytes] of inputs) {
+      const lazy = parseAdminDocument(bytes, name) as ConfigDump
+      const eager = decodeDocument(JSON.parse(bytes.toString('utf8')), name) as ConfigDump
+      if (eager.kind !== 'config_dump' || !eager.section('clusters')) continue
+      for (const f of filters) {
+        for (const typed of [false, true]) {
+          const table = (d: ConfigDump): string => {
+            try {
+              return renderShort(clustersView(d, f, typed))
+            } catch (err) {
+              return `error: ${(err as Error).message}`
+            }
+          }
+          assert.equal(table(lazy), table(eager), `${name} ${JSON.stringify(f)} typed=${typed}`)
+        }
+      }
+      // the pretty inputs are the ones cut into fields
+      const section = lazy.sectionProjected('clusters', {static_clusters: [{cluster: {name: true}}]})
+      if (section && Object.keys(section).length === 1) projected++
+    }
+    assert.ok(projected >= 5, `${projected} inputs read through the projection`)
   })
 })
