@@ -18,6 +18,15 @@ function assertSame(actual: unknown, text: string): void {
   assert.equal(JSON.stringify(actual), JSON.stringify(expected))
 }
 
+/** a deterministic pseudo-random integer in [0, n) per call */
+function lcg(seed: number): (n: number) => number {
+  let s = seed
+  return (n) => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff
+    return s % n
+  }
+}
+
 /** a deterministic pseudo-random JSON value, deep enough to be split several levels down */
 function randomValue(seed: number, depth = 0): unknown {
   let s = seed
@@ -92,11 +101,7 @@ describe('any layout: the value JSON.parse gives, or undefined; never another va
     }
   })
   test('fuzz: re-indented lines, joined lines, deleted bytes', () => {
-    let s = 7
-    const next = (n: number): number => {
-      s = (s * 1103515245 + 12345) & 0x7fffffff
-      return s % n
-    }
+    const next = lcg(7)
     let split = 0
     for (let round = 0; round < 3000; round++) {
       const lines = JSON.stringify(randomValue(round + 1), null, 1 + next(3)).split('\n')
@@ -311,11 +316,7 @@ describe('parseProjected: JSON.parse picked down to a projection, or undefined',
     assert.ok(n >= 5, `${n} real dumps`)
   })
   test('fuzz: for valid JSON in any layout, the picked value or undefined; never another value', () => {
-    let s = 11
-    const next = (n: number): number => {
-      s = (s * 1103515245 + 12345) & 0x7fffffff
-      return s % n
-    }
+    const next = lcg(11)
     let projected = 0
     for (let round = 0; round < 3000; round++) {
       const lines = JSON.stringify({configs: [randomValue(round + 1)], list: [randomValue(round + 5000)]}, null, 1 + next(3)).split('\n')
