@@ -15,7 +15,7 @@ import {createRequire} from 'node:module'
 import {InputError} from '../errors/index.js'
 import {findJsonError} from './json-error.js'
 import {type ByteReader, locateConfigEntries, locateConfigEntriesIn, type ScannedEntry} from './scan.js'
-import {parseLarge, parseProjected, type Projection, SplitLayoutError, splitContainer, streamTopArray, textWithoutArrays} from './split.js'
+import {parseLarge, parseProjected, type Projection, projectFromReader, SplitLayoutError, splitContainer, streamTopArray, textWithoutArrays} from './split.js'
 import {get, getArray, isObject, type Json, type JsonObject, typeName, typeUrl} from './fields.js'
 
 export type SectionKind = 'bootstrap' | 'clusters' | 'listeners' | 'scopedRoutes' | 'routes' | 'secrets' | 'endpoints' | 'ecds'
@@ -436,7 +436,13 @@ export function decodeDocument(value: Json, source: string): AdminDocument {
  * A config_dump whose located entries are decoded on first use from `read(start, end)` (large ones piece by
  * piece, ./split.ts). A syntax error is reported where it is, from the whole input.
  */
-function lazyConfigDump(read: (start: number, end: number) => Uint8Array, whole: () => Uint8Array, scanned: ScannedEntry[], source: string): ConfigDump {
+function lazyConfigDump(
+  read: (start: number, end: number) => Uint8Array,
+  whole: () => Uint8Array,
+  scanned: ScannedEntry[],
+  source: string,
+  reader?: ByteReader,
+): ConfigDump {
   const entries: ConfigEntry[] = scanned.map(({start, end, type}) => {
     let value: JsonObject | undefined
     return {
@@ -458,7 +464,8 @@ function lazyConfigDump(read: (start: number, end: number) => Uint8Array, whole:
       },
       project: (p) => {
         if (value) return value
-        const v = parseProjected(read(start, end), p)
+        // from a file: streamed through a small window; else (or should that not go) from the section's bytes
+        const v = (reader && projectFromReader(reader, start, end, p)) ?? parseProjected(read(start, end), p)
         return isObject(v) ? v : undefined
       },
     }
@@ -522,11 +529,18 @@ export function parseAdminReader(reader: ByteReader, source: string, chunkSize?:
     () => reader.read(0, reader.size),
     scanned,
     source,
+    reader,
   )
 }
 
 /** The start of a `/clusters?format=json` answer: its first key. */
 const CLUSTERS_HEAD = /^\{\s*"(?:cluster_statuses|clusterStatuses)"/
+
+/** Whether these first bytes of a document (64 are enough) open a `/clusters?format=json` answer. */
+export function isClustersHead(head: Uint8Array): boolean {
+  const start = firstNonSpace(head)
+  return CLUSTERS_HEAD.test(Buffer.from(head.buffer, head.byteOffset + start, Math.max(0, Math.min(64, head.length - start))).toString('latin1'))
+}
 
 /** Parses input bytes (JSON, YAML, or Envoy's plain-text /clusters) into an admin document. */
 export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocument {
@@ -535,7 +549,7 @@ export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocume
   const c = buf[start]
   if (c === 0x7b /* { */) {
     // a /clusters?format=json answer (its first key says so): its clusters decoded one at a time
-    if (CLUSTERS_HEAD.test(Buffer.from(buf.buffer, buf.byteOffset + start, Math.min(64, buf.length - start)).toString('latin1'))) {
+    if (isClustersHead(buf)) {
       const clusters = lazyClustersStatus(buf, source)
       if (clusters) return clusters
     }

@@ -196,7 +196,11 @@ export function locateConfigEntries(buf: Uint8Array): ScannedEntry[] | undefined
 /** Random access to an input too large to hold whole (a file): `read` returns the bytes in [start, end). */
 export interface ByteReader {
   readonly size: number
-  read(start: number, end: number): Buffer
+  /**
+   * The bytes [start, end). With `into` (at least end - start long) a reader may read them into it and return a
+   * view of it, so that a caller walking a large input reuses one buffer; the result must be used either way.
+   */
+  read(start: number, end: number, into?: Buffer): Buffer
 }
 
 /** Bytes kept on each side of a chunk boundary: every check around a `@type` hit looks at most this far. */
@@ -209,16 +213,18 @@ const MARGIN = 4096
  * when anything is unexpected, or when a check would need bytes beyond the margin (the caller then decides with
  * the whole input).
  */
-export function locateConfigEntriesIn(reader: ByteReader, chunkSize = 64 * 1024 * 1024): ScannedEntry[] | undefined {
+export function locateConfigEntriesIn(reader: ByteReader, chunkSize = 8 * 1024 * 1024): ScannedEntry[] | undefined {
   const size = reader.size
   if (size === 0) return undefined
   const starts: Array<{start: number; type: string}> = []
   const step = Math.max(chunkSize, 4 * MARGIN)
+  // one buffer for every chunk when there are several: the file streams through it
+  const scratch = size > step ? Buffer.allocUnsafeSlow(step + 2 * MARGIN) : undefined
   for (let base = 0; base < size; base += step) {
     // the chunk [base, base + step) plus a margin on each side; hits are taken only inside [base, base + step)
     const from = Math.max(0, base - MARGIN)
     const to = Math.min(size, base + step + MARGIN)
-    const b = reader.read(from, to)
+    const b = reader.read(from, to, scratch)
     let pos = base - from
     const limit = Math.min(step, size - base) + (base - from)
     for (;;) {

@@ -280,6 +280,204 @@ export function parseProjected(buf: Uint8Array, p: Projection, start = 0, end = 
   }
 }
 
+/**
+ * A window over `reader`'s bytes [.., limit), held in one buffer that is reused as the window moves: a section is
+ * walked from the file without ever being held whole (nor its pages touched more than once).
+ */
+class Window {
+  buf: Buffer
+  /** absolute position of buf[0] */
+  base: number
+  /** bytes of buf that hold data */
+  len = 0
+  constructor(
+    private readonly reader: ByteReader,
+    start: number,
+    private readonly limit: number,
+    private readonly step: number,
+  ) {
+    this.buf = Buffer.allocUnsafeSlow(Math.min(step, limit - start))
+    this.base = start
+  }
+  get end(): number {
+    return this.base + this.len
+  }
+  /**
+   * Reads on until the window holds [keep, want) (or up to the limit), dropping what lies before `keep`; false when
+   * nothing more could be read.
+   */
+  more(keep: number, want: number): boolean {
+    if (this.end >= this.limit) return false
+    want = Math.min(this.limit, Math.max(want, this.end + 1))
+    if (keep > this.base) {
+      this.buf.copy(this.buf, 0, keep - this.base, this.len)
+      this.len -= keep - this.base
+      this.base = keep
+    }
+    // a value longer than the window: the window grows to hold it
+    if (want - this.base > this.buf.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(want - this.base, this.buf.length * 2))
+      this.buf.copy(bigger, 0, 0, this.len)
+      this.buf = bigger
+    }
+    const to = Math.min(this.limit, this.base + this.buf.length)
+    const got = this.reader.read(this.end, to, this.buf.subarray(this.len, to - this.base))
+    if (got.buffer !== this.buf.buffer || got.byteOffset !== this.buf.byteOffset + this.len) got.copy(this.buf, this.len)
+    this.len += got.length
+    return got.length > 0
+  }
+  /** the byte at absolute position i, reading on (keeping from `keep`) as needed; undefined past the limit */
+  at(i: number, keep: number): number | undefined {
+    while (i >= this.end) if (!this.more(keep, i + 1)) return undefined
+    return this.buf[i - this.base]
+  }
+  /**
+   * The absolute position of the first `c` at or after `from` that opens a line after exactly `indent` spaces (a
+   * closing bracket at that depth); the window keeps `keep` on (or the few bytes before each search when keep is
+   * undefined: a value that is skipped is not held).
+   */
+  closing(c: number, from: number, indent: number, keep: number | undefined): number {
+    for (let at = from; ; ) {
+      const hit = this.buf.indexOf(c, at - this.base)
+      if (hit < 0 || hit >= this.len) {
+        at = this.end
+        if (!this.more(keep ?? Math.max(this.base, at - indent - 2), at + this.step)) throw new Layout()
+        continue
+      }
+      if (hit - indent - 1 >= 0 && this.buf[hit - indent - 1] === NL) {
+        let k = 1
+        while (k <= indent && this.buf[hit - k] === SPACE) k++
+        if (k > indent) return this.base + hit
+      }
+      at = this.base + hit + 1
+    }
+  }
+  /** the absolute position of the next newline at or after `from` (or the limit) */
+  lineEnd(from: number, keep: number): number {
+    for (let at = from; ; ) {
+      const hit = this.buf.indexOf(NL, at - this.base)
+      if (hit >= 0 && hit < this.len) return this.base + hit
+      at = this.end
+      if (!this.more(keep, at + this.step)) return this.limit
+    }
+  }
+}
+
+/** The value at [v, e) of the window, decoded down to `p` (a value on one line, or a multi-line container). */
+function projectIn(w: Window, v: number, e: number, p: Projection): Json {
+  return projectRange(w.buf, v - w.base, e - w.base, p, DEFAULT_MAX_PIECE)
+}
+
+/**
+ * The pretty-printed object at `reader`'s [start, end) (a config section), decoded down to `p` like parseProjected,
+ * but read through a small window that moves along: the members `p` leaves out are skipped as they stream by, and an
+ * array member `p` projects is decoded one element at a time. Neither the section's bytes nor its unneeded parts
+ * are ever held, so a view that reads a few fields of a huge section reads it at the speed of the disk. undefined
+ * when the layout is not one value per line or a decoded part does not parse (the caller decodes otherwise).
+ */
+export function projectFromReader(reader: ByteReader, start: number, end: number, p: Projection, step = 4 * 1024 * 1024): Json | undefined {
+  if (p === true || Array.isArray(p)) return undefined
+  const spec = p as {readonly [key: string]: Projection}
+  try {
+    const w = new Window(reader, start, end, step)
+    w.more(start, start + 1)
+    let q = start
+    const byte = (i: number, keep: number): number | undefined => w.at(i, keep)
+    /** a line break at `at`, then spaces: the position after them and how many there are */
+    const nextLine = (at: number): [number, number] => {
+      while (byte(at, at) === CR) at++
+      if (byte(at, at) !== NL) throw new Layout()
+      const ls = ++at
+      while (byte(at, ls) === SPACE) at++
+      return [at, at - ls]
+    }
+    while (isWs(byte(q, q))) q++
+    if (byte(q, q) !== LBRACE) throw new Layout()
+    let indent: number
+    ;[q, indent] = nextLine(q + 1)
+    if (indent === 0) throw new Layout()
+    const obj: JsonObject = {}
+    for (;;) {
+      // a member: "key": value, with the key on this line
+      const c = q
+      if (byte(c, c) !== QUOTE) throw new Layout()
+      while (w.end < Math.min(end, c + 4096) && w.more(c, c + 4096)) {}
+      const ke = keyEnd(w.buf, c - w.base, w.len) + w.base
+      const key = parseKey(w.buf, c - w.base, ke - w.base)
+      let v = ke
+      while (byte(v, c) === SPACE || byte(v, c) === TAB) v++
+      if (byte(v, c) !== COLON) throw new Layout()
+      v++
+      while (byte(v, c) === SPACE || byte(v, c) === TAB) v++
+      const sub = Object.hasOwn(spec, key) ? spec[key] : undefined
+      const open = byte(v, v)
+      const multi = (open === LBRACE || open === LBRACKET) && (byte(v + 1, v) === NL || (byte(v + 1, v) === CR && byte(v + 2, v) === NL))
+      let e: number
+      if (!multi) {
+        e = w.lineEnd(v, v)
+        while (e > v && (isWs(w.buf[e - 1 - w.base]) || w.buf[e - 1 - w.base] === COMMA)) e--
+        if (sub !== undefined) setOwn(obj, key, projectIn(w, v, e, sub))
+      } else if (sub !== undefined && sub !== true && open === LBRACKET) {
+        // an array the projection reaches into: element by element, each one held only while it is decoded
+        const each = Array.isArray(sub) ? (sub[0] as Projection) : sub
+        const items: Json[] = []
+        let [r, elIndent] = nextLine(v + 1)
+        if (elIndent <= indent) throw new Layout()
+        for (;;) {
+          const s = r
+          const o = byte(s, s)
+          const elMulti = (o === LBRACE || o === LBRACKET) && (byte(s + 1, s) === NL || (byte(s + 1, s) === CR && byte(s + 2, s) === NL))
+          let ee: number
+          if (elMulti) ee = w.closing(o === LBRACE ? RBRACE : RBRACKET, s + 1, elIndent, s) + 1
+          else {
+            ee = w.lineEnd(s, s)
+            while (ee > s && (isWs(w.buf[ee - 1 - w.base]) || w.buf[ee - 1 - w.base] === COMMA)) ee--
+          }
+          items.push(projectIn(w, s, ee, each))
+          r = ee
+          while (byte(r, r) === SPACE || byte(r, r) === TAB || byte(r, r) === CR) r++
+          if (byte(r, r) !== COMMA) break
+          let next: number
+          ;[r, next] = nextLine(r + 1)
+          if (next !== elIndent) throw new Layout()
+        }
+        // the array's closing line, at the member's indentation
+        let newline = false
+        for (let b = byte(r, r); b === NL || b === CR; b = byte(r, r)) {
+          if (b === NL) newline = true
+          r++
+        }
+        const ls3 = r
+        while (byte(r, ls3) === SPACE) r++
+        if (!newline || r - ls3 !== indent || byte(r, r) !== RBRACKET) throw new Layout()
+        e = r + 1
+        setOwn(obj, key, items)
+      } else {
+        // a container on lines of its own: it closes on a line at the member's indentation
+        e = w.closing(open === LBRACE ? RBRACE : RBRACKET, v + 1, indent, sub === undefined ? undefined : v) + 1
+        if (sub !== undefined) setOwn(obj, key, projectIn(w, v, e, sub))
+      }
+      // then `,` and the next member on a line of its own, or the object's closing bracket
+      q = e
+      while (byte(q, q) === SPACE || byte(q, q) === TAB || byte(q, q) === CR) q++
+      if (byte(q, q) !== COMMA) {
+        while (isWs(byte(q, q))) q++
+        if (byte(q, q) !== RBRACE) throw new Layout()
+        q++
+        while (q < end && isWs(byte(q, q))) q++
+        if (q !== end) throw new Layout()
+        return obj
+      }
+      let next: number
+      ;[q, next] = nextLine(q + 1)
+      if (next !== indent) throw new Layout()
+    }
+  } catch (err) {
+    if (err instanceof Layout || err instanceof SyntaxError) return undefined
+    throw err
+  }
+}
+
 /** Thrown by streamTopArray's elements when the layout turns out not to be the expected one part-way through. */
 export class SplitLayoutError extends Error {}
 

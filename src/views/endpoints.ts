@@ -125,10 +125,15 @@ export function selectAssignments(dump: ConfigDump, f: EndpointFilter): JsonObje
   for (const cla of listAssignments(dump)) {
     const cluster = getString(cla, 'cluster_name')
     let kept = 0
+    let changed = false
     const localities = getArray(cla, 'endpoints').map((loc) => {
       if (!isObject(loc)) return loc
-      const lbs = getArray(loc, 'lb_endpoints').filter((lb) => lbMatches(cluster, lb, f))
+      const all = getArray(loc, 'lb_endpoints')
+      const lbs = all.filter((lb) => lbMatches(cluster, lb, f))
       kept += lbs.length
+      // nothing filtered out: the locality as it is (the common case, and no copy of a large EDS section)
+      if (lbs.length === all.length && lbs.length > 0) return loc
+      changed = true
       // rebuild in the same key order; a locality left without endpoints keeps no endpoint list
       const copy: JsonObject = {}
       for (const [k, v] of Object.entries(loc)) {
@@ -139,7 +144,7 @@ export function selectAssignments(dump: ConfigDump, f: EndpointFilter): JsonObje
       return copy
     })
     if (kept === 0) continue
-    out.push(Object.fromEntries(Object.entries(cla).map(([k, v]) => [k, k === 'endpoints' ? localities : v])) as JsonObject)
+    out.push(changed ? (Object.fromEntries(Object.entries(cla).map(([k, v]) => [k, k === 'endpoints' ? localities : v])) as JsonObject) : cla)
   }
   const keyed = out.map((cla) => ({cla, key: parseClusterName(getString(cla, 'cluster_name'))}))
   goSortSlice(keyed, (a, b) => clusterNameLess(a.key, b.key))

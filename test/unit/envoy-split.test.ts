@@ -7,7 +7,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import type {ByteReader} from '../../src/envoy/scan.js'
-import {eitherSpelling, parseLarge, parseProjected, type Projection, SplitLayoutError, streamTopArray} from '../../src/envoy/split.js'
+import {eitherSpelling, parseLarge, parseProjected, type Projection, projectFromReader, SplitLayoutError, streamTopArray} from '../../src/envoy/split.js'
 import {SHARED} from '../helpers/cli.js'
 
 /** the same value, and the same key order at every level */
@@ -245,6 +245,15 @@ describe('textWithoutArrays: a view that never reads some arrays does not decode
   })
 })
 
+/** projections tried on the pseudo-random documents */
+const projections: Projection[] = [
+  {configs: [{key1: true, k: {key2: true, n: true}}], list: true},
+  {configs: [{'with "quote"': true, ünï: [{k: true}]}], list: [{n: true}]},
+  {configs: true},
+  {list: [{k: {key0: true, key4: {k: true}, '@type': true}}]},
+  {nothing: true},
+]
+
 /**
  * parseProjected: what a table reads, decoded without the rest. The value must be exactly JSON.parse's picked down
  * to the projection (key order included), or undefined; the bytes it skips are not checked.
@@ -267,13 +276,6 @@ describe('parseProjected: JSON.parse picked down to a projection, or undefined',
     assert.equal(JSON.stringify(got), JSON.stringify(expected))
     assert.deepEqual(got, expected)
   }
-  const projections: Projection[] = [
-    {configs: [{key1: true, k: {key2: true, n: true}}], list: true},
-    {configs: [{'with "quote"': true, ünï: [{k: true}]}], list: [{n: true}]},
-    {configs: true},
-    {list: [{k: {key0: true, key4: {k: true}, '@type': true}}]},
-    {nothing: true},
-  ]
   test('pseudo-random documents, indented by 1, 2 and 4 spaces, LF and CRLF, several projections', () => {
     for (let seed = 1; seed <= 200; seed++) {
       const value = {configs: [randomValue(seed), randomValue(seed + 1000)], list: [randomValue(seed + 7)]}
@@ -347,5 +349,72 @@ describe('parseProjected: JSON.parse picked down to a projection, or undefined',
     assert.equal(parseProjected(text('[1,]', '1'), {a: {x: true}}), undefined)
     assert.deepEqual(parseProjected(text('1', 'tru'), {a: true}), {a: {x: 1}})
     assert.equal(parseProjected(Buffer.from('{"a":'), {a: true}), undefined)
+  })
+})
+
+describe('projectFromReader: a section decoded down to a projection through a small moving window', () => {
+  /** a reader over a buffer that reads into the window's buffer when given one, and counts the bytes it reads */
+  const reader = (b: Buffer): ByteReader & {bytesRead: number} => {
+    const r = {
+      size: b.length,
+      bytesRead: 0,
+      read: (s: number, e: number, into?: Buffer): Buffer => {
+        r.bytesRead += e - s
+        if (into) {
+          b.copy(into, 0, s, e)
+          return into.subarray(0, e - s)
+        }
+        return Buffer.from(b.subarray(s, e))
+      },
+    }
+    return r
+  }
+  const sectionP = eitherSpelling({
+    '@type': true,
+    version_info: true,
+    dynamic_active_clusters: [{cluster: {name: true, type: true, metadata: {filter_metadata: {istio: {config: true}}}}}],
+    static_clusters: [{cluster: {name: true}}],
+    dynamic_listeners: [{name: true, active_state: {listener: {address: true}}}],
+  })
+  test('every section of every real dump: the value parseProjected gives, for windows from 1 byte up', async () => {
+    const {locateConfigEntries} = await import('../../src/envoy/scan.js')
+    const dir = join(SHARED, 'conformance/real-dumps')
+    let n = 0
+    for (const name of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const buf = readFileSync(join(dir, name))
+      for (const e of locateConfigEntries(buf) ?? []) {
+        const want = JSON.stringify(parseProjected(buf, sectionP, e.start, e.end))
+        for (const step of [1, 7, 100, 4096, 1 << 22]) {
+          assert.equal(JSON.stringify(projectFromReader(reader(buf), e.start, e.end, sectionP, step)), want, `${name} ${e.type} window ${step}`)
+          n++
+        }
+      }
+    }
+    assert.ok(n > 100, `${n} sections`)
+  })
+  test('pseudo-random documents, projections reaching into arrays or not, small windows', () => {
+    for (let seed = 1; seed <= 150; seed++) {
+      const value = {configs: [randomValue(seed), randomValue(seed + 1000)], list: [randomValue(seed + 7)], one: randomValue(seed + 3)}
+      for (const indent of [1, 2]) {
+        for (const eol of ['\n', '\r\n']) {
+          const buf = Buffer.from(JSON.stringify(value, null, indent).replaceAll('\n', eol))
+          for (const p of [...projections, {one: true, list: [{k: true}]}] as Projection[]) {
+            const got = projectFromReader(reader(buf), 0, buf.length, p, 1 + (seed % 50))
+            assert.equal(JSON.stringify(got), JSON.stringify(parseProjected(buf, p)), `seed ${seed}`)
+          }
+        }
+      }
+    }
+  })
+  test('skipped members stream by: the window stays small and each byte is read once', () => {
+    const big = {'@type': 'x', skipped: Array.from({length: 2000}, (_, i) => ({name: `n${i}`, blob: 'y'.repeat(200)})), kept: [{name: 'a', other: 1}]}
+    const buf = Buffer.from(JSON.stringify(big, null, 1))
+    const r = reader(buf)
+    assert.deepEqual(projectFromReader(r, 0, buf.length, {kept: [{name: true}]}, 4096), {kept: [{name: 'a'}]})
+    assert.equal(r.bytesRead, buf.length)
+  })
+  test('not one value per line, or an invalid decoded part: undefined', () => {
+    const cases = ['{"a": [1, 2], "b": 3}', '{\n  "a": [\n    1,\n  2\n  ]\n}', '{\n  "a": [\n    {"x": tru}\n  ]\n}', '{\n  "a": 1\n  "b": 2\n}', '{\n  "a": [\n    1\n  ]\n']
+    for (const text of cases) assert.equal(projectFromReader(reader(Buffer.from(text)), 0, Buffer.byteLength(text), {a: [true]}, 3), undefined, text)
   })
 })
