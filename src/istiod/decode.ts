@@ -136,21 +136,32 @@ const RFC3339 = /^(\d{4})-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-
  * A proto Timestamp or Go time.Time in JSON: an RFC 3339 string (or `{seconds, nanos}`). Go's zero time
  * (`0001-01-01T00:00:00Z`, what syncz writes for a type never sent) means "not known": undefined.
  */
-export function parseTimestamp(v: Json | undefined, where: string): Date | undefined {
+/**
+ * Timestamps already read, by their text: a push reaches many proxies at once, so thousands of syncz entries share
+ * a few sentTimes (the Dates are never mutated). Bounded, for `ps --watch`.
+ */
+const seenTimestamps = new Map<string, Date | undefined>()
+
+export function parseTimestamp(v: Json | undefined, where: string | (() => string)): Date | undefined {
   if (v === undefined || v === null || v === '') return undefined
+  const at = (): string => (typeof where === 'string' ? where : where())
   if (typeof v === 'string') {
+    if (seenTimestamps.has(v)) return seenTimestamps.get(v)
     const m = RFC3339.exec(v)
     const ms = m ? Date.parse(v.replace(' ', 'T')) : Number.NaN
-    if (!m || Number.isNaN(ms)) return fail(`${where} is "${v}", not an RFC 3339 timestamp`)
-    return Number(m[1]) <= 1 ? undefined : new Date(ms)
+    if (!m || Number.isNaN(ms)) return fail(`${at()} is "${v}", not an RFC 3339 timestamp`)
+    const d = Number(m[1]) <= 1 ? undefined : new Date(ms)
+    if (seenTimestamps.size >= 10_000) seenTimestamps.clear()
+    seenTimestamps.set(v, d)
+    return d
   }
   if (isObject(v) && (v.seconds !== undefined || v.nanos !== undefined)) {
     const s = Number(v.seconds ?? 0)
     const n = Number(v.nanos ?? 0)
-    if (!Number.isFinite(s) || !Number.isFinite(n)) return fail(`${where} is not a timestamp`)
+    if (!Number.isFinite(s) || !Number.isFinite(n)) return fail(`${at()} is not a timestamp`)
     return new Date(s * 1000 + Math.trunc(n / 1e6))
   }
-  return fail(`${where} is ${describeValue(v)}, not a timestamp`)
+  return fail(`${at()} is ${describeValue(v)}, not a timestamp`)
 }
 
 /** A Date as proto-JSON prints a Timestamp: UTC, `Z`, fractional seconds only when not zero. */
@@ -198,7 +209,12 @@ function configStatus(v: Json | undefined, where: string): SyncStatus {
 
 /** Types by URL, the last entry for a URL winning (as istioctl's map), sorted by type URL. */
 function sortedTypes(byUrl: Map<string, TypeSync>): TypeSync[] {
-  return [...byUrl.values()].sort((a, b) => (a.typeUrl === b.typeUrl ? 0 : goLess(a.typeUrl, b.typeUrl) ? -1 : 1))
+  const types = [...byUrl.values()]
+  // istiod writes them sorted already (Go's encoding/json sorts map keys): then there is nothing to do
+  for (let i = 1; i < types.length; i++) {
+    if (!goLess(types[i - 1]!.typeUrl, types[i]!.typeUrl)) return types.sort((a, b) => (a.typeUrl === b.typeUrl ? 0 : goLess(a.typeUrl, b.typeUrl) ? -1 : 1))
+  }
+  return types
 }
 
 function clientConfigTypes(cc: JsonObject, where: string): TypeSync[] {
@@ -269,17 +285,19 @@ export function namespaceOfProxyId(id: string): string {
 }
 
 /** Current istiod: status per subscribed type from `resources`, with the xDS rules (statusgen.go). */
-function resourceTypes(resources: JsonObject, where: string): TypeSync[] {
+function resourceTypes(resources: JsonObject, where: () => string): TypeSync[] {
   const byUrl = new Map<string, TypeSync>()
-  for (const [url, r] of Object.entries(resources)) {
-    const at = `${where} resources["${url}"]`
-    if (!isObject(r)) fail(`${at} is ${describeValue(r)}, expected {sent, acked, sentTime, lastError}`)
+  for (const url in resources) {
+    const r = resources[url]
+    // the place in the input, for messages: spelled out only when something is wrong
+    const at = (): string => `${where()} resources["${url}"]`
+    if (!isObject(r)) fail(`${at()} is ${describeValue(r)}, expected {sent, acked, sentTime, lastError}`)
     const sent = getString(r, 'sent')
     const acked = getString(r, 'acked')
     const error = getString(r, 'last_error') || getString(r, 'lastError')
     const status: SyncStatus = error ? 'ERROR' : !sent ? 'NOT SENT' : acked === sent ? 'SYNCED' : 'STALE'
     const t: TypeSync = {typeUrl: url, status}
-    const sentTime = parseTimestamp(get(r, 'sentTime') ?? get(r, 'sent_time'), `${at} sentTime`)
+    const sentTime = parseTimestamp(get(r, 'sentTime') ?? get(r, 'sent_time'), () => `${at()} sentTime`)
     if (sentTime) t.lastUpdated = sentTime
     if (error) t.error = error
     byUrl.set(url, t)
@@ -328,6 +346,7 @@ function clientConfigOf(p: ProxySync): JsonObject {
 export function decodeSyncz(entries: Json[], source: string, name: string): IstiodStatus {
   const proxies: ProxySync[] = entries.map((e, i) => {
     const where = `${source}: [${i}]`
+    const whereProxy = (): string => `${where} (${getString(e, 'proxy')})`
     if (!isObject(e)) return fail(`${where} is ${describeValue(e)}, expected a /debug/syncz entry object`)
     const id = getString(e, 'proxy')
     if (!id) {
@@ -344,7 +363,7 @@ export function decodeSyncz(entries: Json[], source: string, name: string): Isti
       namespace: namespaceOfProxyId(id),
       istioVersion: getString(e, 'istio_version'),
       istiod: name,
-      types: isObject(resources) && Object.keys(resources).length > 0 ? resourceTypes(resources, `${where} (${id})`) : flatTypes(e, proxyType === 'ztunnel'),
+      types: isObject(resources) && Object.keys(resources).length > 0 ? resourceTypes(resources, whereProxy) : flatTypes(e, proxyType === 'ztunnel'),
     }
     const proxyVersion = getString(e, 'proxy_version')
     if (proxyVersion) p.proxyVersion = proxyVersion
