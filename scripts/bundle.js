@@ -5,7 +5,7 @@
 // lazily (client-node, gRPC, the YAML and JMESPath libraries) stays a separate import from node_modules.
 // Run by `npm run build` after tsc, before the manifest is written. Source maps let MESHCTL_DEBUG=1 show
 // stack traces in the modules tsc wrote to dist/ (one per source file).
-import {readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
@@ -29,8 +29,47 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const bundled = new Set(['@oclif/core', 'chalk', '@kubernetes/client-node'])
 const external = Object.keys(pkg.dependencies).filter((d) => !bundled.has(d))
 
+// client-node's KubeConfig imports undici (Agent, ProxyAgent, fetch) for its fetch-based API clients, which meshctl
+// never uses (it speaks HTTPS through node:https and streams through ws); bundled as it is, undici's 1.6 MB are
+// evaluated by every live command (~100 ms). The bundle gets a stand-in whose exports load the real undici from
+// node_modules on first use instead.
+const lazyUndici = {
+  name: 'lazy-undici',
+  setup(b) {
+    b.onResolve({filter: /^undici$/}, () => ({path: 'undici', namespace: 'lazy-undici'}))
+    b.onLoad({filter: /.*/, namespace: 'lazy-undici'}, () => ({
+      loader: 'js',
+      contents: [
+        "import {createRequire} from 'node:module'",
+        'let real',
+        // resolved from client-node's own package, where npm installs its undici
+        "const undici = () => (real ??= createRequire(createRequire(import.meta.url).resolve('@kubernetes/client-node/package.json'))('undici'))",
+        'export class Agent { constructor(...a) { return new (undici().Agent)(...a) } }',
+        'export class ProxyAgent { constructor(...a) { return new (undici().ProxyAgent)(...a) } }',
+        'export const fetch = (...a) => undici().fetch(...a)',
+      ].join('\n'),
+    }))
+  },
+}
+
+// client-node's generated API clients and models (4.5 MB: gen/) are reached through re-exports only, but the
+// package does not declare itself free of side effects, so esbuild would keep them all. It is (its modules only
+// define classes and constants): telling esbuild so leaves in the bundle just what KubeConfig, PortForward, Exec
+// and WebSocketHandler use.
+const pureClientNode = {
+  name: 'pure-client-node',
+  setup(b) {
+    b.onResolve({filter: /.*/}, async (args) => {
+      if (args.pluginData === 'pure-client-node' || !/client-node[\\/]dist[\\/]/.test(args.importer)) return undefined
+      const r = await b.resolve(args.path, {kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'pure-client-node'})
+      if (r.errors.length > 0 || !/client-node[\\/]dist[\\/]gen[\\/]/.test(r.path)) return undefined
+      return {path: r.path, sideEffects: false}
+    })
+  },
+}
+
 rmSync(out, {recursive: true, force: true})
-await build({
+const result = await build({
   entryPoints: [join(dist, 'src/cli/main.js'), ...files(join(dist, 'commands'))],
   outbase: dist,
   outdir: out,
@@ -45,5 +84,9 @@ await build({
   // oclif is CommonJS and calls require() for Node built-ins and, by path, for plugins
   banner: {js: "import {createRequire as __meshctlCreateRequire} from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);"},
   logLevel: 'warning',
+  plugins: [lazyUndici, pureClientNode],
+  metafile: !!process.env.BUNDLE_META,
 })
 process.stdout.write(`bundle: ${relative(root, out)} (${files(out).length} files)\n`)
+// BUNDLE_META=<file>: esbuild's metafile (which input takes how many bytes of which chunk), for size work
+if (process.env.BUNDLE_META) writeFileSync(process.env.BUNDLE_META, JSON.stringify(result.metafile))

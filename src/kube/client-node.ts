@@ -3,5 +3,5 @@
  * let the bundler (scripts/bundle.js) keep only what they reach: the package's index pulls in every generated
  * API client and model (about half a second to load), of which meshctl needs none.
  */
-export {Exec, KubeConfig, PortForward} from '@kubernetes/client-node'
+export {Exec, KubeConfig} from '@kubernetes/client-node'
 export {WebSocketHandler} from '@kubernetes/client-node/dist/web-socket-handler.js'

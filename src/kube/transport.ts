@@ -1,6 +1,6 @@
 /**
  * Reaching a port inside a pod: HTTP carried over a Kubernetes port-forward stream (no local listener), or a
- * command exec'ed in a container. Built on client-node's PortForward and Exec (which do the channel
+ * command exec'ed in a container. Built on client-node's WebSocketHandler and Exec (which do the channel
  * framing), with our own WebSocket factory so that a refused upgrade keeps the API server's explanation
  * (client-node alone reports only "Unexpected server response: 403") and every step has a time limit.
  */
@@ -84,7 +84,7 @@ export interface PodStream {
  */
 export async function openPodStream(api: KubeApi, namespace: string, pod: string, port: number): Promise<PodStream> {
   const action = `port-forward to ${pod}.${namespace}:${port}`
-  const {PortForward} = await loadClientNode()
+  const {WebSocketHandler} = await loadClientNode()
   const fromPod = new PassThrough()
   const toPod = new PassThrough()
   let errText = ''
@@ -94,10 +94,23 @@ export async function openPodStream(api: KubeApi, namespace: string, pod: string
       done()
     },
   })
-  const pf = new PortForward(api.kc, false, await wsHandler(api, action))
+  // the port-forward protocol (what client-node's PortForward does, without the generated API clients its
+  // module imports for its service helper: 4 MB less to load): one port, channel 0 its data, channel 1 its
+  // errors, each starting with the port number (two bytes); anything on other channels is ignored
+  const handler = await wsHandler(api, action)
+  const portPrefixPending = [true, true]
   let ws: WS
   try {
-    ws = (await pf.portForward(namespace, pod, [port], fromPod, errSink, toPod, 0)) as unknown as WS
+    ws = (await handler.connect(`/api/v1/namespaces/${namespace}/pods/${pod}/portforward?ports=${port}`, null, (channel: number, data: Buffer) => {
+      if (channel > 1) return true
+      if (portPrefixPending[channel]) {
+        data = data.subarray(2)
+        portPrefixPending[channel] = false
+      }
+      ;(channel === 0 ? fromPod : errSink).write(data)
+      return true
+    })) as unknown as WS
+    WebSocketHandler.handleStandardInput(ws as never, toPod, 0)
   } catch (err) {
     throw wsFailure(api, err, action)
   }
