@@ -536,12 +536,6 @@ export function parseAdminReader(reader: ByteReader, source: string, chunkSize?:
 /** The start of a `/clusters?format=json` answer: its first key. */
 const CLUSTERS_HEAD = /^\{\s*"(?:cluster_statuses|clusterStatuses)"/
 
-/** Whether these first bytes of a document (64 are enough) open a `/clusters?format=json` answer. */
-export function isClustersHead(head: Uint8Array): boolean {
-  const start = firstNonSpace(head)
-  return CLUSTERS_HEAD.test(Buffer.from(head.buffer, head.byteOffset + start, Math.max(0, Math.min(64, head.length - start))).toString('latin1'))
-}
-
 /** Parses input bytes (JSON, YAML, or Envoy's plain-text /clusters) into an admin document. */
 export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocument {
   const start = firstNonSpace(buf)
@@ -549,7 +543,7 @@ export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocume
   const c = buf[start]
   if (c === 0x7b /* { */) {
     // a /clusters?format=json answer (its first key says so): its clusters decoded one at a time
-    if (isClustersHead(buf)) {
+    if (CLUSTERS_HEAD.test(Buffer.from(buf.buffer, buf.byteOffset + start, Math.min(64, buf.length - start)).toString('latin1'))) {
       const clusters = lazyClustersStatus(buf, source)
       if (clusters) return clusters
     }

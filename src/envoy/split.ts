@@ -81,16 +81,24 @@ function valueEnd(buf: Buffer, v: number, indent: number, end: number): number {
     for (let at = v + 1; ; ) {
       const hit = buf.indexOf(closing, at)
       if (hit < 0 || hit >= end) throw new Layout()
-      if (buf[hit - indent - 1] === NL) {
-        let k = 1
-        while (k <= indent && buf[hit - k] === SPACE) k++
-        if (k > indent) return hit + 1
-      }
+      if (opensLineAt(buf, hit, indent)) return hit + 1
       at = hit + 1
     }
   }
   let e = buf.indexOf(NL, v)
   if (e < 0 || e > end) e = end
+  return trimLineEnd(buf, v, e)
+}
+
+/** Whether buf[i] follows a newline and exactly `indent` spaces: a closing bracket at that depth. */
+function opensLineAt(buf: Buffer, i: number, indent: number): boolean {
+  if (i - indent - 1 < 0 || buf[i - indent - 1] !== NL) return false
+  for (let k = 1; k <= indent; k++) if (buf[i - k] !== SPACE) return false
+  return true
+}
+
+/** The end of a value written on one line [v, e): without the line's trailing white space and comma. */
+function trimLineEnd(buf: Buffer, v: number, e: number): number {
   while (e > v && (isWs(buf[e - 1]) || buf[e - 1] === COMMA)) e--
   return e
 }
@@ -344,13 +352,28 @@ class Window {
         if (!this.more(keep ?? Math.max(this.base, at - indent - 2), at + this.step)) throw new Layout()
         continue
       }
-      if (hit - indent - 1 >= 0 && this.buf[hit - indent - 1] === NL) {
-        let k = 1
-        while (k <= indent && this.buf[hit - k] === SPACE) k++
-        if (k > indent) return this.base + hit
-      }
+      if (opensLineAt(this.buf, hit, indent)) return this.base + hit
       at = this.base + hit + 1
     }
+  }
+  /** whether a container opens at i and ends its line there (a value laid out one child per line) */
+  opensBlock(i: number, keep: number): boolean {
+    const c = this.at(i, keep)
+    if (c !== LBRACE && c !== LBRACKET) return false
+    const n = this.at(i + 1, keep)
+    return n === NL || (n === CR && this.at(i + 2, keep) === NL)
+  }
+  /** at `at`, a line break then spaces: the position after them and how many there are */
+  nextLine(at: number): [number, number] {
+    while (this.at(at, at) === CR) at++
+    if (this.at(at, at) !== NL) throw new Layout()
+    const ls = ++at
+    while (this.at(at, ls) === SPACE) at++
+    return [at, at - ls]
+  }
+  /** the end of the one-line value that starts at v (see trimLineEnd); the window keeps v */
+  lineValueEnd(v: number): number {
+    return trimLineEnd(this.buf, v - this.base, this.lineEnd(v, v) - this.base) + this.base
   }
   /** the absolute position of the next newline at or after `from` (or the limit) */
   lineEnd(from: number, keep: number): number {
@@ -383,18 +406,10 @@ export function projectFromReader(reader: ByteReader, start: number, end: number
     w.more(start, start + 1)
     let q = start
     const byte = (i: number, keep: number): number | undefined => w.at(i, keep)
-    /** a line break at `at`, then spaces: the position after them and how many there are */
-    const nextLine = (at: number): [number, number] => {
-      while (byte(at, at) === CR) at++
-      if (byte(at, at) !== NL) throw new Layout()
-      const ls = ++at
-      while (byte(at, ls) === SPACE) at++
-      return [at, at - ls]
-    }
     while (isWs(byte(q, q))) q++
     if (byte(q, q) !== LBRACE) throw new Layout()
     let indent: number
-    ;[q, indent] = nextLine(q + 1)
+    ;[q, indent] = w.nextLine(q + 1)
     if (indent === 0) throw new Layout()
     const obj: JsonObject = {}
     for (;;) {
@@ -411,34 +426,25 @@ export function projectFromReader(reader: ByteReader, start: number, end: number
       while (byte(v, c) === SPACE || byte(v, c) === TAB) v++
       const sub = Object.hasOwn(spec, key) ? spec[key] : undefined
       const open = byte(v, v)
-      const multi = (open === LBRACE || open === LBRACKET) && (byte(v + 1, v) === NL || (byte(v + 1, v) === CR && byte(v + 2, v) === NL))
       let e: number
-      if (!multi) {
-        e = w.lineEnd(v, v)
-        while (e > v && (isWs(w.buf[e - 1 - w.base]) || w.buf[e - 1 - w.base] === COMMA)) e--
+      if (!w.opensBlock(v, v)) {
+        e = w.lineValueEnd(v)
         if (sub !== undefined) setOwn(obj, key, projectIn(w, v, e, sub))
       } else if (sub !== undefined && sub !== true && open === LBRACKET) {
         // an array the projection reaches into: element by element, each one held only while it is decoded
         const each = Array.isArray(sub) ? (sub[0] as Projection) : sub
         const items: Json[] = []
-        let [r, elIndent] = nextLine(v + 1)
+        let [r, elIndent] = w.nextLine(v + 1)
         if (elIndent <= indent) throw new Layout()
         for (;;) {
           const s = r
-          const o = byte(s, s)
-          const elMulti = (o === LBRACE || o === LBRACKET) && (byte(s + 1, s) === NL || (byte(s + 1, s) === CR && byte(s + 2, s) === NL))
-          let ee: number
-          if (elMulti) ee = w.closing(o === LBRACE ? RBRACE : RBRACKET, s + 1, elIndent, s) + 1
-          else {
-            ee = w.lineEnd(s, s)
-            while (ee > s && (isWs(w.buf[ee - 1 - w.base]) || w.buf[ee - 1 - w.base] === COMMA)) ee--
-          }
+          const ee = w.opensBlock(s, s) ? w.closing(byte(s, s) === LBRACE ? RBRACE : RBRACKET, s + 1, elIndent, s) + 1 : w.lineValueEnd(s)
           items.push(projectIn(w, s, ee, each))
           r = ee
           while (byte(r, r) === SPACE || byte(r, r) === TAB || byte(r, r) === CR) r++
           if (byte(r, r) !== COMMA) break
           let next: number
-          ;[r, next] = nextLine(r + 1)
+          ;[r, next] = w.nextLine(r + 1)
           if (next !== elIndent) throw new Layout()
         }
         // the array's closing line, at the member's indentation
@@ -469,7 +475,7 @@ export function projectFromReader(reader: ByteReader, start: number, end: number
         return obj
       }
       let next: number
-      ;[q, next] = nextLine(q + 1)
+      ;[q, next] = w.nextLine(q + 1)
       if (next !== indent) throw new Layout()
     }
   } catch (err) {
@@ -496,7 +502,7 @@ export interface StreamedElement {
  * is not that; the elements throw SplitLayoutError should the layout change later (the caller then reads the
  * whole document).
  */
-export function streamTopArray(reader: ByteReader, keys: readonly string[], chunkSize = 16 * 1024 * 1024): {key: string; elements: () => Generator<StreamedElement>} | undefined {
+export function streamTopArray(reader: ByteReader, keys: readonly string[], chunkSize = 4 * 1024 * 1024): {key: string; elements: () => Generator<StreamedElement>} | undefined {
   const head = reader.read(0, Math.min(reader.size, 64 * 1024))
   let p = 0
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) p = 3
@@ -530,62 +536,39 @@ export function streamTopArray(reader: ByteReader, keys: readonly string[], chun
   if (indent === 0 || head[p] !== LBRACE || !isMultiLine(head, p)) return undefined
   const first = p
   const size = reader.size
-  const margin = indent + 64
 
   function* elements(): Generator<StreamedElement> {
-    let buf = reader.read(0, Math.min(size, Math.max(chunkSize, first + margin)))
-    let base = 0
+    // the answer streams through one window; each element is copied out of it before the window moves on
+    const w = new Window(reader, first, size, chunkSize)
+    const byte = (i: number): number | undefined => w.at(i, i)
     let at = first
-    /** makes sure buf holds [abs, abs + want) when the input has it; returns false at the end of the input */
-    const more = (): boolean => {
-      const next = base + buf.length
-      if (next >= size) return false
-      const keep = buf.subarray(at - base)
-      buf = Buffer.concat([keep, reader.read(next, Math.min(size, next + chunkSize))])
-      base = at
-      return true
-    }
-    for (;;) {
-      // the element's closing line: `indent` spaces and `}` right after a newline
-      let search = at + 1
-      let end = -1
-      while (end < 0) {
-        const hit = buf.indexOf(RBRACE, search - base)
-        if (hit < 0) {
-          search = base + buf.length
-          if (!more()) throw new SplitLayoutError()
+    try {
+      for (;;) {
+        // the element's closing line: `indent` spaces and `}` right after a newline
+        const end = w.closing(RBRACE, at + 1, indent, at) + 1
+        yield {start: at, end, bytes: Buffer.from(w.buf.subarray(at - w.base, end - w.base))}
+        // then `,` and the next element, or the end of the array and of the document
+        let q = end
+        while (byte(q) === SPACE || byte(q) === TAB || byte(q) === CR) q++
+        if (byte(q) === COMMA) {
+          let next: number
+          ;[q, next] = w.nextLine(q + 1)
+          if (next !== indent || byte(q) !== LBRACE || !w.opensBlock(q, q)) throw new Layout()
+          at = q
           continue
         }
-        let k = 1
-        while (k <= indent && buf[hit - k] === SPACE) k++
-        if (k > indent && buf[hit - indent - 1] === NL) end = base + hit + 1
-        else search = base + hit + 1
-      }
-      yield {start: at, end, bytes: buf.subarray(at - base, end - base)}
-      // then `,` and the next element, or the end of the array and of the document
-      while (end - base + margin > buf.length && more()) {}
-      let q = end - base
-      while (buf[q] === SPACE || buf[q] === TAB || buf[q] === CR) q++
-      if (buf[q] === COMMA) {
+        while (isWs(byte(q))) q++
+        if (byte(q) !== RBRACKET) throw new Layout()
         q++
-        while (buf[q] === CR) q++
-        if (buf[q] !== NL) throw new SplitLayoutError()
+        while (isWs(byte(q))) q++
+        if (byte(q) !== RBRACE) throw new Layout()
         q++
-        const ls = q
-        while (buf[q] === SPACE) q++
-        if (q - ls !== indent || buf[q] !== LBRACE || !isMultiLine(buf, q)) throw new SplitLayoutError()
-        at = base + q
-        continue
+        while (q < size && isWs(byte(q))) q++
+        if (q !== size) throw new Layout()
+        return
       }
-      while (isWs(buf[q])) q++
-      if (buf[q] !== RBRACKET) throw new SplitLayoutError()
-      q++
-      while (isWs(buf[q])) q++
-      if (buf[q] !== RBRACE) throw new SplitLayoutError()
-      q++
-      while (q < buf.length && isWs(buf[q])) q++
-      if (base + q !== size) throw new SplitLayoutError()
-      return
+    } catch (err) {
+      throw err instanceof Layout ? new SplitLayoutError() : err
     }
   }
   return {key, elements}

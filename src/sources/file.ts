@@ -1,6 +1,5 @@
 /** Reading a saved dump from a file or standard input (`-`). */
 import {closeSync, fstatSync, openSync, readFileSync, readSync} from 'node:fs'
-import {isClustersHead} from '../envoy/document.js'
 import type {ByteReader} from '../envoy/scan.js'
 import {InputError} from '../errors/index.js'
 import type {DumpSource, Fetched} from './types.js'
@@ -17,20 +16,17 @@ async function readStdin(): Promise<Uint8Array> {
 }
 
 /**
- * A config_dump file from this size on is read through a ByteReader instead of whole: its sections are located
- * chunk by chunk and a view's section is read (a table's fields streamed through a small window) on its own, so
- * the process never holds or touches the whole file: on the benchmark's 10k-service dump (103 MB) `pc clusters`
- * takes 0.63 s instead of 0.99 s and half the memory. A `/clusters?format=json` answer is read whole below
- * STREAM_CLUSTERS_MIN_BYTES (one read then a decode in memory is faster there) and streamed cluster by cluster
- * above it. MESHCTL_READER_MIN_BYTES overrides both (tests use 0).
+ * A file from this size on is read through a ByteReader instead of whole: a config_dump's sections are located
+ * chunk by chunk and a view's section is read on its own (a table's fields streamed through a small window), and
+ * a `/clusters?format=json` answer is streamed cluster by cluster, so the process never holds or touches the whole
+ * file: on the benchmark's 10k-service dump (103 MB) `pc clusters` takes 0.63 s instead of 0.99 s and half the
+ * memory. MESHCTL_READER_MIN_BYTES overrides it (tests use 0).
  */
 const READER_MIN_BYTES = 8 * 1024 * 1024
-const STREAM_CLUSTERS_MIN_BYTES = 160 * 1024 * 1024
 
-function readerMinBytes(head: Uint8Array): number {
+function readerMinBytes(): number {
   const v = process.env.MESHCTL_READER_MIN_BYTES
-  if (v !== undefined && /^\d+$/.test(v)) return Number(v)
-  return isClustersHead(head) ? STREAM_CLUSTERS_MIN_BYTES : READER_MIN_BYTES
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : READER_MIN_BYTES
 }
 
 /** Random access to an open file; the descriptor stays open for the life of the process. */
@@ -56,7 +52,7 @@ export async function readInput(path: string): Promise<Fetched> {
     const fd = openSync(path, 'r')
     const stat = fstatSync(fd)
     const reader = fileReader(fd, stat.size, path)
-    if (stat.isFile() && stat.size > 0 && stat.size >= readerMinBytes(reader.read(0, Math.min(stat.size, 256)))) {
+    if (stat.isFile() && stat.size > 0 && stat.size >= readerMinBytes()) {
       let whole: Buffer | undefined
       return {
         reader,
@@ -69,7 +65,7 @@ export async function readInput(path: string): Promise<Fetched> {
     }
     // one read of the whole file on the descriptor already open (fs.promises.readFile reads 512 KB at a time)
     try {
-      return {bytes: stat.isFile() ? fileReader(fd, stat.size, path).read(0, stat.size) : readFileSync(fd), source: path}
+      return {bytes: stat.isFile() ? reader.read(0, stat.size) : readFileSync(fd), source: path}
     } finally {
       closeSync(fd)
     }
