@@ -31,7 +31,7 @@ const external = Object.keys(pkg.dependencies).filter((d) => !bundled.has(d))
 
 // client-node's KubeConfig imports undici (Agent, ProxyAgent, fetch) for its fetch-based API clients, which meshctl
 // never uses (it speaks HTTPS through node:https and streams through ws); bundled as it is, undici's 1.6 MB are
-// evaluated by every live command (~100 ms). The bundle gets a stand-in whose exports load the real undici from
+// evaluated by every live command (~100 ms, half of client-node's chunk). The bundle gets a stand-in whose exports load the real undici from
 // node_modules on first use instead.
 const lazyUndici = {
   name: 'lazy-undici',
@@ -52,22 +52,6 @@ const lazyUndici = {
   },
 }
 
-// client-node's generated API clients and models (4.5 MB: gen/) are reached through re-exports only, but the
-// package does not declare itself free of side effects, so esbuild would keep them all. It is (its modules only
-// define classes and constants): telling esbuild so leaves in the bundle just what KubeConfig, PortForward, Exec
-// and WebSocketHandler use.
-const pureClientNode = {
-  name: 'pure-client-node',
-  setup(b) {
-    b.onResolve({filter: /.*/}, async (args) => {
-      if (args.pluginData === 'pure-client-node' || !/client-node[\\/]dist[\\/]/.test(args.importer)) return undefined
-      const r = await b.resolve(args.path, {kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'pure-client-node'})
-      if (r.errors.length > 0 || !/client-node[\\/]dist[\\/]gen[\\/]/.test(r.path)) return undefined
-      return {path: r.path, sideEffects: false}
-    })
-  },
-}
-
 rmSync(out, {recursive: true, force: true})
 const result = await build({
   entryPoints: [join(dist, 'src/cli/main.js'), ...files(join(dist, 'commands'))],
@@ -84,7 +68,7 @@ const result = await build({
   // oclif is CommonJS and calls require() for Node built-ins and, by path, for plugins
   banner: {js: "import {createRequire as __meshctlCreateRequire} from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);"},
   logLevel: 'warning',
-  plugins: [lazyUndici, pureClientNode],
+  plugins: [lazyUndici],
   metafile: !!process.env.BUNDLE_META,
 })
 process.stdout.write(`bundle: ${relative(root, out)} (${files(out).length} files)\n`)

@@ -133,15 +133,16 @@ export function decodeStatusDocuments(docs: readonly RawStatusDocument[]): Statu
 const RFC3339 = /^(\d{4})-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/
 
 /**
- * A proto Timestamp or Go time.Time in JSON: an RFC 3339 string (or `{seconds, nanos}`). Go's zero time
- * (`0001-01-01T00:00:00Z`, what syncz writes for a type never sent) means "not known": undefined.
- */
-/**
  * Timestamps already read, by their text: a push reaches many proxies at once, so thousands of syncz entries share
  * a few sentTimes (the Dates are never mutated). Bounded, for `ps --watch`.
  */
 const seenTimestamps = new Map<string, Date | undefined>()
 
+/**
+ * A proto Timestamp or Go time.Time in JSON: an RFC 3339 string (or `{seconds, nanos}`). Go's zero time
+ * (`0001-01-01T00:00:00Z`, what syncz writes for a type never sent) means "not known": undefined. `where` names
+ * the place in the input for an error (a function: spelled out only then).
+ */
 export function parseTimestamp(v: Json | undefined, where: string | (() => string)): Date | undefined {
   if (v === undefined || v === null || v === '') return undefined
   const at = (): string => (typeof where === 'string' ? where : where())

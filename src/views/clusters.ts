@@ -19,10 +19,8 @@ export interface ClusterFilter {
 const CLUSTER_TYPES = new Set(['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL_DST'])
 
 /** What the clusters table reads of each cluster: its name, type and Istio config metadata. */
-const TABLE_FIELDS = eitherSpelling({
-  dynamic_active_clusters: [{cluster: {name: true, type: true, metadata: {filter_metadata: {istio: {config: true}}}}}],
-  static_clusters: [{cluster: {name: true, type: true, metadata: {filter_metadata: {istio: {config: true}}}}}],
-})
+const TABLE_CLUSTER = {cluster: {name: true, type: true, metadata: {filter_metadata: {istio: {config: true}}}}} as const
+const TABLE_FIELDS = eitherSpelling({dynamic_active_clusters: [TABLE_CLUSTER], static_clusters: [TABLE_CLUSTER]})
 
 /**
  * The clusters istioctl shows: dynamic active, then static (warming clusters are never shown). With `tableOnly`,

@@ -48,17 +48,22 @@ function randomValue(seed: number, depth = 0): unknown {
   return gen(depth)
 }
 
+/** pseudo-random documents (seeds 1..n) pretty-printed with each indentation, with LF and with CRLF line ends */
+function* randomLayouts(n: number, indents: number[], extra = false): Generator<{seed: number; text: string}> {
+  for (let seed = 1; seed <= n; seed++) {
+    const value: Record<string, unknown> = {configs: [randomValue(seed), randomValue(seed + 1000)], list: [randomValue(seed + 7)]}
+    if (extra) value.one = randomValue(seed + 3)
+    for (const indent of indents) {
+      for (const eol of ['\n', '\r\n']) yield {seed, text: JSON.stringify(value, null, indent).replaceAll('\n', eol)}
+    }
+  }
+}
+
 describe('the same value as JSON.parse', () => {
   test('pseudo-random documents, indented by 1, 2 and 4 spaces, LF and CRLF', () => {
-    for (let seed = 1; seed <= 300; seed++) {
-      const value = {configs: [randomValue(seed), randomValue(seed + 1000)], list: [randomValue(seed + 7)]}
-      for (const indent of [1, 2, 4]) {
-        for (const eol of ['\n', '\r\n']) {
-          const text = JSON.stringify(value, null, indent).replaceAll('\n', eol)
-          const buf = Buffer.from(text)
-          assertSame(parseLarge(buf, 0, buf.length, 8), text)
-        }
-      }
+    for (const {text} of randomLayouts(300, [1, 2, 4])) {
+      const buf = Buffer.from(text)
+      assertSame(parseLarge(buf, 0, buf.length, 8), text)
     }
   })
   test('a sub-range of the buffer (a config section), with surrounding white space', () => {
@@ -277,14 +282,8 @@ describe('parseProjected: JSON.parse picked down to a projection, or undefined',
     assert.deepEqual(got, expected)
   }
   test('pseudo-random documents, indented by 1, 2 and 4 spaces, LF and CRLF, several projections', () => {
-    for (let seed = 1; seed <= 200; seed++) {
-      const value = {configs: [randomValue(seed), randomValue(seed + 1000)], list: [randomValue(seed + 7)]}
-      for (const indent of [1, 2, 4]) {
-        for (const eol of ['\n', '\r\n']) {
-          const text = JSON.stringify(value, null, indent).replaceAll('\n', eol)
-          for (const p of projections) assertPicked(parseProjected(Buffer.from(text), p, 0, undefined, 8), text, p)
-        }
-      }
+    for (const {text} of randomLayouts(200, [1, 2, 4])) {
+      for (const p of projections) assertPicked(parseProjected(Buffer.from(text), p, 0, undefined, 8), text, p)
     }
   })
   test('compact JSON and one-line containers are parsed whole, then picked', () => {
@@ -393,16 +392,11 @@ describe('projectFromReader: a section decoded down to a projection through a sm
     assert.ok(n > 100, `${n} sections`)
   })
   test('pseudo-random documents, projections reaching into arrays or not, small windows', () => {
-    for (let seed = 1; seed <= 150; seed++) {
-      const value = {configs: [randomValue(seed), randomValue(seed + 1000)], list: [randomValue(seed + 7)], one: randomValue(seed + 3)}
-      for (const indent of [1, 2]) {
-        for (const eol of ['\n', '\r\n']) {
-          const buf = Buffer.from(JSON.stringify(value, null, indent).replaceAll('\n', eol))
-          for (const p of [...projections, {one: true, list: [{k: true}]}] as Projection[]) {
-            const got = projectFromReader(reader(buf), 0, buf.length, p, 1 + (seed % 50))
-            assert.equal(JSON.stringify(got), JSON.stringify(parseProjected(buf, p)), `seed ${seed}`)
-          }
-        }
+    for (const {seed, text} of randomLayouts(150, [1, 2], true)) {
+      const buf = Buffer.from(text)
+      for (const p of [...projections, {one: true, list: [{k: true}]}] as Projection[]) {
+        const got = projectFromReader(reader(buf), 0, buf.length, p, 1 + (seed % 50))
+        assert.equal(JSON.stringify(got), JSON.stringify(parseProjected(buf, p)), `seed ${seed}`)
       }
     }
   })
