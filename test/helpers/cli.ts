@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 export const BIN = fileURLToPath(new URL('../../../bin/run.js', import.meta.url))
-export const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url))
+export {SHARED} from './shared.js'
 
 export interface CliResult {
   code: number | null

@@ -4,8 +4,9 @@ import {readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
 import {generate} from 'selfsigned'
 import {decodeInlineBytes, summarizeFirstCert} from '../../src/envoy/certs.js'
+import {sharedUrl} from '../helpers/shared.js'
 
-const TESTDATA = new URL('../../../../shared/conformance/istioctl/head-86c9f01/istioctl/pkg/writer/envoy/configdump/testdata/secret/', import.meta.url)
+const TESTDATA = sharedUrl('conformance/istioctl/head-86c9f01/istioctl/pkg/writer/envoy/configdump/testdata/secret/')
 interface Secret {
   name: string
   secret: {

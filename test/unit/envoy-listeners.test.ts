@@ -13,8 +13,9 @@ import {
   listenerType,
 } from '../../src/envoy/listeners.js'
 import {type ListenerFilter, listenerMatches} from '../../src/views/listeners.js'
+import {sharedUrl} from '../helpers/shared.js'
 
-const SHARED = new URL('../../../../shared/', import.meta.url)
+const SHARED = sharedUrl('')
 const HCM = 'envoy.filters.network.http_connection_manager'
 const TCP = 'envoy.filters.network.tcp_proxy'
 const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager'

@@ -4,8 +4,9 @@ import {readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
 import type {Json} from '../../src/envoy/fields.js'
 import {describeCluster, describeDomains, describeInlineRouteConfig, describeMatch, routeCluster} from '../../src/envoy/routes.js'
+import {sharedUrl} from '../helpers/shared.js'
 
-const SHARED = new URL('../../../../shared/', import.meta.url)
+const SHARED = sharedUrl('')
 const vectors = JSON.parse(readFileSync(new URL('conformance/istioctl/derived/vectors/route-domains.json', SHARED), 'utf8')) as {
   cases: Array<{domains: string[]; expected: string}>
 }

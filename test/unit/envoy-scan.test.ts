@@ -5,6 +5,7 @@ import {describe, test} from 'node:test'
 import {parseAdminDocument, parseAdminReader} from '../../src/envoy/document.js'
 import {type ByteReader, locateConfigEntries, locateConfigEntriesIn, scanConfigDump} from '../../src/envoy/scan.js'
 import {InputError} from '../../src/errors/index.js'
+import {sharedUrl} from '../helpers/shared.js'
 
 const CL = 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump'
 const LI = 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump'
@@ -48,7 +49,7 @@ test('a view decodes only its sections: a broken section it does not show does n
 /** every real dump, and generated ones pretty (indented by 1) and compact */
 async function dumpInputs(): Promise<Array<[string, Buffer]>> {
   const {bookinfo, configDump, proxies} = await import('../../src/gen/index.js')
-  const dir = new URL('../../../../shared/conformance/real-dumps/', import.meta.url)
+  const dir = sharedUrl('conformance/real-dumps/')
   const out: Array<[string, Buffer]> = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .map((f) => [f, readFileSync(new URL(f, dir))])

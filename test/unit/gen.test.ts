@@ -23,10 +23,11 @@ import {
   writeConfigDump,
   writeDumpToFile,
 } from '../../src/gen/index.js'
+import {sharedUrl} from '../helpers/shared.js'
 
 type J = Record<string, any>
 
-const REAL = (name: string) => new URL(`../../../../shared/conformance/real-dumps/${name}`, import.meta.url)
+const REAL = (name: string) => sharedUrl(`conformance/real-dumps/${name}`)
 const FIXTURES = new URL('../../../test/fixtures/gen/', import.meta.url)
 const CLI = fileURLToPath(new URL('../../src/gen/cli.js', import.meta.url))
 

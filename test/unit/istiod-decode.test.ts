@@ -16,8 +16,9 @@ import {
 } from '../../src/istiod/decode.js'
 import {allProxies, type ProxySync, type StatusSet} from '../../src/istiod/model.js'
 import {TYPE_URL} from '../../src/istiod/xds-types.js'
+import {sharedUrl} from '../helpers/shared.js'
 
-const SHARED = new URL('../../../../shared/conformance/istioctl/derived/', import.meta.url)
+const SHARED = sharedUrl('conformance/istioctl/derived/')
 const input = (path: string): Json => JSON.parse(readFileSync(new URL(path, SHARED), 'utf8')) as Json
 const CC = 'type.googleapis.com/envoy.service.status.v3.ClientConfig'
 const bytes = (s: string): Uint8Array => Buffer.from(s)

@@ -5,9 +5,10 @@ import {test} from 'node:test'
 import {UsageError} from '../../src/errors/index.js'
 import {pickPod, type Pod, selectorString} from '../../src/kube/pods.js'
 import {parseTarget, splitRef} from '../../src/kube/refs.js'
+import {sharedUrl} from '../helpers/shared.js'
 
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/conformance/istioctl/derived/vectors/pod-ref-parsing.json', import.meta.url), 'utf8'),
+  readFileSync(sharedUrl('conformance/istioctl/derived/vectors/pod-ref-parsing.json'), 'utf8'),
 ) as {cases: Array<{ref: string; defaultNs: string; name: string; ns: string}>}
 
 test('istio pod-ref vectors', () => {

@@ -6,6 +6,7 @@ import type {JsonObject} from '../../src/envoy/fields.js'
 import {InputError} from '../../src/errors/index.js'
 import {render, renderShort} from '../../src/output/render.js'
 import {type ClusterFilter, clusterMatches, clustersView, clusterType} from '../../src/views/clusters.js'
+import {sharedUrl} from '../helpers/shared.js'
 
 const CDS = 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump'
 const CLUSTER = 'type.googleapis.com/envoy.config.cluster.v3.Cluster'
@@ -227,7 +228,7 @@ describe('the table from the clusters’ table fields only', () => {
     const {parseAdminDocument} = await import('../../src/envoy/document.js')
     const {syntheticMesh, configDump, proxies, bookinfo} = await import('../../src/gen/index.js')
     const inputs: Array<[string, Buffer]> = []
-    const dir = new URL('../../../../shared/conformance/real-dumps/', import.meta.url)
+    const dir = sharedUrl('conformance/real-dumps/')
     for (const f of readdirSync(dir).filter((f) => f.endsWith('.json'))) inputs.push([f, readFileSync(new URL(f, dir))])
     for (const mesh of [bookinfo(), syntheticMesh({services: 60})]) {
       for (const p of proxies(mesh).slice(0, 2)) {

@@ -22,8 +22,9 @@ import {
   type StatusLayout,
   statusText,
 } from '../../src/views/proxy-status.js'
+import {sharedUrl} from '../helpers/shared.js'
 
-const ROOT = new URL('../../../../shared/conformance/istioctl/', import.meta.url)
+const ROOT = sharedUrl('conformance/istioctl/')
 const read = (path: string): string => readFileSync(new URL(path, ROOT), 'utf8')
 const load = (path: string): StatusSet => ({istiods: decodeStatusValue(JSON.parse(read(path)) as Json, path)})
 const NOW = new Date('2026-06-01T12:00:00Z')

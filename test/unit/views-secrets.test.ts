@@ -7,8 +7,9 @@ import type {Json, JsonObject} from '../../src/envoy/fields.js'
 import {InputError} from '../../src/errors/index.js'
 import {renderShort} from '../../src/output/render.js'
 import {secretsView} from '../../src/views/secrets.js'
+import {sharedUrl} from '../helpers/shared.js'
 
-const TESTDATA = new URL('../../../../shared/conformance/istioctl/head-86c9f01/istioctl/pkg/writer/envoy/configdump/testdata/secret/', import.meta.url)
+const TESTDATA = sharedUrl('conformance/istioctl/head-86c9f01/istioctl/pkg/writer/envoy/configdump/testdata/secret/')
 const read = (p: string): string => readFileSync(new URL(p, TESTDATA), 'utf8')
 const istioDump = JSON.parse(read('istio/config_dump.json')) as {configs: JsonObject[]}
 const spireDump = JSON.parse(read('spire/config_dump.json')) as {configs: JsonObject[]}

@@ -4,8 +4,9 @@ import {readFileSync} from 'node:fs'
 import {test} from 'node:test'
 import {type ConfigDump, parseAdminDocument} from '../../src/envoy/document.js'
 import {rfc1123, syncDiffView, unifiedDiff} from '../../src/views/sync-diff.js'
+import {sharedUrl} from '../helpers/shared.js'
 
-const dir = new URL('../../../../shared/conformance/istioctl/head-86c9f01/istioctl/pkg/writer/compare/testdata/', import.meta.url)
+const dir = sharedUrl('conformance/istioctl/head-86c9f01/istioctl/pkg/writer/compare/testdata/')
 const load = (name: string): ConfigDump => parseAdminDocument(readFileSync(new URL(name, dir)), name) as ConfigDump
 const textOf = (r: ReturnType<typeof syncDiffView>): string => r.blocks.map((b) => (b.kind === 'text' ? b.text : '')).join('')
 

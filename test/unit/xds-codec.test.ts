@@ -8,8 +8,9 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
 import {anyBytes, decode, encode, formatTimestamp, type Json, parseTimestamp, ProtoError, timestampOfDate} from '../../src/xds/codec.js'
 import {ANY, CLIENT_CONFIG, DISCOVERY_REQUEST, DISCOVERY_RESPONSE, NODE, STRUCT, TIMESTAMP, VALUE} from '../../src/xds/schema.js'
+import {sharedUrl} from '../helpers/shared.js'
 
-const DERIVED = new URL('../../../../shared/conformance/istioctl/derived/proxy-status-xds/', import.meta.url)
+const DERIVED = sharedUrl('conformance/istioctl/derived/proxy-status-xds/')
 const CC = 'type.googleapis.com/envoy.service.status.v3.ClientConfig'
 const GENERIC = 'envoy.service.status.v3.ClientConfig.GenericXdsConfig'
 

@@ -10,9 +10,10 @@ import {fileURLToPath} from 'node:url'
 import * as protoLoader from '@grpc/proto-loader'
 import {decode, encode, type Json} from '../../src/xds/codec.js'
 import {ADS_METHOD_PATH, DISCOVERY_REQUEST, DISCOVERY_RESPONSE, ENUMS, MESSAGES} from '../../src/xds/schema.js'
+import {sharedUrl} from '../helpers/shared.js'
 
 const PROTOS = fileURLToPath(new URL('../../../src/xds/protos/', import.meta.url))
-const DERIVED = new URL('../../../../shared/conformance/istioctl/derived/proxy-status-xds/', import.meta.url)
+const DERIVED = sharedUrl('conformance/istioctl/derived/proxy-status-xds/')
 
 const TYPE: Record<string, string> = {
   TYPE_STRING: 'string',
