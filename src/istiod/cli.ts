@@ -1,16 +1,16 @@
 /**
- * The body of `proxy-status`: pick the source (a saved file today; live istiod through the same StatusSource
- * seam later), decode, filter, build the view, print, then apply --fail-on. The command only parses flags.
+ * The body of `proxy-status`: pick the source (a saved file, or every live istiod replica), decode each answer as
+ * it arrives, filter, build the view, print, then apply --fail-on. The command only parses flags.
  */
 import {ExitCode, ProxyError, UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
 import {renderResult, writeStdout} from '../cli/print.js'
 import {proxyStatusQueryView, proxyStatusView} from '../views/proxy-status.js'
-import {decodeStatusDocuments, filterNamespace} from './decode.js'
+import {decodeStatusDocument, filterNamespace} from './decode.js'
 import {FAIL_ON_CONDITIONS, type FailOnCondition, failOnSummary, findOutOfSync} from './fail-on.js'
 import type {StatusOutputFormat} from './flags.js'
-import {allProxies} from './model.js'
+import {allProxies, type StatusSet} from './model.js'
 import {fileStatusSource, type StatusSource} from './source.js'
 
 export interface ProxyStatusOptions {
@@ -118,8 +118,8 @@ const FORMAT: Record<StatusOutputFormat, OutputFormat> = {table: 'short', json: 
 
 /** One look at the mesh: fetched, decoded, filtered by -n, rendered; with the note an empty -n deserves. */
 async function snapshot(opts: ProxyStatusOptions, source: StatusSource, now: Date) {
-  const docs = await source.fetch({namespace: opts.namespace, istioNamespace: opts['istio-namespace'], revision: opts.revision})
-  const all = decodeStatusDocuments(docs)
+  const decoded = await source.fetch({namespace: opts.namespace, istioNamespace: opts['istio-namespace'], revision: opts.revision}, decodeStatusDocument)
+  const all: StatusSet = {istiods: decoded.flat()}
   const set = filterNamespace(all, opts.namespace)
   const result = opts.query ? proxyStatusQueryView(set) : proxyStatusView(set, {now, verbosity: opts.verbosity})
   const text = await renderResult(result, {format: FORMAT[opts.output], query: opts.query, color: opts.color})

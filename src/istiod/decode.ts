@@ -122,9 +122,14 @@ export function decodeStatusValue(value: Json, source: string, istiod?: string):
   return fail(`${source} is not istiod sync status: ${EXPECTED}; got ${describeValue(value)}`, HOW_TO_SAVE_SYNCZ)
 }
 
-/** Reads and decodes every document a source returned, in order. */
+/** Reads and decodes one document: the istiods it holds (a live answer holds one; a saved file may hold several). */
+export function decodeStatusDocument(doc: RawStatusDocument): IstiodStatus[] {
+  return decodeStatusValue(parseStatusBytes(doc.bytes, doc.source), doc.source, doc.istiod)
+}
+
+/** Reads and decodes every document, in order. */
 export function decodeStatusDocuments(docs: readonly RawStatusDocument[]): StatusSet {
-  return {istiods: docs.flatMap((d) => decodeStatusValue(parseStatusBytes(d.bytes, d.source), d.source, d.istiod))}
+  return {istiods: docs.flatMap(decodeStatusDocument)}
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -208,14 +213,18 @@ function configStatus(v: Json | undefined, where: string): SyncStatus {
   }
 }
 
-/** Types by URL, the last entry for a URL winning (as istioctl's map), sorted by type URL. */
-function sortedTypes(byUrl: Map<string, TypeSync>): TypeSync[] {
-  const types = [...byUrl.values()]
+/** Types sorted by type URL (in place). */
+function sortTypes(types: TypeSync[]): TypeSync[] {
   // istiod writes them sorted already (Go's encoding/json sorts map keys): then there is nothing to do
   for (let i = 1; i < types.length; i++) {
     if (!goLess(types[i - 1]!.typeUrl, types[i]!.typeUrl)) return types.sort((a, b) => (a.typeUrl === b.typeUrl ? 0 : goLess(a.typeUrl, b.typeUrl) ? -1 : 1))
   }
   return types
+}
+
+/** Types by URL, the last entry for a URL winning (as istioctl's map), sorted by type URL. */
+function sortedTypes(byUrl: Map<string, TypeSync>): TypeSync[] {
+  return sortTypes([...byUrl.values()])
 }
 
 function clientConfigTypes(cc: JsonObject, where: string): TypeSync[] {
@@ -285,25 +294,41 @@ export function namespaceOfProxyId(id: string): string {
   return dot >= 0 ? id.slice(dot + 1) : ''
 }
 
-/** Current istiod: status per subscribed type from `resources`, with the xDS rules (statusgen.go). */
+/** A field as getString reads it: text as is, numbers and booleans as written, anything else ''. */
+function text(v: Json | undefined): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : ''
+}
+
+/** A field in snake_case or lowerCamelCase, as get() reads it (written out: this runs for every proxy). */
+function either(o: JsonObject, snake: string, camel: string): Json | undefined {
+  const v = o[snake]
+  return v !== undefined ? v : o[camel]
+}
+
+/**
+ * Current istiod: status per subscribed type from `resources`, with the xDS rules (statusgen.go). The hot
+ * loop of `ps` (five types for each of thousands of proxies): no closures or maps per entry; the place in the
+ * input is spelled out only for a message.
+ */
 function resourceTypes(resources: JsonObject, where: () => string): TypeSync[] {
-  const byUrl = new Map<string, TypeSync>()
+  const types: TypeSync[] = []
+  // the keys of a parsed object are distinct: one entry per type URL, as istioctl's map
   for (const url in resources) {
     const r = resources[url]
-    // the place in the input, for messages: spelled out only when something is wrong
-    const at = (): string => `${where()} resources["${url}"]`
-    if (!isObject(r)) fail(`${at()} is ${describeValue(r)}, expected {sent, acked, sentTime, lastError}`)
-    const sent = getString(r, 'sent')
-    const acked = getString(r, 'acked')
-    const error = getString(r, 'last_error') || getString(r, 'lastError')
+    if (!isObject(r)) fail(`${where()} resources["${url}"] is ${describeValue(r)}, expected {sent, acked, sentTime, lastError}`)
+    const o = r as JsonObject
+    const sent = text(o.sent)
+    const acked = text(o.acked)
+    const error = text(either(o, 'last_error', 'lastError')) || text(o.lastError)
     const status: SyncStatus = error ? 'ERROR' : !sent ? 'NOT SENT' : acked === sent ? 'SYNCED' : 'STALE'
     const t: TypeSync = {typeUrl: url, status}
-    const sentTime = parseTimestamp(get(r, 'sentTime') ?? get(r, 'sent_time'), () => `${at()} sentTime`)
+    const at = o.sentTime ?? o.sent_time
+    const sentTime = typeof at === 'string' && seenTimestamps.has(at) ? seenTimestamps.get(at) : parseTimestamp(at, () => `${where()} resources["${url}"] sentTime`)
     if (sentTime) t.lastUpdated = sentTime
     if (error) t.error = error
-    byUrl.set(url, t)
+    types.push(t)
   }
-  return sortedTypes(byUrl)
+  return sortTypes(types)
 }
 
 /** Older istiod: the five core types from the flat nonces, with istioctl ≤ 1.21's rules. */
@@ -343,34 +368,40 @@ function clientConfigOf(p: ProxySync): JsonObject {
   return cc
 }
 
+function hasKeys(o: JsonObject): boolean {
+  for (const _ in o) return true
+  return false
+}
+
 /** One istiod's HTTP `/debug/syncz` array. `name` is the istiod ('' when the input does not say). */
 export function decodeSyncz(entries: Json[], source: string, name: string): IstiodStatus {
-  const proxies: ProxySync[] = entries.map((e, i) => {
-    const where = `${source}: [${i}]`
-    const whereProxy = (): string => `${where} (${getString(e, 'proxy')})`
-    if (!isObject(e)) return fail(`${where} is ${describeValue(e)}, expected a /debug/syncz entry object`)
-    const id = getString(e, 'proxy')
+  const proxies: ProxySync[] = new Array(entries.length)
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]
+    const where = (): string => `${source}: [${i}]`
+    if (!isObject(e)) return fail(`${where()} is ${describeValue(e)}, expected a /debug/syncz entry object`)
+    const id = text(e.proxy)
     if (!id) {
       return isSynczEntry(e)
-        ? fail(`${where} has no "proxy" (the proxy ID)`)
-        : fail(`${source} is not istiod sync status: ${EXPECTED}; ${where} is ${describeValue(e)}`, HOW_TO_SAVE_SYNCZ)
+        ? fail(`${where()} has no "proxy" (the proxy ID)`)
+        : fail(`${source} is not istiod sync status: ${EXPECTED}; ${where()} is ${describeValue(e)}`, HOW_TO_SAVE_SYNCZ)
     }
-    const proxyType = getString(e, 'proxy_type')
-    const resources = get(e, 'resources')
-    if (resources !== undefined && resources !== null && !isObject(resources)) fail(`${where} "resources" is ${describeValue(resources)}, expected an object keyed by type URL`)
+    const proxyType = text(either(e, 'proxy_type', 'proxyType'))
+    const resources = e.resources
+    if (resources !== undefined && resources !== null && !isObject(resources)) fail(`${where()} "resources" is ${describeValue(resources)}, expected an object keyed by type URL`)
     const p: ProxySync = {
       id,
-      clusterId: getString(e, 'cluster_id'),
+      clusterId: text(either(e, 'cluster_id', 'clusterId')),
       namespace: namespaceOfProxyId(id),
-      istioVersion: getString(e, 'istio_version'),
+      istioVersion: text(either(e, 'istio_version', 'istioVersion')),
       istiod: name,
-      types: isObject(resources) && Object.keys(resources).length > 0 ? resourceTypes(resources, whereProxy) : flatTypes(e, proxyType === 'ztunnel'),
+      types: isObject(resources) && hasKeys(resources) ? resourceTypes(resources, () => `${where()} (${id})`) : flatTypes(e, proxyType === 'ztunnel'),
     }
-    const proxyVersion = getString(e, 'proxy_version')
+    const proxyVersion = text(either(e, 'proxy_version', 'proxyVersion'))
     if (proxyVersion) p.proxyVersion = proxyVersion
     if (proxyType) p.proxyType = proxyType
-    return p
-  })
+    proxies[i] = p
+  }
   // the DiscoveryResponse form is for -o json|yaml only: built when first asked for
   return withLazyResponse({name, origin: 'syncz', proxies}, () => {
     const response: JsonObject = {}

@@ -9,7 +9,7 @@ import type {KubeApi} from '../kube/api.js'
 import {listPods, type Pod, podId} from '../kube/pods.js'
 import {portForwardRequest} from '../kube/transport.js'
 import type {RawStatusDocument} from './decode.js'
-import type {StatusRequest, StatusSource} from './source.js'
+import type {DecodeDocument, StatusRequest, StatusSource} from './source.js'
 
 export const NOT_CONNECTED = 'Proxy not connected to this Pilot instance'
 
@@ -40,30 +40,46 @@ async function debugGet(api: KubeApi, pod: IstiodPod, path: string): Promise<{st
   return portForwardRequest(api, pod.metadata.namespace, pod.metadata.name, monitoringPort(pod), 'GET', path)
 }
 
+/**
+ * Asks every pod at once and decodes each answer the moment it is complete (the others keep arriving meanwhile);
+ * a replica that fails, or whose answer does not decode, is reported and the others are shown. All failing:
+ * the first failure.
+ */
+async function askEvery<T>(pods: IstiodPod[], ask: (pod: IstiodPod) => Promise<RawStatusDocument>, decode: DecodeDocument<T>, warn: (message: string) => void): Promise<T[]> {
+  const answers = await Promise.all(
+    pods.map(async (pod): Promise<{ok: T} | {err: Error}> => {
+      try {
+        return {ok: decode(await ask(pod))}
+      } catch (err) {
+        return {err: err instanceof Error ? err : new Error(String(err))}
+      }
+    }),
+  )
+  const decoded = answers.flatMap((a) => ('ok' in a ? [a.ok] : []))
+  const errors = answers.flatMap((a) => ('err' in a ? [a.err] : []))
+  if (decoded.length === 0) throw errors[0]
+  for (const e of errors) warn(`${isMeshctlError(e) ? e.oneLine : e.message} (the other istiods answered)`)
+  return decoded
+}
+
+const synczPath = (req: StatusRequest): string => `debug/syncz${req.namespace ? `?namespace=${encodeURIComponent(req.namespace)}` : ''}`
+
+/** One replica's `/debug/syncz` over HTTP; an answer other than 200 is an error naming the replica. */
+async function httpSyncz(api: KubeApi, pod: IstiodPod, path: string): Promise<RawStatusDocument> {
+  const res = await debugGet(api, pod, path)
+  if (res.status !== 200) {
+    throw new ProxyError(`istiod ${podId(pod)} answered ${res.status} for /${path}: ${res.body.toString('utf8').trim().split('\n')[0]}`)
+  }
+  return {bytes: res.body, source: `istiod ${podId(pod)}`, istiod: pod.metadata.name}
+}
+
 /** A StatusSource that asks every istiod replica's `/debug/syncz`; a replica that fails is reported, not fatal. */
 export function httpStatusSource(api: KubeApi, warn: (message: string) => void): StatusSource {
   return {
-    async fetch(req: StatusRequest): Promise<RawStatusDocument[]> {
+    async fetch<T>(req: StatusRequest, decode: DecodeDocument<T>): Promise<T[]> {
       const pods = await istiodPods(api, req.istioNamespace, req.revision)
-      const path = `debug/syncz${req.namespace ? `?namespace=${encodeURIComponent(req.namespace)}` : ''}`
-      const answers = await Promise.all(
-        pods.map(async (pod) => {
-          try {
-            const res = await debugGet(api, pod, path)
-            if (res.status !== 200) {
-              throw new ProxyError(`istiod ${podId(pod)} answered ${res.status} for /${path}: ${res.body.toString('utf8').trim().split('\n')[0]}`)
-            }
-            return {bytes: res.body, source: `istiod ${podId(pod)}`, istiod: pod.metadata.name} as RawStatusDocument
-          } catch (err) {
-            return err instanceof Error ? err : new Error(String(err))
-          }
-        }),
-      )
-      const docs = answers.filter((a): a is RawStatusDocument => !(a instanceof Error))
-      const errors = answers.filter((a): a is Error => a instanceof Error)
-      if (docs.length === 0) throw errors[0]
-      for (const e of errors) warn(`${isMeshctlError(e) ? e.oneLine : e.message} (the other istiods answered)`)
-      return docs
+      const path = synczPath(req)
+      return askEvery(pods, (pod) => httpSyncz(api, pod, path), decode, warn)
     },
   }
 }
@@ -126,39 +142,27 @@ export type Via = 'auto' | 'http' | 'xds'
 export function liveStatusSource(api: KubeApi, via: Via, access: XdsAccess, warn: (message: string) => void): StatusSource {
   if (via === 'http' && !access.address) return httpStatusSource(api, warn)
   return {
-    async fetch(req: StatusRequest): Promise<RawStatusDocument[]> {
+    async fetch<T>(req: StatusRequest, decode: DecodeDocument<T>): Promise<T[]> {
       let token: Promise<string> | undefined
       const getToken = (): Promise<string> => {
         token ??= import('../xds/token.js').then((m) => m.requestIstiodToken(api, {namespace: req.istioNamespace}))
         return token
       }
-      if (access.address) return [await xdsSyncz(api, req.istioNamespace, access, undefined, getToken)]
+      if (access.address) return [decode(await xdsSyncz(api, req.istioNamespace, access, undefined, getToken))]
       const pods = await istiodPods(api, req.istioNamespace, req.revision)
-      const path = `debug/syncz${req.namespace ? `?namespace=${encodeURIComponent(req.namespace)}` : ''}`
-      const answers = await Promise.all(
-        pods.map(async (pod): Promise<RawStatusDocument | Error> => {
-          try {
-            if (via === 'xds') return await xdsSyncz(api, req.istioNamespace, access, pod, getToken)
-            try {
-              const res = await debugGet(api, pod, path)
-              if (res.status === 200) return {bytes: res.body, source: `istiod ${podId(pod)}`, istiod: pod.metadata.name}
-              throw new ProxyError(`istiod ${podId(pod)} answered ${res.status} for /${path}`)
-            } catch (httpErr) {
-              // auto: the HTTP debug interface is not reachable; ask over xDS instead
-              const viaXds = await xdsSyncz(api, req.istioNamespace, access, pod, getToken)
-              warn(`istiod ${podId(pod)}: HTTP /debug/syncz failed (${(httpErr as Error).message}); used the xDS debug interface`)
-              return viaXds
-            }
-          } catch (err) {
-            return err instanceof Error ? err : new Error(String(err))
-          }
-        }),
-      )
-      const docs = answers.filter((a): a is RawStatusDocument => !(a instanceof Error))
-      const errors = answers.filter((a): a is Error => a instanceof Error)
-      if (docs.length === 0) throw errors[0]
-      for (const e of errors) warn(`${isMeshctlError(e) ? e.oneLine : e.message} (the other istiods answered)`)
-      return docs
+      const path = synczPath(req)
+      const ask = async (pod: IstiodPod): Promise<RawStatusDocument> => {
+        if (via === 'xds') return xdsSyncz(api, req.istioNamespace, access, pod, getToken)
+        try {
+          return await httpSyncz(api, pod, path)
+        } catch (httpErr) {
+          // auto: the HTTP debug interface is not reachable; ask over xDS instead
+          const viaXds = await xdsSyncz(api, req.istioNamespace, access, pod, getToken)
+          warn(`istiod ${podId(pod)}: HTTP /debug/syncz failed (${(httpErr as Error).message}); used the xDS debug interface`)
+          return viaXds
+        }
+      }
+      return askEvery(pods, ask, decode, warn)
     },
   }
 }

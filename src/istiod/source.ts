@@ -1,11 +1,12 @@
 /**
- * The seam between proxy-status and where istiod's sync status comes from. A source returns the raw
- * documents, one per istiod it asked (a file returns one document, which may itself name several istiods);
- * decoding (decode.ts) and presentation (views/proxy-status.ts) do not care which source it was.
+ * The seam between proxy-status and where istiod's sync status comes from. A source gets the raw documents,
+ * one per istiod it asked (a file gives one document, which may itself name several istiods), and hands each
+ * to the caller's decoder as soon as it is complete; decoding (decode.ts) and presentation
+ * (views/proxy-status.ts) do not care which source it was.
  *
- * Today: a saved file (or stdin). Live access plugs in as another StatusSource: list the running istiod pods
- * of `istioNamespace` / `revision`, ask each (xDS `istio.io/debug/syncz` on 15012, or HTTP `/debug/syncz` on
- * the monitoring port 15014 with `?namespace=`), and return each answer with `istiod` set to the pod name.
+ * Sources: a saved file (or stdin), and live istiod (live.ts): the running istiod pods of `istioNamespace` /
+ * `revision`, each asked in parallel (HTTP `/debug/syncz` on the monitoring port, or xDS `istio.io/debug/syncz`),
+ * each answer with `istiod` set to the pod name.
  */
 import {InputError} from '../errors/index.js'
 import {readInput} from '../sources/file.js'
@@ -20,15 +21,24 @@ export interface StatusRequest {
   revision?: string
 }
 
+/** What the caller makes of one document (decode.ts's decodeStatusDocument); it may throw, as a source may. */
+export type DecodeDocument<T> = (doc: RawStatusDocument) => T
+
 export interface StatusSource {
-  /** One raw document per istiod answer (or per file). Failures are MeshctlErrors (exit 3 input, 4 cluster, 5 istiod). */
-  fetch(request: StatusRequest): Promise<RawStatusDocument[]>
+  /**
+   * Every document, each passed to `decode` the moment it is complete, results in the source's order. A live
+   * source decodes one replica's answer while the others are still arriving (on a 5,000-proxy mesh that
+   * hides most of the decoding behind the transfer) and keeps none of the bytes. Failures are MeshctlErrors
+   * (exit 3 input, 4 cluster, 5 istiod); a live source reports a replica that failed, or whose answer `decode`
+   * rejected, and goes on with the others.
+   */
+  fetch<T>(request: StatusRequest, decode: DecodeDocument<T>): Promise<T[]>
 }
 
 /** A saved document: a file, or `-` for standard input. */
 export function fileStatusSource(path: string): StatusSource {
   return {
-    fetch: async (request) => {
+    fetch: async (request, decode) => {
       if (path === '-' && process.stdin.isTTY) {
         throw new InputError('--file - reads sync status from standard input, but standard input is a terminal', {
           code: 'E_READ',
@@ -36,7 +46,7 @@ export function fileStatusSource(path: string): StatusSource {
         })
       }
       const {bytes, source} = await readInput(path)
-      return [{bytes, source}]
+      return [decode({bytes, source})]
     },
   }
 }

@@ -57,6 +57,19 @@ export function goLess(a: string, b: string): boolean {
   return a.codePointAt(i)! < b.codePointAt(i)!
 }
 
+const FROM_SURROGATES = /[\uD800-\uFFFF]/
+const nativeLess = (a: string, b: string): boolean => a < b
+
+/**
+ * A `less` in Go's byte order for sorting these values: JS's own `<` when none of them has a UTF-16 unit from
+ * U+D800 up (UTF-16 order is then byte order, and the native comparison is several times faster on thousands
+ * of proxy IDs), else goLess.
+ */
+export function goLessOver(values: Iterable<string>): (a: string, b: string) => boolean {
+  for (const v of values) if (FROM_SURROGATES.test(v)) return goLess
+  return nativeLess
+}
+
 /** Sorts strings in Go's byte order (a proper total order, so any algorithm gives Go's result). */
 export function goSortStrings(values: Iterable<string>): string[] {
   return [...values].sort((a, b) => (a === b ? 0 : goLess(a, b) ? -1 : 1))

@@ -50,7 +50,13 @@ function runeWidth(s: string): number {
  * Returns the text, every row ended by a newline.
  */
 export function formatTable(rows: readonly Row[], padding: number, styler?: Styler): string {
-  const widthsOf = rows.map((row) => row.map((c) => runeWidth(cellText(c))))
+  const widthsOf: number[][] = new Array(rows.length)
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]
+    const w: number[] = new Array(row.length)
+    for (let j = 0; j < row.length; j++) w[j] = runeWidth(cellText(row[j]))
+    widthsOf[i] = w
+  }
   // every piece of the output in order, joined once at the end: a table of 300k rows is built without the
   // memory of one concatenated string per line
   const out: string[] = []
@@ -59,12 +65,13 @@ export function formatTable(rows: readonly Row[], padding: number, styler?: Styl
   const writeLines = (line0: number, line1: number): void => {
     for (let i = line0; i < line1; i++) {
       const row = rows[i]
+      const w = widthsOf[i]
       for (let j = 0; j < row.length; j++) {
         const cell = row[j]
         const raw = cellText(cell)
         const style = cellStyle(cell)
         out.push(style && styler && raw !== '' ? styler(raw, style) : raw)
-        if (j < widths.length) out.push(spaces(widths[j] - widthsOf[i][j]))
+        if (j < widths.length) out.push(spaces(widths[j] - w[j]))
       }
       out.push('\n')
     }

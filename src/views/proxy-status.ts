@@ -17,7 +17,7 @@ import {isObject, type Json, type JsonObject} from '../envoy/fields.js'
 import {age} from '../istiod/age.js'
 import {formatTimestamp} from '../istiod/decode.js'
 import {allProxies, type ProxySync, type StatusSet, type SyncStatus, type TypeSync, typeOf} from '../istiod/model.js'
-import {CORE_COLUMNS, goLess, goSortStrings, shortType, subscribedOrder} from '../istiod/xds-types.js'
+import {CORE_COLUMNS, goLessOver, goSortStrings, shortType, subscribedOrder} from '../istiod/xds-types.js'
 import type {Cell, Row} from '../output/tabwriter.js'
 import {goJson} from '../output/json.js'
 import {goSortSlice} from '../util/gosort.js'
@@ -67,11 +67,28 @@ function statusCell(t: TypeSync | undefined, now: Date): Cell {
   return style ? {text, style} : text
 }
 
+/**
+ * Go's sort.Slice with `less`. When no two items are equal under `less` there is one sorted order, whatever the
+ * algorithm: the engine's own sort gives it (several times faster than the pdqsort port in a short-lived
+ * process, which runs it before the JIT has warmed up). Equal items (a proxy reported by two istiods) are left
+ * where Go's unstable algorithm leaves them.
+ */
+function sortLikeGo<T>(items: readonly T[], less: (a: T, b: T) => boolean): T[] {
+  const out = [...items].sort((a, b) => (less(a, b) ? -1 : less(b, a) ? 1 : 0))
+  for (let i = 1; i < out.length; i++) {
+    if (!less(out[i - 1]!, out[i]!)) {
+      const go = [...items]
+      goSortSlice(go, less)
+      return go
+    }
+  }
+  return out
+}
+
 /** Proxies ordered as istioctl: Go's sort.Slice on the proxy ID (byte order). */
 export function sortProxies(proxies: readonly ProxySync[]): ProxySync[] {
-  const out = [...proxies]
-  goSortSlice(out, (a, b) => goLess(a.id, b.id))
-  return out
+  const less = goLessOver(proxies.map((p) => p.id))
+  return sortLikeGo(proxies, (a, b) => less(a.id, b.id))
 }
 
 /** Every type URL any proxy reported. */
@@ -79,15 +96,39 @@ function seenTypes(proxies: readonly ProxySync[]): Set<string> {
   return new Set(proxies.flatMap((p) => p.types.map((t) => t.typeUrl)))
 }
 
+/**
+ * statusCell with each distinct cell made once: a push reaches thousands of proxies at the same time (decode.ts
+ * shares one Date per timestamp), so a 5,000-proxy table has a few hundred distinct cells, not 25,000.
+ */
+function statusCells(now: Date): (t: TypeSync | undefined) => Cell {
+  const made = new Map<Date | undefined, Partial<Record<SyncStatus, Cell>>>()
+  return (t) => {
+    if (!t || t.neverAcknowledged) return statusCell(t, now)
+    let byStatus = made.get(t.lastUpdated)
+    if (byStatus === undefined) {
+      byStatus = {}
+      made.set(t.lastUpdated, byStatus)
+    }
+    let cell = byStatus[t.status]
+    if (cell === undefined) {
+      cell = statusCell(t, now)
+      byStatus[t.status] = cell
+    }
+    return cell
+  }
+}
+
 function typesTable(proxies: ProxySync[], now: Date): Row[] {
   const head = header('NAME', 'CLUSTER', ...CORE_COLUMNS.map(shortType), 'ISTIOD', 'VERSION')
-  return [head, ...proxies.map((p): Row => [p.id, p.clusterId, ...CORE_COLUMNS.map((u) => statusCell(typeOf(p, u), now)), p.istiod, p.istioVersion])]
+  const cell = statusCells(now)
+  return [head, ...proxies.map((p): Row => [p.id, p.clusterId, ...CORE_COLUMNS.map((u) => cell(typeOf(p, u))), p.istiod, p.istioVersion])]
 }
 
 function verboseTable(proxies: ProxySync[], now: Date): Row[] {
   const types = goSortStrings(new Set([...seenTypes(proxies), ...CORE_COLUMNS]))
   const head = header('NAME', 'CLUSTER', ...types.map(shortType), 'ISTIOD', 'VERSION')
-  return [head, ...proxies.map((p): Row => [p.id, p.clusterId, ...types.map((u) => statusCell(typeOf(p, u), now)), p.istiod, p.istioVersion])]
+  const cell = statusCells(now)
+  return [head, ...proxies.map((p): Row => [p.id, p.clusterId, ...types.map((u) => cell(typeOf(p, u))), p.istiod, p.istioVersion])]
 }
 
 /** SUBSCRIBED TYPES: `0`, or the count of types not IGNORED and their short names, in istioctl's type order. */
@@ -127,8 +168,8 @@ function xds121Table(proxies: ProxySync[]): Row[] {
 }
 
 function syncz121Table(proxies: readonly ProxySync[]): Row[] {
-  const sorted = [...proxies]
-  goSortSlice(sorted, (a, b) => (a.clusterId !== b.clusterId ? goLess(a.clusterId, b.clusterId) : goLess(a.id, b.id)))
+  const less = goLessOver(proxies.flatMap((p) => [p.id, p.clusterId]))
+  const sorted = sortLikeGo(proxies, (a, b) => (a.clusterId !== b.clusterId ? less(a.clusterId, b.clusterId) : less(a.id, b.id)))
   const head = header('NAME', 'CLUSTER', ...CORE_COLUMNS.map(shortType), 'ISTIOD', 'VERSION')
   return [
     head,

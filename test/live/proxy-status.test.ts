@@ -8,6 +8,10 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
+import type http from 'node:http'
+import {decodeStatusDocument} from '../../src/istiod/decode.js'
+import {httpStatusSource} from '../../src/istiod/live.js'
+import {KubeApi} from '../../src/kube/api.js'
 import {type Sandbox, startSandbox} from '../../src/sandbox/cluster.js'
 import {BOOKINFO_ISTIOD} from '../../src/sandbox/istiod.js'
 import {bookinfoSandboxSpec} from '../../src/sandbox/mesh.js'
@@ -89,6 +93,68 @@ describe('the mesh-wide view', () => {
     assert.match(res.stderr, /^proxy-status: 2 proxies not in sync: redis-1\.foo \(LDS ERROR\), reviews-v2-[\w-]+\.default \(LDS ERROR\)\n$/)
     const none = await ps(['--fail-on', 'any', '-n', 'istio-system'])
     assert.equal(none.code, 0, none.stderr)
+  })
+  test("each replica's answer is decoded as soon as it is complete, while the others are still on their way", async () => {
+    // replica 1 answers only after replica 0's answer went through the decoder: a source that decoded after the
+    // last answer would make replica 1 wait out its 10 s hold, and the order below would be the other way round
+    const [ns, first, held] = [BOOKINFO_ISTIOD.namespace, BOOKINFO_ISTIOD.pods[0], BOOKINFO_ISTIOD.pods[1]]
+    const before = sb.getPod(ns, held)!
+    const events: string[] = []
+    let release: () => void = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const original = before.ports![15014] as http.RequestListener
+    sb.updatePod(ns, held, {
+      ports: {
+        ...before.ports,
+        15014: (req, res) => {
+          const hold = setTimeout(release, 10_000)
+          void released.then(() => {
+            clearTimeout(hold)
+            events.push(`${held} answers`)
+            original(req, res)
+          })
+        },
+      },
+    })
+    try {
+      const api = await KubeApi.open({kubeconfig: sb.kubeconfigPath, timeoutMs: 20_000})
+      const warnings: string[] = []
+      const decoded = await httpStatusSource(api, (m) => warnings.push(m)).fetch({istioNamespace: ns}, (doc) => {
+        events.push(`${doc.istiod} decoded`)
+        if (doc.istiod === first) release()
+        return decodeStatusDocument(doc)
+      })
+      assert.deepEqual(warnings, [])
+      const at = (e: string): number => events.indexOf(e)
+      assert.ok(at(`${first} decoded`) >= 0 && at(`${first} decoded`) < at(`${held} answers`) && at(`${held} answers`) < at(`${held} decoded`), events.join(', '))
+      assert.equal(decoded.length, 3)
+      assert.ok(decoded.flat().every((i) => i.proxies.length > 0))
+    } finally {
+      sb.updatePod(ns, held, {ports: before.ports})
+    }
+  })
+  test('a replica whose answer is not sync status is reported; the others are shown', async () => {
+    const [ns, pod] = [BOOKINFO_ISTIOD.namespace, BOOKINFO_ISTIOD.pods[1]]
+    const before = sb.getPod(ns, pod)!
+    sb.updatePod(ns, pod, {
+      ports: {
+        ...before.ports,
+        15014: (_req, res) => {
+          res.writeHead(200, {'content-type': 'text/html'}).end('<html>maintenance</html>\n')
+        },
+      },
+    })
+    try {
+      const res = await ps(['--via', 'http'])
+      assert.equal(res.code, 0, res.stderr)
+      assert.match(res.stderr, new RegExp(`^Warning: istiod ${pod}\\.${ns}: invalid JSON at byte 0 .*\\(the other istiods answered\\)$`, 'm'))
+      assert.doesNotMatch(res.stdout, /reviews-v2-/)
+      assert.match(res.stdout, /reviews-v1-/)
+    } finally {
+      sb.updatePod(ns, pod, {ports: before.ports})
+    }
   })
   test('a replica whose HTTP interface is down: --via http reports it and shows the others', async () => {
     const [ns, pod] = [BOOKINFO_ISTIOD.namespace, BOOKINFO_ISTIOD.pods[1]]

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import {InputError} from '../../src/errors/index.js'
 import {pickSource, type ProxyStatusOptions, runProxyStatus} from '../../src/istiod/cli.js'
-import {decodeStatusDocuments} from '../../src/istiod/decode.js'
+import {decodeStatusDocuments, type RawStatusDocument} from '../../src/istiod/decode.js'
 import {allProxies} from '../../src/istiod/model.js'
 import {fileStatusSource, type StatusRequest, type StatusSource} from '../../src/istiod/source.js'
 
@@ -15,11 +15,14 @@ const tmp = mkdtempSync(join(tmpdir(), 'meshctl-istiod-'))
 
 /** A live-like source: one answer per istiod pod, named. */
 const fakeLive = (answers: Record<string, unknown>, seen: StatusRequest[] = []): StatusSource => ({
-  fetch: async (request) => {
+  fetch: async (request, decode) => {
     seen.push(request)
-    return Object.entries(answers).map(([istiod, body]) => ({istiod, source: `${istiod} (istio-system)`, bytes: Buffer.from(JSON.stringify(body))}))
+    return Object.entries(answers).map(([istiod, body]) => decode({istiod, source: `${istiod} (istio-system)`, bytes: Buffer.from(JSON.stringify(body))}))
   },
 })
+
+/** What a source handed to its decoder: the documents themselves. */
+const asIs = (d: RawStatusDocument): RawStatusDocument => d
 
 /** Runs with stdout/stderr captured; restores process.exitCode. */
 async function capture(opts: Partial<ProxyStatusOptions>, source: StatusSource): Promise<{stdout: string; stderr: string; exitCode: typeof process.exitCode}> {
@@ -51,7 +54,7 @@ describe('sources', () => {
   test('the file source returns the file as one document named by its path', async () => {
     const p = join(tmp, 'syncz.json')
     writeFileSync(p, '[{"proxy": "a.ns"}]')
-    const docs = await fileStatusSource(p).fetch(REQUEST)
+    const docs = await fileStatusSource(p).fetch(REQUEST, asIs)
     assert.equal(docs.length, 1)
     assert.equal(docs[0].source, p)
     assert.equal(docs[0].istiod, undefined)
@@ -59,7 +62,7 @@ describe('sources', () => {
   })
 
   test('a missing file is an InputError', async () => {
-    await assert.rejects(fileStatusSource(join(tmp, 'nope.json')).fetch(REQUEST), InputError)
+    await assert.rejects(fileStatusSource(join(tmp, 'nope.json')).fetch(REQUEST, asIs), InputError)
   })
 
   test('--file picks the file source', async () => {

@@ -1,7 +1,7 @@
 /** goLess is Go's `<` on strings: byte order of the UTF-8 encodings (not JavaScript's UTF-16 order). */
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
-import {goLess, goSortStrings} from '../../src/istiod/xds-types.js'
+import {goLess, goLessOver, goSortStrings} from '../../src/istiod/xds-types.js'
 
 const utf8Less = (a: string, b: string): boolean => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) < 0
 
@@ -23,4 +23,15 @@ test('the same answer as comparing UTF-8 bytes, on strings mixing ASCII, BMP abo
   assert.equal('😀' < '\uE000', true)
   assert.equal(goLess('😀', '\uE000'), false)
   assert.deepEqual(goSortStrings(['😀', '\uE000', 'a']), ['a', '\uE000', '😀'])
+})
+
+test('goLessOver: the native comparison only where it agrees with UTF-8 byte order', () => {
+  const ascii = ['reviews-v1-abc.bookinfo', 'Reviews.x', 'é-pod.ns', '中.ns', '\u0000']
+  const native = goLessOver(ascii)
+  assert.notEqual(native, goLess)
+  for (const a of ascii) for (const b of ascii) assert.equal(native(a, b), utf8Less(a, b), JSON.stringify([a, b]))
+  // one value from U+D800 up (a surrogate half of an astral character, or U+E000..U+FFFF): Go's comparison
+  assert.equal(goLessOver([...ascii, '😀.ns']), goLess)
+  assert.equal(goLessOver([...ascii, '\uE000.ns']), goLess)
+  assert.equal(goLessOver([]) === goLess, false)
 })

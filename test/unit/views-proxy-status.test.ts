@@ -9,8 +9,9 @@ import {describe, test} from 'node:test'
 import {parse as parseYaml} from 'yaml'
 import type {Json, JsonObject} from '../../src/envoy/fields.js'
 import {decodeStatusValue, filterNamespace} from '../../src/istiod/decode.js'
-import type {StatusSet} from '../../src/istiod/model.js'
-import {TYPE_URL} from '../../src/istiod/xds-types.js'
+import type {ProxySync, StatusSet, SyncStatus} from '../../src/istiod/model.js'
+import {goLess, shortType as shortTypeName, TYPE_URL} from '../../src/istiod/xds-types.js'
+import {goSortSlice} from '../../src/util/gosort.js'
 import {render, renderShort} from '../../src/output/render.js'
 import type {Styler} from '../../src/output/tabwriter.js'
 import {goYaml} from '../../src/output/yaml.js'
@@ -20,6 +21,7 @@ import {
   proxyStatusView,
   responseJson,
   type StatusLayout,
+  sortProxies,
   statusText,
 } from '../../src/views/proxy-status.js'
 import {sharedUrl} from '../helpers/shared.js'
@@ -198,6 +200,59 @@ describe('cells: ages, legacy wording, missing types', () => {
         .map((l) => l.split(' ')[0]),
       ['B.ns', 'a.ns', 'b.ns'],
     )
+  })
+
+  test('the order is Go sort.Slice\'s, equal IDs included: random meshes, astral and U+E000 IDs, a proxy on two istiods', () => {
+    let seed = 7
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff
+      return seed % n
+    }
+    const alphabet = ['a', 'b', 'B', '-', '.', 'é', '\uE000', '😀']
+    for (let round = 0; round < 200; round++) {
+      const letters = round % 2 === 0 ? alphabet.slice(0, 5) : alphabet
+      const ids = Array.from({length: 1 + next(60)}, () => Array.from({length: 1 + next(3)}, () => letters[next(letters.length)]).join(''))
+      // a few IDs reported twice (by two istiods), told apart by their istiod
+      const proxies = ids.map((id, i): ProxySync => ({id, clusterId: next(3) === 0 ? 'c2' : 'c1', namespace: '', istioVersion: '', istiod: `istiod-${i}`, types: []}))
+      for (let k = next(4); k > 0; k--) proxies.push({...proxies[next(proxies.length)]!, istiod: `again-${k}`})
+      const go = [...proxies]
+      goSortSlice(go, (a, b) => goLess(a.id, b.id))
+      assert.deepEqual(sortProxies(proxies).map((p) => `${p.id}@${p.istiod}`), go.map((p) => `${p.id}@${p.istiod}`))
+      const legacy = [...proxies]
+      goSortSlice(legacy, (a, b) => (a.clusterId !== b.clusterId ? goLess(a.clusterId, b.clusterId) : goLess(a.id, b.id)))
+      const rows = proxyStatusRows({istiods: [{name: 'x', origin: 'syncz', response: {}, proxies}]}, {now: NOW, layout: 'syncz-1.21'})
+      assert.deepEqual(rows.slice(1).map((r) => `${r[0]}@${r[7]}`), legacy.map((p) => `${p.id}@${p.istiod}`))
+    }
+  })
+
+  test('cells shared by many proxies (one push time) read the same as cells made one by one', () => {
+    const pushes = [59_000, 150_000, 3 * 3600_000].map((ago) => new Date(NOW.getTime() - ago))
+    const statuses: SyncStatus[] = ['SYNCED', 'STALE', 'ERROR', 'NOT SENT', 'IGNORED']
+    const proxies: ProxySync[] = Array.from({length: 40}, (_, i) => ({
+      id: `p${String(i).padStart(2, '0')}.ns`,
+      clusterId: 'K',
+      namespace: 'ns',
+      istioVersion: '1.26.0',
+      istiod: 'istiod-a',
+      types: [TYPE_URL.CDS, TYPE_URL.LDS, TYPE_URL.EDS, TYPE_URL.RDS].map((typeUrl, k) => ({
+        typeUrl,
+        status: statuses[(i + k) % statuses.length]!,
+        ...((i + k) % 4 === 0 ? {} : {lastUpdated: pushes[(i * k) % pushes.length]}),
+        ...(i === 3 && k === 1 ? {status: 'STALE' as const, neverAcknowledged: true} : {}),
+      })),
+    }))
+    for (const verbosity of [0, 1]) {
+      const rows = proxyStatusRows({istiods: [{name: 'istiod-a', origin: 'syncz', response: {}, proxies}]}, {now: NOW, verbosity})
+      const head = rows[0].map((c) => (typeof c === 'string' ? c : c.text))
+      rows.slice(1).forEach((row, i) => {
+        for (let col = 2; col < head.length - 2; col++) {
+          const url = Object.values(TYPE_URL).find((u) => head[col] === shortTypeName(u))
+          const t = proxies[i]!.types.find((x) => x.typeUrl === url)
+          const c = row[col]!
+          assert.equal(typeof c === 'string' ? c : c.text, statusText(t, NOW), `${proxies[i]!.id} ${head[col]}`)
+        }
+      })
+    }
   })
 
   test('colours on a terminal: good SYNCED, warn STALE / NOT SENT, bad ERROR, IGNORED plain', () => {
