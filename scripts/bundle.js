@@ -52,6 +52,33 @@ const lazyUndici = {
   },
 }
 
+// `import http from 'node:http'` in an ES module makes Node build the module's ESM facade, which reads every
+// export, and node:http's WebSocket, CloseEvent and MessageEvent are getters that load Node's internal undici
+// (~45 ms of every live command; measured with a two-line script). The bundle's ES imports of node:http get a
+// stand-in that takes the module through require() instead: its default export is the module itself, its named
+// exports are the plain values (an accessor such as globalAgent stays reachable through the default export; a
+// named import of one fails the build). require() calls of CommonJS code are not touched: they never build a facade.
+const httpWithoutFacade = {
+  name: 'http-without-facade',
+  setup(b) {
+    b.onResolve({filter: /^(node:)?http$/}, (args) => (args.kind === 'import-statement' || args.kind === 'dynamic-import' ? {path: 'http', namespace: 'http-without-facade'} : undefined))
+    b.onLoad({filter: /.*/, namespace: 'http-without-facade'}, async () => {
+      const {createRequire} = await import('node:module')
+      const descriptors = Object.getOwnPropertyDescriptors(createRequire(import.meta.url)('node:http'))
+      const plain = Object.keys(descriptors).filter((k) => !descriptors[k].get && /^[A-Za-z_$][\w$]*$/.test(k))
+      return {
+        loader: 'js',
+        contents: [
+          "import {createRequire} from 'node:module'",
+          "const http = createRequire(import.meta.url)('node:http')",
+          'export default http',
+          `export const {${plain.join(', ')}} = http`,
+        ].join('\n'),
+      }
+    })
+  },
+}
+
 rmSync(out, {recursive: true, force: true})
 const result = await build({
   entryPoints: [join(dist, 'src/cli/main.js'), ...files(join(dist, 'commands'))],
@@ -68,7 +95,7 @@ const result = await build({
   // oclif is CommonJS and calls require() for Node built-ins and, by path, for plugins
   banner: {js: "import {createRequire as __meshctlCreateRequire} from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);"},
   logLevel: 'warning',
-  plugins: [lazyUndici],
+  plugins: [lazyUndici, httpWithoutFacade],
   metafile: !!process.env.BUNDLE_META,
 })
 process.stdout.write(`bundle: ${relative(root, out)} (${files(out).length} files)\n`)

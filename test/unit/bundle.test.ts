@@ -1,8 +1,10 @@
 /**
  * The bundle's client-node chunk (scripts/bundle.js): cut down to what meshctl uses, and undici, replaced by a
- * stand-in that loads it on first use, still there for the client-node code that needs it.
+ * stand-in that loads it on first use, still there for the client-node code that needs it. And no chunk makes
+ * Node load its own internal undici (what an ES import of node:http does).
  */
 import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
 import {readdirSync, statSync} from 'node:fs'
 import {describe, test} from 'node:test'
 
@@ -22,5 +24,17 @@ describe('the bundled client-node', () => {
     const dispatcher = (kc as unknown as {createDispatcher(c: unknown, o: unknown): {dispatch?: unknown; constructor: {name: string}}}).createDispatcher(cluster, {ca: 'x'})
     assert.equal(dispatcher.constructor.name, 'Agent')
     assert.equal(typeof dispatcher.dispatch, 'function')
+  })
+})
+
+describe('node:http in the bundle', () => {
+  test("loading every chunk does not load Node's internal undici (node:http comes through require, not an ESM facade)", () => {
+    const script = [
+      "import {readdirSync} from 'node:fs'",
+      `const dir = ${JSON.stringify(chunks.pathname)}`,
+      "for (const f of readdirSync(dir).filter((f) => f.endsWith('.js'))) await import(dir + f)",
+      'process.stdout.write(JSON.stringify(process.moduleLoadList.filter((m) => /undici/.test(m))))',
+    ].join('\n')
+    assert.deepEqual(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8'})), [])
   })
 })
