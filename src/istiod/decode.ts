@@ -294,17 +294,6 @@ export function namespaceOfProxyId(id: string): string {
   return dot >= 0 ? id.slice(dot + 1) : ''
 }
 
-/** A field as getString reads it: text as is, numbers and booleans as written, anything else ''. */
-function text(v: Json | undefined): string {
-  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : ''
-}
-
-/** A field in snake_case or lowerCamelCase, as get() reads it (written out: this runs for every proxy). */
-function either(o: JsonObject, snake: string, camel: string): Json | undefined {
-  const v = o[snake]
-  return v !== undefined ? v : o[camel]
-}
-
 /**
  * Current istiod: status per subscribed type from `resources`, with the xDS rules (statusgen.go). The hot
  * loop of `ps` (five types for each of thousands of proxies): no closures or maps per entry; the place in the
@@ -317,11 +306,12 @@ function resourceTypes(resources: JsonObject, where: () => string): TypeSync[] {
     const r = resources[url]
     if (!isObject(r)) fail(`${where()} resources["${url}"] is ${describeValue(r)}, expected {sent, acked, sentTime, lastError}`)
     const o = r as JsonObject
-    const sent = text(o.sent)
-    const acked = text(o.acked)
-    const error = text(either(o, 'last_error', 'lastError')) || text(o.lastError)
+    const sent = getString(o, 'sent')
+    const acked = getString(o, 'acked')
+    const error = getString(o, 'last_error') || getString(o, 'lastError')
     const status: SyncStatus = error ? 'ERROR' : !sent ? 'NOT SENT' : acked === sent ? 'SYNCED' : 'STALE'
     const t: TypeSync = {typeUrl: url, status}
+    // a push reaches many proxies at once: most sentTimes are already known, and then no closure is made for them
     const at = o.sentTime ?? o.sent_time
     const sentTime = typeof at === 'string' && seenTimestamps.has(at) ? seenTimestamps.get(at) : parseTimestamp(at, () => `${where()} resources["${url}"] sentTime`)
     if (sentTime) t.lastUpdated = sentTime
@@ -380,24 +370,24 @@ export function decodeSyncz(entries: Json[], source: string, name: string): Isti
     const e = entries[i]
     const where = (): string => `${source}: [${i}]`
     if (!isObject(e)) return fail(`${where()} is ${describeValue(e)}, expected a /debug/syncz entry object`)
-    const id = text(e.proxy)
+    const id = getString(e, 'proxy')
     if (!id) {
       return isSynczEntry(e)
         ? fail(`${where()} has no "proxy" (the proxy ID)`)
         : fail(`${source} is not istiod sync status: ${EXPECTED}; ${where()} is ${describeValue(e)}`, HOW_TO_SAVE_SYNCZ)
     }
-    const proxyType = text(either(e, 'proxy_type', 'proxyType'))
+    const proxyType = getString(e, 'proxy_type')
     const resources = e.resources
     if (resources !== undefined && resources !== null && !isObject(resources)) fail(`${where()} "resources" is ${describeValue(resources)}, expected an object keyed by type URL`)
     const p: ProxySync = {
       id,
-      clusterId: text(either(e, 'cluster_id', 'clusterId')),
+      clusterId: getString(e, 'cluster_id'),
       namespace: namespaceOfProxyId(id),
-      istioVersion: text(either(e, 'istio_version', 'istioVersion')),
+      istioVersion: getString(e, 'istio_version'),
       istiod: name,
       types: isObject(resources) && hasKeys(resources) ? resourceTypes(resources, () => `${where()} (${id})`) : flatTypes(e, proxyType === 'ztunnel'),
     }
-    const proxyVersion = text(either(e, 'proxy_version', 'proxyVersion'))
+    const proxyVersion = getString(e, 'proxy_version')
     if (proxyVersion) p.proxyVersion = proxyVersion
     if (proxyType) p.proxyType = proxyType
     proxies[i] = p

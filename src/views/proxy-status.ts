@@ -20,7 +20,7 @@ import {allProxies, type ProxySync, type StatusSet, type SyncStatus, type TypeSy
 import {CORE_COLUMNS, goLessOver, goSortStrings, shortType, subscribedOrder} from '../istiod/xds-types.js'
 import type {Cell, Row} from '../output/tabwriter.js'
 import {goJson} from '../output/json.js'
-import {goSortSlice} from '../util/gosort.js'
+import {goSorted} from '../util/gosort.js'
 import {header, table, type ViewResult} from './types.js'
 
 export type StatusLayout = 'types' | 'subscribed' | 'xds-1.21' | 'syncz-1.21'
@@ -67,28 +67,10 @@ function statusCell(t: TypeSync | undefined, now: Date): Cell {
   return style ? {text, style} : text
 }
 
-/**
- * Go's sort.Slice with `less`. When no two items are equal under `less` there is one sorted order, whatever the
- * algorithm: the engine's own sort gives it (several times faster than the pdqsort port in a short-lived
- * process, which runs it before the JIT has warmed up). Equal items (a proxy reported by two istiods) are left
- * where Go's unstable algorithm leaves them.
- */
-function sortLikeGo<T>(items: readonly T[], less: (a: T, b: T) => boolean): T[] {
-  const out = [...items].sort((a, b) => (less(a, b) ? -1 : less(b, a) ? 1 : 0))
-  for (let i = 1; i < out.length; i++) {
-    if (!less(out[i - 1]!, out[i]!)) {
-      const go = [...items]
-      goSortSlice(go, less)
-      return go
-    }
-  }
-  return out
-}
-
 /** Proxies ordered as istioctl: Go's sort.Slice on the proxy ID (byte order). */
 export function sortProxies(proxies: readonly ProxySync[]): ProxySync[] {
   const less = goLessOver(proxies.map((p) => p.id))
-  return sortLikeGo(proxies, (a, b) => less(a.id, b.id))
+  return goSorted(proxies, (a, b) => less(a.id, b.id))
 }
 
 /** Every type URL any proxy reported. */
@@ -169,7 +151,7 @@ function xds121Table(proxies: ProxySync[]): Row[] {
 
 function syncz121Table(proxies: readonly ProxySync[]): Row[] {
   const less = goLessOver(proxies.flatMap((p) => [p.id, p.clusterId]))
-  const sorted = sortLikeGo(proxies, (a, b) => (a.clusterId !== b.clusterId ? less(a.clusterId, b.clusterId) : less(a.id, b.id)))
+  const sorted = goSorted(proxies, (a, b) => (a.clusterId !== b.clusterId ? less(a.clusterId, b.clusterId) : less(a.id, b.id)))
   const head = header('NAME', 'CLUSTER', ...CORE_COLUMNS.map(shortType), 'ISTIOD', 'VERSION')
   return [
     head,

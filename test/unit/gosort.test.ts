@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { type GoLess, goSortSlice, goSortSliceBeforeGo124 } from '../../src/util/gosort.js';
+import { type GoLess, goSortSlice, goSortSliceBeforeGo124, goSorted } from '../../src/util/gosort.js';
 
 // Vectors produced by Go's real sort.Slice: see test/fixtures/gosort/gen.go,
 // which documents the four comparators reproduced below.
@@ -168,4 +168,17 @@ test('Go 1.24 changed breakPatterns, and with it the order of 14 route names', (
   };
   assert.deepEqual(sortedBy(goSortSliceBeforeGo124), [6, 0, 2, 3, 4, 5, 1, 7, 10, 9, 8, 11, 12, 13]);
   assert.deepEqual(sortedBy(goSortSlice), [6, 4, 2, 3, 0, 5, 8, 12, 1, 13, 7, 10, 9, 11]);
+});
+
+test("goSorted gives goSortSlice's order on the Go vectors: the engine's sort for distinct keys, the port for equal ones", () => {
+  let distinct = 0;
+  for (const v of vectors) {
+    const recs = records(v);
+    const byKey = goSorted(recs, (a, b) => a.k < b.k).map((r) => r.id);
+    assert.deepEqual(byKey, v.byKey.out, `${v.name}, byKey`);
+    const byId = goSorted(recs, (a, b) => a.id < b.id).map((r) => r.id);
+    assert.deepEqual(byId, [...recs].map((r) => r.id).sort((a, b) => a - b), `${v.name}, by id`);
+    if (new Set(recs.map((r) => r.k)).size === recs.length) distinct++;
+  }
+  assert.ok(distinct > 0 && distinct < vectors.length, 'vectors with and without equal keys');
 });
