@@ -1,0 +1,664 @@
+/**
+ * The config graph: one index of a proxy's configuration (listeners, filter chains, route configurations, virtual
+ * hosts, routes, clusters, endpoints, secrets) with the references between them. `trace` walks it, `check`
+ * validates its edges, `diff` compares its nodes: one model of a dump, not three.
+ *
+ * Built from a decoded `/config_dump` (and optionally a `/clusters?format=json` answer for live host health). Pure
+ * and lazy: each section is decoded and indexed the first time something asks for it, so a trace that needs only
+ * listeners and routes never decodes the clusters of a 100 MB dump twice, nor its secrets at all.
+ *
+ * Which copies take traffic (docs/envoy-request-path.md §1, §12 trap 9): only a listener's `active_state` (or a
+ * static listener); `warming_state`, `draining_state` and `error_state` are kept and labelled but never routed
+ * to. Clusters in `dynamic_warming_clusters` are not yet usable (a route to one gets 503 NC). An absent
+ * EndpointsConfigDump means "endpoints unknown", not "no endpoints" (trap 23). Inline route configurations are
+ * resolved from their connection manager, not from `static_route_configs`, where names repeat (trap 24).
+ */
+import type {ClustersStatus, ConfigDump} from '../envoy/document.js'
+import {get, getArray, getNumber, getObject, getString, isObject, type Json, type JsonObject} from '../envoy/fields.js'
+import {
+  type ClusterRef,
+  clusterTransportSockets,
+  filterConfig,
+  filterLabel,
+  type NetworkFilterKind,
+  networkFilterKind,
+  type RouteSpecifier,
+  routeClusterRefs,
+  routeSpecifier,
+  sdsSecretNames,
+  tcpProxyClusters,
+} from './refs.js'
+
+/** Envoy's bookkeeping of one resource: which version, when, and whether its last update was rejected. */
+export interface ResourceMeta {
+  versionInfo?: string
+  lastUpdated?: string
+  /** the update Envoy rejected (`error_state`): its details and when it was attempted */
+  error?: {details: string; lastUpdateAttempt?: string}
+}
+
+export type ListenerState = 'static' | 'active' | 'warming' | 'draining' | 'error'
+
+export interface ListenerNode {
+  readonly type: 'listener'
+  name: string
+  /** where this copy sits; one name may have several copies (an active one and a warming replacement) */
+  state: ListenerState
+  raw: JsonObject
+  address: string
+  port: number
+  meta: ResourceMeta
+  chains: ChainNode[]
+  defaultChain?: ChainNode
+}
+
+export interface ChainNode {
+  readonly type: 'filterChain'
+  listener: string
+  /** position in `filter_chains`; -1 for the default chain */
+  index: number
+  /** the chain's name, else `#<index>` / `default` */
+  name: string
+  raw: JsonObject
+  /** the last network filter, which decides (docs/envoy-request-path.md §5.1) */
+  terminal: TerminalFilter
+  /** names of the network filters before the terminal one, in order */
+  before: string[]
+  /** SDS secrets the chain's transport socket asks for */
+  secretRefs: string[]
+}
+
+export type TerminalFilter =
+  | {kind: 'http_connection_manager'; name: string; config: JsonObject; routes: RouteSpecifier}
+  | {kind: 'tcp_proxy'; name: string; config: JsonObject; clusters: Array<{name: string; weight?: number}>}
+  | {kind: Exclude<NetworkFilterKind, 'http_connection_manager' | 'tcp_proxy'> | 'other'; name: string; config?: JsonObject}
+  | {kind: 'none'; name: ''}
+
+export type RouteConfigOrigin = 'rds' | 'static' | 'inline'
+
+export interface RouteConfigNode {
+  readonly type: 'routeConfig'
+  name: string
+  origin: RouteConfigOrigin
+  /** for an inline configuration, the listener and chain that hold it */
+  owner?: {listener: string; chain: string}
+  raw: JsonObject
+  meta: ResourceMeta
+  virtualHosts: VirtualHostNode[]
+}
+
+export interface VirtualHostNode {
+  readonly type: 'virtualHost'
+  routeConfig: string
+  index: number
+  name: string
+  domains: string[]
+  raw: JsonObject
+  routes: RouteNode[]
+}
+
+export interface RouteNode {
+  readonly type: 'route'
+  routeConfig: string
+  virtualHost: string
+  index: number
+  /** the route's name, else `#<index>` */
+  name: string
+  raw: JsonObject
+  clusterRefs: ClusterRef[]
+}
+
+export type ClusterState = 'static' | 'active' | 'warming'
+
+export interface ClusterNode {
+  readonly type: 'cluster'
+  name: string
+  state: ClusterState
+  raw: JsonObject
+  meta: ResourceMeta
+  /** STATIC, STRICT_DNS, LOGICAL_DNS, EDS, ORIGINAL_DST, or the cluster_type extension's name */
+  discovery: string
+  /** the name its EDS resource goes by (`eds_cluster_config.service_name`, else the cluster name) */
+  edsName: string
+  secretRefs: string[]
+}
+
+/** One upstream host of a cluster, as EDS (or a static load_assignment) gives it, with live health when known. */
+export interface HostNode {
+  address: string
+  port: number
+  priority: number
+  locality: string
+  weight?: number
+  /** EDS health_status (UNKNOWN when absent) */
+  edsHealth: string
+  /** live health from `/clusters`: failed flags (e.g. `failed_outlier_check`), empty when healthy */
+  failed?: string[]
+  /** `/clusters` said so, or only EDS did */
+  healthSource: 'eds' | 'clusters'
+  metadata?: JsonObject
+}
+
+export interface EndpointsNode {
+  readonly type: 'endpoints'
+  cluster: string
+  /** where the hosts come from */
+  source: 'eds' | 'load_assignment' | 'clusters'
+  raw?: JsonObject
+  hosts: HostNode[]
+  overprovisioningFactor: number
+}
+
+export type SecretState = 'static' | 'active' | 'warming'
+
+export interface SecretNode {
+  readonly type: 'secret'
+  name: string
+  state: SecretState
+  raw: JsonObject
+  meta: ResourceMeta
+}
+
+export type NodeType = 'listener' | 'filterChain' | 'routeConfig' | 'virtualHost' | 'route' | 'cluster' | 'endpoints' | 'secret' | 'scopedRoutes'
+
+/** A reference from one resource to another, and whether the dump has what it names. */
+export interface Edge {
+  from: {type: NodeType; name: string}
+  to: {type: NodeType; name: string}
+  /** how the reference is made: `rds`, `route.cluster`, `weighted_clusters`, `mirror`, `tcp_proxy`, `sds` ... */
+  via: string
+  /** the target exists in a usable state */
+  resolved: boolean
+  /** the target exists but is not usable yet (warming) */
+  targetState?: string
+}
+
+function metaOf(entry: Json): ResourceMeta {
+  const meta: ResourceMeta = {}
+  const v = getString(entry, 'version_info')
+  if (v !== '') meta.versionInfo = v
+  const t = getString(entry, 'last_updated')
+  if (t !== '') meta.lastUpdated = t
+  const err = getObject(entry, 'error_state')
+  if (err) {
+    const details = getString(err, 'details')
+    const attempt = getString(err, 'last_update_attempt')
+    meta.error = attempt !== '' ? {details, lastUpdateAttempt: attempt} : {details}
+  }
+  return meta
+}
+
+function socketAddress(addr: Json | undefined): {address: string; port: number} {
+  const sock = getObject(addr, 'socket_address')
+  if (sock) return {address: getString(sock, 'address'), port: getNumber(sock, 'port_value')}
+  const pipe = getObject(addr, 'pipe')
+  if (pipe) return {address: getString(pipe, 'path'), port: 0}
+  const internal = getObject(addr, 'envoy_internal_address')
+  if (internal) return {address: `envoy://${getString(internal, 'server_listener_name')}`, port: 0}
+  return {address: '', port: 0}
+}
+
+function chainNode(listener: string, raw: JsonObject, index: number): ChainNode {
+  const filters = getArray(raw, 'filters')
+  const last = filters.length > 0 ? filters[filters.length - 1] : undefined
+  let terminal: TerminalFilter
+  if (last === undefined) terminal = {kind: 'none', name: ''}
+  else {
+    const kind = networkFilterKind(last)
+    const config = filterConfig(last)
+    const name = filterLabel(last)
+    if (kind === 'http_connection_manager' && config) terminal = {kind, name, config, routes: routeSpecifier(config)}
+    else if (kind === 'tcp_proxy' && config) terminal = {kind, name, config, clusters: tcpProxyClusters(config)}
+    else terminal = {kind: kind && kind !== 'http_connection_manager' && kind !== 'tcp_proxy' ? kind : 'other', name, config}
+  }
+  const chainName = getString(raw, 'name') || (index < 0 ? 'default' : `#${index}`)
+  return {
+    type: 'filterChain',
+    listener,
+    index,
+    name: chainName,
+    raw,
+    terminal,
+    before: filters.slice(0, -1).map(filterLabel),
+    secretRefs: sdsSecretNames(get(raw, 'transport_socket') ?? null),
+  }
+}
+
+function listenerNode(raw: JsonObject, state: ListenerState, meta: ResourceMeta, fallbackName: string): ListenerNode {
+  const name = getString(raw, 'name') || fallbackName
+  const {address, port} = socketAddress(get(raw, 'address'))
+  const chains = getArray(raw, 'filter_chains')
+    .filter(isObject)
+    .map((c, i) => chainNode(name, c, i))
+  const def = getObject(raw, 'default_filter_chain')
+  return {type: 'listener', name, state, raw, address, port, meta, chains, defaultChain: def ? chainNode(name, def, -1) : undefined}
+}
+
+function routeConfigNode(raw: JsonObject, origin: RouteConfigOrigin, meta: ResourceMeta, owner?: RouteConfigNode['owner']): RouteConfigNode {
+  const name = getString(raw, 'name')
+  const virtualHosts = getArray(raw, 'virtual_hosts')
+    .filter(isObject)
+    .map((vh, vi): VirtualHostNode => {
+      const vhName = getString(vh, 'name') || `#${vi}`
+      return {
+        type: 'virtualHost',
+        routeConfig: name,
+        index: vi,
+        name: vhName,
+        domains: getArray(vh, 'domains').filter((d): d is string => typeof d === 'string'),
+        raw: vh,
+        routes: getArray(vh, 'routes')
+          .filter(isObject)
+          .map((r, ri): RouteNode => ({type: 'route', routeConfig: name, virtualHost: vhName, index: ri, name: getString(r, 'name') || `#${ri}`, raw: r, clusterRefs: routeClusterRefs(r)})),
+      }
+    })
+  return {type: 'routeConfig', name, origin, owner, raw, meta, virtualHosts}
+}
+
+/** Cluster discovery type: the oneof `type`, or the `cluster_type` extension's name; proto3 omits STATIC. */
+function discoveryOf(raw: JsonObject): string {
+  const t = get(raw, 'type')
+  if (typeof t === 'string' && t !== '') return t
+  const ext = getObject(raw, 'cluster_type')
+  if (ext) return getString(ext, 'name') || 'extension'
+  return 'STATIC'
+}
+
+const HEALTH_FLAGS = [
+  'failed_active_health_check',
+  'failed_outlier_check',
+  'failed_active_degraded_check',
+  'pending_dynamic_removal',
+  'pending_active_hc',
+  'excluded_via_immediate_hc_fail',
+  'active_hc_timeout',
+]
+
+function localityText(loc: Json | undefined): string {
+  if (!isObject(loc)) return ''
+  return [getString(loc, 'region'), getString(loc, 'zone'), getString(loc, 'sub_zone')].filter((s) => s !== '').join('/')
+}
+
+function hostsOfAssignment(cla: JsonObject): HostNode[] {
+  const hosts: HostNode[] = []
+  for (const group of getArray(cla, 'endpoints')) {
+    const priority = getNumber(group, 'priority')
+    const locality = localityText(get(group, 'locality'))
+    for (const lb of getArray(group, 'lb_endpoints')) {
+      const {address, port} = socketAddress(get(getObject(lb, 'endpoint'), 'address'))
+      const w = get(lb, 'load_balancing_weight')
+      const md = getObject(lb, 'metadata')
+      const host: HostNode = {address, port, priority, locality, edsHealth: getString(lb, 'health_status') || 'UNKNOWN', healthSource: 'eds'}
+      if (w !== undefined) host.weight = Number(w)
+      if (md) host.metadata = md
+      hosts.push(host)
+    }
+  }
+  return hosts
+}
+
+function overprovisioning(cla: JsonObject | undefined): number {
+  const v = get(getObject(cla, 'policy'), 'overprovisioning_factor')
+  return v === undefined ? 140 : Number(v)
+}
+
+/** The time a saved dump was taken, as far as the dump tells: its most recent `last_updated`. */
+function latestTimestamp(values: Iterable<string | undefined>): string | undefined {
+  let best: string | undefined
+  let bestMs = -Infinity
+  for (const v of values) {
+    if (!v) continue
+    const ms = Date.parse(v)
+    if (Number.isFinite(ms) && ms > bestMs) {
+      bestMs = ms
+      best = v
+    }
+  }
+  return best
+}
+
+export class ConfigGraph {
+  private listenerList?: ListenerNode[]
+  private routeConfigMap?: Map<string, RouteConfigNode>
+  private clusterMap?: Map<string, ClusterNode[]>
+  private endpointMap?: Map<string, EndpointsNode> | null
+  private secretMap?: Map<string, SecretNode[]>
+  private liveHealth?: Map<string, Map<string, {failed: string[]; eds: string; priority: number; locality: string; weight?: number}>>
+
+  constructor(
+    readonly dump: ConfigDump,
+    readonly status?: ClustersStatus,
+  ) {}
+
+  // ------------------------------------------------------------------ node (bootstrap)
+
+  /** The proxy's identity from the bootstrap: node id, cluster, Istio metadata (empty when the dump has none). */
+  get node(): {id: string; cluster: string; metadata: JsonObject; envoyVersion: string; istioVersion: string} {
+    const boot = getObject(this.dump.section('bootstrap'), 'bootstrap')
+    const node = getObject(boot, 'node')
+    const metadata = getObject(node, 'metadata') ?? {}
+    const bv = getObject(node, 'user_agent_build_version')
+    const ver = getObject(bv, 'version')
+    const envoyVersion = ver ? [getNumber(ver, 'major_number'), getNumber(ver, 'minor_number'), getNumber(ver, 'patch')].join('.') : ''
+    return {id: getString(node, 'id'), cluster: getString(node, 'cluster'), metadata, envoyVersion, istioVersion: getString(metadata, 'ISTIO_VERSION')}
+  }
+
+  /** Ambient's ztunnel is not an Envoy: its dump has none of Envoy's sections and a `workloads`/`services` shape. */
+  get isZtunnel(): boolean {
+    return this.dump.types.length === 0 && isObject(this.dump.raw) && ('workloads' in (this.dump.raw as JsonObject) || 'services' in (this.dump.raw as JsonObject))
+  }
+
+  // ------------------------------------------------------------------ listeners
+
+  /** Every listener copy in the dump (all states), in dump order: static, then dynamic. */
+  get listeners(): ListenerNode[] {
+    if (this.listenerList) return this.listenerList
+    const out: ListenerNode[] = []
+    for (const section of this.dump.sections('listeners')) {
+      for (const s of getArray(section, 'static_listeners')) {
+        const l = getObject(s, 'listener')
+        if (l) out.push(listenerNode(l, 'static', metaOf(s), ''))
+      }
+      for (const d of getArray(section, 'dynamic_listeners')) {
+        const name = getString(d, 'name')
+        for (const [field, state] of [
+          ['active_state', 'active'],
+          ['warming_state', 'warming'],
+          ['draining_state', 'draining'],
+        ] as const) {
+          const st = getObject(d, field)
+          const l = getObject(st, 'listener')
+          if (l) out.push(listenerNode(l, state, metaOf(st ?? null), name))
+        }
+        const err = getObject(d, 'error_state')
+        if (err) {
+          const failed = getObject(err, 'failed_configuration')
+          // the rejected listener, decoded from its Any; a dump may carry only the details
+          const l = isObject(failed) ? failed : {name}
+          const node = listenerNode(l as JsonObject, 'error', metaOf(d), name)
+          out.push(node)
+        }
+      }
+    }
+    this.listenerList = out
+    return out
+  }
+
+  /** The listeners that take connections: static and active copies. */
+  get activeListeners(): ListenerNode[] {
+    return this.listeners.filter((l) => l.state === 'static' || l.state === 'active')
+  }
+
+  /** The active copy of a listener by name. */
+  listener(name: string): ListenerNode | undefined {
+    return this.activeListeners.find((l) => l.name === name)
+  }
+
+  // ------------------------------------------------------------------ routes
+
+  /** RDS and static route configurations by name (inline ones are reached through their chain: inlineRouteConfig). */
+  get routeConfigs(): Map<string, RouteConfigNode> {
+    if (this.routeConfigMap) return this.routeConfigMap
+    const m = new Map<string, RouteConfigNode>()
+    for (const section of this.dump.sections('routes')) {
+      for (const s of getArray(section, 'static_route_configs')) {
+        const rc = getObject(s, 'route_config')
+        if (rc && !m.has(getString(rc, 'name'))) m.set(getString(rc, 'name'), routeConfigNode(rc, 'static', metaOf(s)))
+      }
+      for (const d of getArray(section, 'dynamic_route_configs')) {
+        const rc = getObject(d, 'route_config')
+        // a dynamic configuration wins over a static echo of the same name
+        if (rc) m.set(getString(rc, 'name'), routeConfigNode(rc, 'rds', metaOf(d)))
+      }
+    }
+    this.routeConfigMap = m
+    return m
+  }
+
+  /** The route configuration an HTTP chain uses: RDS by name, or its inline one. Undefined when RDS names one the dump lacks. */
+  routeConfigOf(chain: ChainNode): RouteConfigNode | undefined {
+    const t = chain.terminal
+    if (t.kind !== 'http_connection_manager') return undefined
+    if (t.routes.kind === 'rds') return this.routeConfigs.get(t.routes.name)
+    if (t.routes.kind === 'inline') return routeConfigNode(t.routes.routeConfig, 'inline', {}, {listener: chain.listener, chain: chain.name})
+    return undefined
+  }
+
+  /** Scoped route configurations (SRDS) in the dump, dynamic and inline. */
+  get scopedRoutes(): JsonObject[] {
+    const out: JsonObject[] = []
+    for (const section of this.dump.sections('scopedRoutes')) {
+      for (const d of [...getArray(section, 'dynamic_scoped_route_configs'), ...getArray(section, 'inline_scoped_route_configs')]) {
+        for (const c of getArray(d, 'scoped_route_configs')) if (isObject(c)) out.push(c)
+      }
+    }
+    return out
+  }
+
+  // ------------------------------------------------------------------ clusters and endpoints
+
+  /** Every cluster copy by name (a name may be active and warming at once). */
+  get clusterCopies(): Map<string, ClusterNode[]> {
+    if (this.clusterMap) return this.clusterMap
+    const m = new Map<string, ClusterNode[]>()
+    const add = (entry: Json, state: ClusterState): void => {
+      const raw = getObject(entry, 'cluster')
+      if (!raw) return
+      const name = getString(raw, 'name')
+      const edsName = getString(getObject(raw, 'eds_cluster_config'), 'service_name') || name
+      const node: ClusterNode = {
+        type: 'cluster',
+        name,
+        state,
+        raw,
+        meta: metaOf(entry),
+        discovery: discoveryOf(raw),
+        edsName,
+        secretRefs: clusterTransportSockets(raw).flatMap(sdsSecretNames),
+      }
+      const list = m.get(name)
+      if (list) list.push(node)
+      else m.set(name, [node])
+    }
+    for (const section of this.dump.sections('clusters')) {
+      for (const e of getArray(section, 'static_clusters')) add(e, 'static')
+      for (const e of getArray(section, 'dynamic_active_clusters')) add(e, 'active')
+      for (const e of getArray(section, 'dynamic_warming_clusters')) add(e, 'warming')
+    }
+    this.clusterMap = m
+    return m
+  }
+
+  /** The usable copy of a cluster (static or active); a warming-only cluster is not usable (503 NC). */
+  cluster(name: string): ClusterNode | undefined {
+    return this.clusterCopies.get(name)?.find((c) => c.state !== 'warming')
+  }
+
+  /** Any copy of a cluster, usable or not. */
+  anyCluster(name: string): ClusterNode | undefined {
+    return this.cluster(name) ?? this.clusterCopies.get(name)?.[0]
+  }
+
+  /** The dump has an EndpointsConfigDump (taken with include_eds), or live /clusters health was given. */
+  get endpointsKnown(): boolean {
+    return this.edsIndex() !== null || this.status !== undefined
+  }
+
+  private edsIndex(): Map<string, EndpointsNode> | null {
+    if (this.endpointMap !== undefined) return this.endpointMap
+    const sections = this.dump.sections('endpoints')
+    if (sections.length === 0) {
+      this.endpointMap = null
+      return null
+    }
+    const m = new Map<string, EndpointsNode>()
+    for (const section of sections) {
+      for (const e of [...getArray(section, 'static_endpoint_configs'), ...getArray(section, 'dynamic_endpoint_configs')]) {
+        const cla = getObject(e, 'endpoint_config')
+        if (!cla) continue
+        const name = getString(cla, 'cluster_name')
+        m.set(name, {type: 'endpoints', cluster: name, source: 'eds', raw: cla, hosts: hostsOfAssignment(cla), overprovisioningFactor: overprovisioning(cla)})
+      }
+    }
+    this.endpointMap = m
+    return m
+  }
+
+  private liveIndex(): Map<string, Map<string, {failed: string[]; eds: string; priority: number; locality: string; weight?: number}>> | undefined {
+    if (!this.status) return undefined
+    if (this.liveHealth) return this.liveHealth
+    const m = new Map<string, Map<string, {failed: string[]; eds: string; priority: number; locality: string; weight?: number}>>()
+    for (const [, cs] of this.status.statuses('stats')) {
+      const hosts = new Map<string, {failed: string[]; eds: string; priority: number; locality: string; weight?: number}>()
+      for (const h of getArray(cs, 'host_statuses')) {
+        const {address, port} = socketAddress(get(h, 'address'))
+        const hs = getObject(h, 'health_status')
+        const failed = HEALTH_FLAGS.filter((f) => get(hs, f) === true)
+        const w = get(h, 'weight')
+        hosts.set(`${address}:${port}`, {failed, eds: getString(hs, 'eds_health_status') || 'UNKNOWN', priority: getNumber(h, 'priority'), locality: localityText(get(h, 'locality')), weight: w === undefined ? undefined : Number(w)})
+      }
+      m.set(getString(cs, 'name'), hosts)
+    }
+    this.liveHealth = m
+    return m
+  }
+
+  /**
+   * The hosts of a cluster: a STATIC cluster's own load_assignment, else EDS from the dump (by the cluster's EDS
+   * name), with `/clusters` health laid over them when given; from `/clusters` alone when the dump has no EDS.
+   * Undefined when nothing in the input says (no include_eds, no /clusters): unknown, not empty.
+   */
+  endpointsOf(cluster: ClusterNode): EndpointsNode | undefined {
+    const live = this.liveIndex()?.get(cluster.name)
+    let node: EndpointsNode | undefined
+    const inline = getObject(cluster.raw, 'load_assignment')
+    if (inline && cluster.discovery !== 'EDS') {
+      node = {type: 'endpoints', cluster: cluster.name, source: 'load_assignment', raw: inline, hosts: hostsOfAssignment(inline), overprovisioningFactor: overprovisioning(inline)}
+    } else {
+      const eds = this.edsIndex()?.get(cluster.edsName) ?? this.edsIndex()?.get(cluster.name)
+      if (eds) node = {...eds, hosts: eds.hosts.map((h) => ({...h}))}
+      else if (this.edsIndex() && cluster.discovery === 'EDS') node = {type: 'endpoints', cluster: cluster.name, source: 'eds', hosts: [], overprovisioningFactor: 140}
+    }
+    if (live) {
+      if (!node || node.source === 'eds' && node.hosts.length === 0) {
+        node = {type: 'endpoints', cluster: cluster.name, source: 'clusters', hosts: [], overprovisioningFactor: node?.overprovisioningFactor ?? 140}
+        for (const [key, h] of live) {
+          const i = key.lastIndexOf(':')
+          node.hosts.push({address: key.slice(0, i), port: Number(key.slice(i + 1)), priority: h.priority, locality: h.locality, weight: h.weight, edsHealth: h.eds, failed: h.failed, healthSource: 'clusters'})
+        }
+      } else {
+        for (const host of node.hosts) {
+          const h = live.get(`${host.address}:${host.port}`)
+          if (h) {
+            host.failed = h.failed
+            host.edsHealth = h.eds
+            host.healthSource = 'clusters'
+          }
+        }
+      }
+    }
+    return node
+  }
+
+  // ------------------------------------------------------------------ secrets
+
+  get secretCopies(): Map<string, SecretNode[]> {
+    if (this.secretMap) return this.secretMap
+    const m = new Map<string, SecretNode[]>()
+    const add = (entry: Json, state: SecretState): void => {
+      const name = getString(entry, 'name')
+      const raw = getObject(entry, 'secret') ?? (isObject(entry) ? entry : {})
+      const node: SecretNode = {type: 'secret', name, state, raw, meta: metaOf(entry)}
+      const list = m.get(name)
+      if (list) list.push(node)
+      else m.set(name, [node])
+    }
+    for (const section of this.dump.sections('secrets')) {
+      for (const e of getArray(section, 'static_secrets')) add(e, 'static')
+      for (const e of getArray(section, 'dynamic_active_secrets')) add(e, 'active')
+      for (const e of getArray(section, 'dynamic_warming_secrets')) add(e, 'warming')
+    }
+    this.secretMap = m
+    return m
+  }
+
+  // ------------------------------------------------------------------ edges
+
+  /**
+   * Every reference in the config and whether it resolves: listener chain → route configuration (RDS), chain →
+   * clusters (tcp_proxy), route → clusters (cluster, weighted, mirror), cluster/chain → SDS secrets. A reference
+   * to a warming resource is unresolved with `targetState: 'warming'`. Route configurations are those a listener
+   * uses plus every RDS/static one in the dump (a configuration no listener names still routes nothing, but its
+   * dangling clusters are still worth reporting).
+   */
+  *edges(): Generator<Edge> {
+    const secretOk = (name: string): {resolved: boolean; targetState?: string} => {
+      const copies = this.secretCopies.get(name)
+      if (!copies) return {resolved: false}
+      if (copies.some((c) => c.state !== 'warming')) return {resolved: true}
+      return {resolved: false, targetState: 'warming'}
+    }
+    const clusterOk = (name: string): {resolved: boolean; targetState?: string} => {
+      if (this.cluster(name)) return {resolved: true}
+      return this.clusterCopies.has(name) ? {resolved: false, targetState: 'warming'} : {resolved: false}
+    }
+    const seenInline: RouteConfigNode[] = []
+    for (const l of this.activeListeners) {
+      for (const chain of [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])]) {
+        const from = {type: 'filterChain' as const, name: `${l.name}/${chain.name}`}
+        const t = chain.terminal
+        if (t.kind === 'http_connection_manager') {
+          if (t.routes.kind === 'rds') {
+            yield {from, to: {type: 'routeConfig', name: t.routes.name}, via: 'rds', resolved: this.routeConfigs.has(t.routes.name)}
+          } else if (t.routes.kind === 'inline') {
+            seenInline.push(this.routeConfigOf(chain)!)
+          } else if (t.routes.kind === 'scoped' && !t.routes.inlineScopes) {
+            const scopes = this.scopedRoutes
+            const name = t.routes.scopedRoutesName ?? ''
+            yield {from, to: {type: 'scopedRoutes', name}, via: 'srds', resolved: scopes.length > 0}
+            for (const s of scopes) {
+              const rc = getString(s, 'route_configuration_name')
+              if (rc !== '') yield {from: {type: 'scopedRoutes', name: getString(s, 'name')}, to: {type: 'routeConfig', name: rc}, via: 'scope', resolved: this.routeConfigs.has(rc)}
+            }
+          }
+        } else if (t.kind === 'tcp_proxy') {
+          for (const c of t.clusters) if (c.name !== '') yield {from, to: {type: 'cluster', name: c.name}, via: c.weight === undefined ? 'tcp_proxy' : 'tcp_proxy.weighted_clusters', ...clusterOk(c.name)}
+        }
+        for (const s of chain.secretRefs) yield {from, to: {type: 'secret', name: s}, via: 'sds', ...secretOk(s)}
+      }
+    }
+    for (const rc of [...this.routeConfigs.values(), ...seenInline]) {
+      for (const vh of rc.virtualHosts) {
+        for (const r of vh.routes) {
+          for (const ref of r.clusterRefs) {
+            if (ref.via === 'cluster_header') continue // decided per request
+            const via = ref.via === 'cluster' ? 'route.cluster' : ref.via === 'weighted' ? 'route.weighted_clusters' : 'route.request_mirror_policies'
+            yield {from: {type: 'route', name: `${rc.name}/${vh.name}/${r.name}`}, to: {type: 'cluster', name: ref.name}, via, ...clusterOk(ref.name)}
+          }
+        }
+      }
+    }
+    for (const [name, copies] of this.clusterCopies) {
+      const c = copies.find((x) => x.state !== 'warming') ?? copies[0]!
+      for (const s of c.secretRefs) yield {from: {type: 'cluster', name}, to: {type: 'secret', name: s}, via: 'sds', ...secretOk(s)}
+    }
+  }
+
+  // ------------------------------------------------------------------ time
+
+  /** The latest `last_updated` anywhere in listeners, clusters, routes and secrets: when the dump was taken, at the earliest. */
+  get latestUpdate(): string | undefined {
+    const times: Array<string | undefined> = []
+    for (const l of this.listeners) times.push(l.meta.lastUpdated, l.meta.error?.lastUpdateAttempt)
+    for (const copies of this.clusterCopies.values()) for (const c of copies) times.push(c.meta.lastUpdated)
+    for (const rc of this.routeConfigs.values()) times.push(rc.meta.lastUpdated)
+    for (const copies of this.secretCopies.values()) for (const s of copies) times.push(s.meta.lastUpdated)
+    times.push(getString(this.dump.section('bootstrap'), 'last_updated') || undefined)
+    return latestTimestamp(times)
+  }
+}
+
+/** Builds the graph of a decoded dump (sections are indexed on first use). */
+export function buildGraph(dump: ConfigDump, status?: ClustersStatus): ConfigGraph {
+  return new ConfigGraph(dump, status)
+}
