@@ -1,0 +1,181 @@
+/**
+ * Where trace, check and diff get the proxies they look at: a saved dump (with an optional `/clusters` answer for
+ * host health), one pod, every pod of a `-l` selector, or every proxy of the mesh (`-A`). Each proxy becomes one
+ * config graph (src/graph). Live, a proxy is asked for `config_dump?include_eds=true` and, unless told otherwise,
+ * `clusters?format=json` (live health and outlier ejection, which the config dump does not carry).
+ *
+ * Fan-out keeps at most `max-concurrency` proxies in flight and hands each graph to the caller as soon as it is
+ * built, in order, so a mesh-wide run holds a few dumps at a time, never all of them.
+ */
+import {asConfigDump, ClustersStatus, parseAdminDocument, parseAdminReader} from '../envoy/document.js'
+import {InputError, UsageError} from '../errors/index.js'
+import {buildGraph, type ConfigGraph} from '../graph/graph.js'
+import {fileSource} from '../sources/file.js'
+import type {DumpSource, Need} from '../sources/types.js'
+import type {LiveFlagValues} from './run-view.js'
+
+export interface ProxyFlagValues extends LiveFlagValues {
+  file?: string
+  'clusters-file'?: string
+}
+
+export interface LoadedProxy {
+  /** `<pod>.<namespace>`, or the file's path */
+  id: string
+  graph: ConfigGraph
+  /** where it came from: `file` or `pod` */
+  origin: 'file' | 'pod'
+}
+
+const DUMP_NEED: Need = {kind: 'config_dump', includeEds: true}
+const CLUSTERS_NEED: Need = {kind: 'clusters'}
+
+/** A ztunnel's /config_dump (ambient mode) is not an Envoy's: tell the user which command reads it. */
+function rejectZtunnel(bytes: Uint8Array | undefined, source: string): void {
+  if (!bytes) return
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 4096)).toString('utf8')
+  if (/"(workloads|services|policies|certificates)"\s*:/.test(head) && !head.includes('"configs"')) {
+    throw new InputError(`${source} is a ztunnel config dump (ambient mode), not an Envoy one`, {code: 'E_ZTUNNEL', hint: 'read it with meshctl zc (ztunnel-config)'})
+  }
+}
+
+async function graphFrom(source: DumpSource, health: DumpSource | undefined): Promise<ConfigGraph> {
+  const input = await source.fetch(DUMP_NEED)
+  if (!input.reader) rejectZtunnel(input.bytes, input.source)
+  const doc = input.reader ? parseAdminReader(input.reader, input.source) : parseAdminDocument(input.bytes, input.source)
+  if (doc.kind !== 'config_dump') {
+    throw new InputError(`${input.source} is a /clusters answer, not a config dump`, {code: 'E_WRONG_DOCUMENT', hint: 'pass the config dump with -f and this file with --clusters-file'})
+  }
+  let status: ClustersStatus | undefined
+  if (health) {
+    const h = await health.fetch(CLUSTERS_NEED)
+    const hd = h.reader ? parseAdminReader(h.reader, h.source) : parseAdminDocument(h.bytes, h.source)
+    if (!(hd instanceof ClustersStatus)) {
+      throw new InputError(`${h.source} is not a /clusters?format=json answer`, {code: 'E_WRONG_DOCUMENT', hint: `save it with: kubectl exec <pod> -c istio-proxy -- pilot-agent request GET 'clusters?format=json'`})
+    }
+    status = hd
+  }
+  return buildGraph(asConfigDump(doc, 'config'), status)
+}
+
+/** The proxy named by a file flag: the dump, and `--clusters-file` for health. */
+export async function loadFileProxy(path: string, clustersFile?: string): Promise<LoadedProxy> {
+  return {id: path === '-' ? 'stdin' : path, origin: 'file', graph: await graphFrom(fileSource(path), clustersFile ? fileSource(clustersFile) : undefined)}
+}
+
+/** A dump file given where a pod reference could be (diff's sides): a path that exists. */
+export async function isExistingFile(ref: string): Promise<boolean> {
+  const {statSync} = await import('node:fs')
+  try {
+    return ref === '-' || statSync(ref).isFile()
+  } catch {
+    return false
+  }
+}
+
+interface LiveContext {
+  api: import('../kube/api.js').KubeApi
+  admin: import('../kube/admin.js').AdminOptions
+  podSource: typeof import('../sources/pod.js').podSource
+  podId: typeof import('../kube/pods.js').podId
+  checkPodReachable: typeof import('../kube/pods.js').checkPodReachable
+}
+
+async function openLive(flags: LiveFlagValues): Promise<LiveContext> {
+  // everything Kubernetes is loaded only now (client-node is slow to import)
+  const {KubeApi} = await import('../kube/api.js')
+  const {checkPodReachable, podId} = await import('../kube/pods.js')
+  const {podSource} = await import('../sources/pod.js')
+  const api = await KubeApi.open({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace, timeoutMs: flags.timeout})
+  return {api, admin: {transport: flags.transport, adminPort: flags['proxy-admin-port'], container: flags.container}, podSource, podId, checkPodReachable}
+}
+
+type Pod = import('../kube/pods.js').Pod
+
+function isZtunnelPod(p: Pod): boolean {
+  const l = p.metadata.labels ?? {}
+  return l.app === 'ztunnel' || l['app.kubernetes.io/name'] === 'ztunnel'
+}
+
+async function podGraph(live: LiveContext, pod: Pod, health: boolean): Promise<LoadedProxy> {
+  if (isZtunnelPod(pod)) {
+    throw new InputError(`pod ${live.podId(pod)} is a ztunnel (ambient mode), not an Envoy proxy`, {code: 'E_ZTUNNEL', hint: `read its config with meshctl zc all ${pod.metadata.name}.${pod.metadata.namespace}`})
+  }
+  live.checkPodReachable(pod, live.admin.container)
+  const src = live.podSource(live.api, pod, live.admin)
+  const id = live.podId(pod)
+  return {id, origin: 'pod', graph: await graphFrom(src, health ? src : undefined)}
+}
+
+/** One proxy: `-f` (with `--clusters-file`) or a pod reference. `health` also asks a live proxy for /clusters. */
+export async function loadProxy(ref: string | undefined, flags: ProxyFlagValues, opts: {command: string; health?: boolean}): Promise<LoadedProxy> {
+  if ((ref === undefined) === (flags.file === undefined)) {
+    throw new UsageError(`${opts.command} needs a pod or --file (exactly one of them)`, {hint: `e.g. meshctl ${opts.command} deploy/productpage-v1 ... or meshctl ${opts.command} -f dump.json ...`})
+  }
+  if (flags['clusters-file'] !== undefined && flags.file === undefined) throw new UsageError('--clusters-file goes with --file (a live proxy is asked for its /clusters itself)')
+  if (flags.file !== undefined) return loadFileProxy(flags.file, flags['clusters-file'])
+  const live = await openLive(flags)
+  const {parseTarget} = await import('../kube/refs.js')
+  const {resolveTarget} = await import('../kube/pods.js')
+  const pod = await resolveTarget(live.api, parseTarget(ref!, live.api.namespace))
+  return podGraph(live, pod, opts.health ?? true)
+}
+
+export type ProxyOutcome = {id: string; proxy: LoadedProxy} | {id: string; error: Error}
+
+/** Runs `work` over items with at most `limit` in flight, handing results to `each` in the items' order. */
+async function orderedPool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>, each: (r: R, i: number) => Promise<void> | void): Promise<void> {
+  const slots: Array<Promise<R> | undefined> = new Array(items.length)
+  let started = 0
+  const start = (): void => {
+    if (started < items.length) {
+      const i = started++
+      slots[i] = work(items[i]!)
+    }
+  }
+  for (let i = 0; i < Math.min(limit, items.length); i++) start()
+  for (let i = 0; i < items.length; i++) {
+    const r = await slots[i]!
+    slots[i] = undefined
+    start()
+    await each(r, i)
+  }
+}
+
+/**
+ * Every proxy of a `-l` selector (in `-n`'s namespace) or, with `all`, of the whole mesh (every pod in every
+ * namespace with the proxy container: sidecars, gateways, waypoints; ztunnels are left to `zc`). `each` gets each
+ * proxy (or its error: a proxy that fails is an outcome, not an abort) as soon as it and those before it are done.
+ */
+export async function forEachProxy(
+  flags: ProxyFlagValues,
+  opts: {all: boolean; health?: boolean; onTotal?: (n: number) => void},
+  each: (o: ProxyOutcome) => Promise<void> | void,
+): Promise<number> {
+  const live = await openLive(flags)
+  const {listPods} = await import('../kube/pods.js')
+  const {ClusterError} = await import('../errors/index.js')
+  let pods = await listPods(live.api, opts.all ? undefined : live.api.namespace, opts.all ? '' : (flags.selector ?? ''))
+  if (opts.all) pods = pods.filter((p) => (p.spec?.containers ?? []).some((c) => c.name === live.admin.container) && !isZtunnelPod(p))
+  if (pods.length === 0) {
+    throw new ClusterError(opts.all ? `no pod in any namespace has a ${live.admin.container} container` : `no pods match selector ${flags.selector} in namespace ${live.api.namespace}`, {
+      code: 'E_NOT_FOUND',
+      hint: opts.all ? 'is Istio installed in this cluster (--context)?' : 'check the labels and -n',
+    })
+  }
+  pods.sort((a, b) => live.podId(a).localeCompare(live.podId(b)))
+  opts.onTotal?.(pods.length)
+  await orderedPool(
+    pods,
+    flags['max-concurrency'],
+    async (p): Promise<ProxyOutcome> => {
+      try {
+        return {id: live.podId(p), proxy: await podGraph(live, p, opts.health ?? true)}
+      } catch (err) {
+        return {id: live.podId(p), error: err instanceof Error ? err : new Error(String(err))}
+      }
+    },
+    each,
+  )
+  return pods.length
+}

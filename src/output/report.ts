@@ -1,0 +1,93 @@
+/**
+ * Report tables for meshctl's own views (trace, check, diff), rendered with cli-table3. istioctl-identical views
+ * keep the Go-tabwriter renderer (tabwriter.ts); these have no istioctl original to match, so they are made for
+ * reading: on a terminal a boxed table whose long cells wrap to fit the terminal's width, piped a plain table
+ * (columns separated by spaces, no box characters, no wrapping, no trailing blanks) that grep and awk can read.
+ * Pure: the caller says whether it is a terminal (its width) and whether to colour.
+ */
+import Table from 'cli-table3'
+import type {Styler} from './tabwriter.js'
+
+export type ReportCell = string | {text: string; style?: string}
+
+export interface ReportTable {
+  columns: string[]
+  rows: ReportCell[][]
+}
+
+export interface ReportOptions {
+  /** the terminal's width in columns; undefined when the output is not a terminal */
+  width?: number
+  styler?: Styler
+}
+
+const cellText = (c: ReportCell): string => (typeof c === 'string' ? c : c.text)
+
+/** Control characters (ESC, newlines) would break the table or the terminal: shown escaped, as kubectl does. */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/\n/g, '\\n')
+}
+
+const NO_BORDER = {
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
+}
+
+/**
+ * Column widths that fit `width`: every column gets its natural width while the table fits; otherwise the widest
+ * columns are narrowed, one character at a time, down to a floor of 8 (wrapping does the rest).
+ */
+function fitWidths(natural: number[], width: number): number[] {
+  const widths = natural.map((w) => w + 2)
+  let total = widths.reduce((a, b) => a + b, 0) + natural.length + 1
+  while (total > width) {
+    let widest = -1
+    for (let i = 0; i < widths.length; i++) if (widths[i]! > 10 && (widest < 0 || widths[i]! > widths[widest]!)) widest = i
+    if (widest < 0) break
+    widths[widest]!--
+    total--
+  }
+  return widths
+}
+
+export function renderReport(t: ReportTable, opts: ReportOptions = {}): string {
+  const style = (c: ReportCell, header = false): string => {
+    const text = printable(cellText(c))
+    if (!opts.styler) return text
+    if (header) return opts.styler(text, 'header')
+    return typeof c === 'string' || !c.style ? text : opts.styler(text, c.style)
+  }
+  if (opts.width === undefined) {
+    const table = new Table({head: t.columns.map((h) => style(h, true)), chars: NO_BORDER, style: {head: [], border: [], 'padding-left': 0, 'padding-right': 0}})
+    for (const r of t.rows) table.push(r.map((c) => style(c)))
+    return `${table
+      .toString()
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .join('\n')}\n`
+  }
+  const natural = t.columns.map((h, i) => Math.max(h.length, ...t.rows.map((r) => Math.max(...printable(cellText(r[i] ?? '')).split('\n').map((s) => s.length)))))
+  const table = new Table({
+    head: t.columns.map((h) => style(h, true)),
+    colWidths: fitWidths(natural, opts.width),
+    wordWrap: true,
+    wrapOnWordBoundary: true,
+    style: {head: [], border: []},
+  })
+  for (const r of t.rows) table.push(r.map((c) => style(c)))
+  return `${table.toString()}\n`
+}
