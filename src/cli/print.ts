@@ -15,7 +15,8 @@ export async function renderResult(result: ViewResult, opts: PrintOptions): Prom
   const color = wantColor({flag: opts.color, isTTY: Boolean(process.stdout.isTTY), env: process.env})
   const styler = color && opts.format === 'short' && !opts.query ? (await import('../output/theme.js')).makeStyler() : undefined
   const toYaml = opts.format === 'yaml' ? (await import('../output/yaml.js')).goYaml : undefined
-  return render(result, {format: opts.format, query: opts.query, styler, toYaml})
+  const width = process.stdout.isTTY && process.env.TERM !== 'dumb' ? process.stdout.columns || 80 : undefined
+  return render(result, {format: opts.format, query: opts.query, styler, toYaml, width})
 }
 
 /** Writes everything to stdout and waits until it is flushed (large outputs, pipes). */

@@ -2,6 +2,7 @@
 import type {ViewResult} from '../views/types.js'
 import {goJson} from './json.js'
 import type {CompiledQuery} from './query.js'
+import {renderReport} from './report.js'
 import {formatTable, type Styler} from './tabwriter.js'
 
 export const OUTPUT_FORMATS = ['short', 'json', 'yaml'] as const
@@ -12,12 +13,16 @@ export interface RenderOptions {
   query?: CompiledQuery
   /** colours table cells; absent when output is not a terminal */
   styler?: Styler
+  /** the terminal's width for report tables; absent when output is not a terminal (plain tables) */
+  width?: number
   /** converts a document to YAML (injected so the YAML library loads only when needed) */
   toYaml?: (value: unknown) => string
 }
 
-export function renderShort(result: ViewResult, styler?: Styler): string {
-  return result.blocks.map((b) => (b.kind === 'table' ? formatTable(b.rows, b.padding, styler) : b.text)).join('')
+export function renderShort(result: ViewResult, styler?: Styler, width?: number): string {
+  return result.blocks
+    .map((b) => (b.kind === 'table' ? formatTable(b.rows, b.padding, styler) : b.kind === 'report' ? renderReport(b.table, {width, styler}) : b.text))
+    .join('')
 }
 
 export function render(result: ViewResult, opts: RenderOptions): string {
@@ -29,7 +34,7 @@ export function render(result: ViewResult, opts: RenderOptions): string {
   }
   switch (opts.format) {
     case 'short':
-      return renderShort(result, opts.styler)
+      return renderShort(result, opts.styler, opts.width)
     case 'json':
       return result.rawJson ? `${result.rawJson()}\n` : `${goJson(result.data())}\n`
     case 'yaml':

@@ -36,6 +36,7 @@ export function mergeFanout(results: PodResult[]): ViewResult {
     }
     for (const p of parts) {
       if (p.block.kind === 'text') blocks.push({kind: 'text', text: p.block.text.replace(/^(?=.)/gm, `${p.id}: `)})
+      else if (p.block.kind === 'report') blocks.push({kind: 'report', table: {columns: ['POD', ...p.block.table.columns], rows: p.block.table.rows.map((r) => [p.id, ...r])}})
       else blocks.push({kind: 'table', rows: [[...header('POD'), ...p.block.rows[0]], ...p.block.rows.slice(1).map((r) => [p.id, ...r])], padding: p.block.padding})
     }
   }

@@ -1,9 +1,14 @@
 /** What a view produces: blocks of short output (tables or text) and the document for json/yaml/--query. */
 import type {Json} from '../envoy/fields.js'
+import type {ReportTable} from '../output/report.js'
 import type {Row} from '../output/tabwriter.js'
 
 /** A table's first row is its header unless `headless` (the bootstrap version summary has none). */
-export type Block = {kind: 'table'; rows: Row[]; padding: number; headless?: boolean} | {kind: 'text'; text: string}
+export type Block =
+  | {kind: 'table'; rows: Row[]; padding: number; headless?: boolean}
+  | {kind: 'text'; text: string}
+  /** a report table of meshctl's own views (trace, check, diff): cli-table3, wrapped to a terminal's width */
+  | {kind: 'report'; table: ReportTable}
 
 export interface ViewResult {
   /** short output */
@@ -22,3 +27,4 @@ export const header = (...names: string[]): Row => names.map((text) => ({text, s
 
 export const table = (rows: Row[], padding: number, headless = false): Block => (headless ? {kind: 'table', rows, padding, headless} : {kind: 'table', rows, padding})
 export const text = (t: string): Block => ({kind: 'text', text: t})
+export const report = (t: ReportTable): Block => ({kind: 'report', table: t})
