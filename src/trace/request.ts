@@ -95,7 +95,8 @@ export function parseRequest(url: string, flags: RequestFlags = {}): RequestSpec
   if (port === undefined) throw new UsageError(`${url} needs a port (${s}:// has no default one)`, {hint: `e.g. ${s}://10.96.0.15:3306`})
   const http = s === 'http' || s === 'https' || s === 'h2c'
   let path = m[3] ?? ''
-  if (http && path === '') path = '/'
+  // as curl sends it: an empty path is /, a bare query gets one too
+  if (http && (path === '' || path.startsWith('?'))) path = `/${path}`
   if (!http && path !== '' && path !== '/') throw new UsageError(`${url}: a ${s}:// request has no path`, {hint: `drop "${path}"`})
   if (!http && (flags.method !== undefined || (flags.header?.length ?? 0) > 0)) throw new UsageError(`-X and -H are HTTP options; ${url} is ${s === 'tcp' ? 'plain TCP' : 'TLS without HTTP'}`)
   const headers = (flags.header ?? []).map(parseHeader)
