@@ -1,4 +1,4 @@
-// Regenerates the command reference in README.md (between the `<!-- commands -->` markers) from oclif's
+// Regenerates the command reference in docs/reference.md (between the `<!-- commands -->` markers) from oclif's
 // own help output for every visible command. `node scripts/readme.js --check` fails when it is stale.
 import {readFileSync, writeFileSync} from 'node:fs'
 import {Config, Help} from '@oclif/core'
@@ -19,12 +19,12 @@ const sections = commands.map((c) => {
 })
 const body = `<!-- commands -->\n${sections.join('\n\n')}\n<!-- commandsstop -->`
 
-const readmePath = new URL('../README.md', import.meta.url)
+const readmePath = new URL('../docs/reference.md', import.meta.url)
 const readme = readFileSync(readmePath, 'utf8')
 const next = readme.replace(/<!-- commands -->[\s\S]*<!-- commandsstop -->/, body)
 if (process.argv.includes('--check')) {
   if (next !== readme) {
-    console.error('README.md command reference is stale: run `npm run readme`')
+    console.error('docs/reference.md (the command reference) is stale: run `npm run readme`')
     process.exit(1)
   }
 } else {
