@@ -1177,11 +1177,14 @@ export function routeHttp(routeConfig: JsonObject, req: HttpRequest, opts: {pick
   return {virtualHost, route, action, ...(action.outcome ? {outcome: action.outcome} : {}), assumptions}
 }
 
-/** The virtual cluster a request falls in (VirtualHostImpl::virtualClusterFromEntries): first match, else `other`. */
-export function virtualClusterName(vhost: JsonObject, req: HttpRequest): string {
+/**
+ * The virtual cluster of a request (VirtualHostImpl::virtualClusterFromEntries): the first whose header matchers
+ * all match, else `other` when the virtual host has any; '' when it has none.
+ */
+export function virtualClusterName(vhost: JsonObject, headers: ReadonlyArray<readonly [string, string]>): string {
   const vcs = getArray(vhost, 'virtual_clusters')
   if (vcs.length === 0) return ''
-  const t = ctxOf(req).headers
+  const t = headerTable(headers)
   for (const vc of vcs) {
     const hs = getArray(vc, 'headers').filter(isObject)
     if (hs.every((h) => matchHeader(h, t).ok)) return getString(vc, 'name')
