@@ -245,13 +245,13 @@ interface DomainIndex {
   prefixLens: number[]
   prefix: Map<number, Map<string, number>>
   star: number
-  /** domain text of each wildcard, for candidates: length → [[key, vhost index, domain]] */
-  count: number
+  /** domains listed more than once (Envoy rejects such a config; the first stands here) */
+  duplicates: string[]
 }
 
 const domainCache = new WeakMap<JsonObject, DomainIndex>()
 
-function addWildcard(lens: number[], maps: Map<number, Map<string, number>>, key: string, i: number): void {
+function addWildcard(lens: number[], maps: Map<number, Map<string, number>>, key: string, i: number, dups: string[], domain: string): void {
   let m = maps.get(key.length)
   if (!m) {
     m = new Map()
@@ -259,25 +259,27 @@ function addWildcard(lens: number[], maps: Map<number, Map<string, number>>, key
     lens.push(key.length)
   }
   // duplicate domains reject the config in Envoy; the first one stands here
-  if (!m.has(key)) m.set(key, i)
+  if (m.has(key)) dups.push(domain)
+  else m.set(key, i)
 }
 
 /** CFG RouteMatcher constructor: domains lowercased once; wildcards bucketed by length, longest first. */
 function domainIndex(routeConfig: JsonObject): DomainIndex {
   let idx = domainCache.get(routeConfig)
   if (idx) return idx
-  idx = {exact: new Map(), suffixLens: [], suffix: new Map(), prefixLens: [], prefix: new Map(), star: -1, count: 0}
+  idx = {exact: new Map(), suffixLens: [], suffix: new Map(), prefixLens: [], prefix: new Map(), star: -1, duplicates: []}
   const vhosts = getArray(routeConfig, 'virtual_hosts')
   for (let i = 0; i < vhosts.length; i++) {
     for (const d of getArray(vhosts[i], 'domains')) {
       if (typeof d !== 'string') continue
       const domain = d.toLowerCase()
-      idx.count++
       if (domain === '*') {
         if (idx.star < 0) idx.star = i
-      } else if (domain.startsWith('*')) addWildcard(idx.suffixLens, idx.suffix, domain.slice(1), i)
-      else if (domain.endsWith('*')) addWildcard(idx.prefixLens, idx.prefix, domain.slice(0, -1), i)
-      else if (!idx.exact.has(domain)) idx.exact.set(domain, i)
+        else idx.duplicates.push(domain)
+      } else if (domain.startsWith('*')) addWildcard(idx.suffixLens, idx.suffix, domain.slice(1), i, idx.duplicates, domain)
+      else if (domain.endsWith('*')) addWildcard(idx.prefixLens, idx.prefix, domain.slice(0, -1), i, idx.duplicates, domain)
+      else if (idx.exact.has(domain)) idx.duplicates.push(domain)
+      else idx.exact.set(domain, i)
     }
   }
   idx.suffixLens.sort((a, b) => b - a)
@@ -319,6 +321,10 @@ export function selectVirtualHost(routeConfig: JsonObject, req: HttpRequest): Vh
     if (p >= 0) host = host.slice(0, p)
   }
   host = host.toLowerCase()
+  if (idx.duplicates.length > 0) {
+    const shown = idx.duplicates.slice(0, 5).join(', ') + (idx.duplicates.length > 5 ? ', ...' : '')
+    assumptions.push(`domains listed by more than one virtual host (${shown}): Envoy rejects such a route configuration; the first listing is used`)
+  }
   const base = {host, candidates, assumptions}
   const chosen = (i: number, kind: VhostMatchKind, domain: string, reason: string): VhostDecision => {
     const vh = vhosts[i] as JsonObject
@@ -403,7 +409,7 @@ function requireTls(d: VhostDecision, vh: JsonObject, req: HttpRequest): void {
 
 /** `prefix /api`, `path /x`, `regex ^/v[0-9]+$`, `path_separated_prefix /a`, `uri_template /x/{y}`, `connect`. */
 export function describePathSpecifier(m: Json | undefined): string {
-  const ci = get(m, 'case_sensitive') === false || getString(m, 'case_sensitive') === 'false' ? ' (case-insensitive)' : ''
+  const ci = caseSensitive(m) ? '' : ' (case-insensitive)'
   if (get(m, 'prefix') !== undefined) return `prefix ${getString(m, 'prefix')}${ci}`
   if (get(m, 'path') !== undefined) return `path ${getString(m, 'path')}${ci}`
   const re = getObject(m, 'safe_regex')
@@ -522,6 +528,8 @@ interface CondResult {
 function matchConditions(m: JsonObject | undefined, req: HttpRequest, label: string): CondResult {
   const ctx = ctxOf(req)
   const notes: string[] = []
+  // a failure keeps only the note of the condition that failed, when that condition was itself assumed
+  const fail = (why: string, note?: string): CondResult => ({ok: false, why, notes: note ? [note] : []})
   const rf = getObject(m, 'runtime_fraction')
   if (rf) {
     const key = getString(rf, 'runtime_key')
@@ -531,17 +539,17 @@ function matchConditions(m: JsonObject | undefined, req: HttpRequest, label: str
       // router_check_tool: numerator 0 becomes 1; only a listed runtime key can enable the route
       if (numerator === 0) numerator = 1
       const rv = req.randomValue ?? 0
-      if (!req.runtimeEnabled.has(key)) return {ok: false, why: `runtime_fraction key ${JSON.stringify(key)} is not enabled by the test's runtime`, notes}
-      if (rv % denominator >= numerator) return {ok: false, why: `runtime_fraction: random value ${rv} % ${denominator} = ${rv % denominator} is not below ${numerator}`, notes}
+      if (!req.runtimeEnabled.has(key)) return fail(`runtime_fraction key ${JSON.stringify(key)} is not enabled by the test's runtime`)
+      if (rv % denominator >= numerator) return fail(`runtime_fraction: random value ${rv} % ${denominator} = ${rv % denominator} is not below ${numerator}`)
     } else if (req.randomValue !== undefined) {
       const rv = req.randomValue
-      if (key) notes.push(`${label}: runtime key ${key} assumed not overridden (its default ${pct}% applies)`)
-      if (rv % denominator >= numerator) return {ok: false, why: `runtime_fraction ${pct}%: random value ${rv} % ${denominator} = ${rv % denominator} is not below ${numerator}`, notes}
+      const note = key ? `${label}: runtime key ${key} assumed not overridden (its default ${pct}% applies)` : undefined
+      if (rv % denominator >= numerator) return fail(`runtime_fraction ${pct}%: random value ${rv} % ${denominator} = ${rv % denominator} is not below ${numerator}`, note)
+      if (note) notes.push(note)
     } else if (pct >= 100) {
       if (key) notes.push(`${label}: runtime_fraction 100% assumed (runtime key ${key} may override it)`)
     } else if (numerator === 0) {
-      notes.push(`${label}: runtime_fraction 0% assumed off${key ? ` (runtime key ${key} may enable it)` : ''}`)
-      return {ok: false, why: 'runtime_fraction 0%', notes}
+      return fail('runtime_fraction 0%', `${label}: runtime_fraction 0% assumed off${key ? ` (runtime key ${key} may enable it)` : ''}`)
     } else {
       notes.push(`${label} matches only ${pct}% of requests (runtime_fraction${key ? ` ${key}` : ''}); assumed to match — give a random value to decide`)
     }
@@ -549,13 +557,13 @@ function matchConditions(m: JsonObject | undefined, req: HttpRequest, label: str
   if (getObject(m, 'grpc')) {
     // Grpc::Common::hasGrpcContentType: exactly application/grpc or application/grpc+...
     const ct = headerValue(ctx.headers, 'content-type') ?? ''
-    if (!(ct === 'application/grpc' || ct.startsWith('application/grpc+'))) return {ok: false, why: `grpc: content-type ${ct ? JSON.stringify(ct) : 'absent'} is not application/grpc`, notes}
+    if (!(ct === 'application/grpc' || ct.startsWith('application/grpc+'))) return fail(`grpc: content-type ${ct ? JSON.stringify(ct) : 'absent'} is not application/grpc`)
   }
   for (const h of getArray(m, 'headers')) {
     if (!isObject(h)) continue
     const r = matchHeader(h, ctx.headers)
+    if (!r.ok) return fail(`header ${r.why}`, r.unknown ? `${label}: ${r.why}` : undefined)
     if (r.unknown) notes.push(`${label}: ${r.why}`)
-    if (!r.ok) return {ok: false, why: `header ${r.why}`, notes}
   }
   const qps = getArray(m, 'query_parameters')
   if (qps.length > 0) {
@@ -563,31 +571,33 @@ function matchConditions(m: JsonObject | undefined, req: HttpRequest, label: str
     for (const q of qps) {
       if (!isObject(q)) continue
       const r = matchQueryParameter(q, ctx.query)
+      if (!r.ok) return fail(r.why, r.unknown ? `${label}: ${r.why}` : undefined)
       if (r.unknown) notes.push(`${label}: ${r.why}`)
-      if (!r.ok) return {ok: false, why: r.why, notes}
     }
   }
   const tls = getObject(m, 'tls_context')
   if (tls) {
     const presented = req.tls?.presented ?? false
     const validated = req.tls?.validated ?? false
-    if (!req.tls) notes.push(`${label}: tls_context checked against a plaintext downstream (no client certificate)`)
-    if (get(tls, 'presented') !== undefined && getBool(tls, 'presented') !== presented) return {ok: false, why: `tls_context: client certificate ${presented ? '' : 'not '}presented`, notes}
-    if (get(tls, 'validated') !== undefined && getBool(tls, 'validated') !== validated) return {ok: false, why: `tls_context: client certificate ${validated ? '' : 'not '}validated`, notes}
+    const note = req.tls ? undefined : `${label}: tls_context checked against a plaintext downstream (no client certificate)`
+    if (get(tls, 'presented') !== undefined && getBool(tls, 'presented') !== presented) return fail(`tls_context: client certificate ${presented ? '' : 'not '}presented`, note)
+    if (get(tls, 'validated') !== undefined && getBool(tls, 'validated') !== validated) return fail(`tls_context: client certificate ${validated ? '' : 'not '}validated`, note)
+    if (note) notes.push(note)
   }
   const dm = getArray(m, 'dynamic_metadata')
   if (dm.length > 0) {
     if (req.dynamicMetadata) {
-      for (const mm of dm) if (isObject(mm) && !matchMetadata(mm, req.dynamicMetadata)) return {ok: false, why: `dynamic_metadata ${getString(mm, 'filter')} does not match`, notes}
+      for (const mm of dm) if (isObject(mm) && !matchMetadata(mm, req.dynamicMetadata)) return fail(`dynamic_metadata ${getString(mm, 'filter')} does not match`)
     } else {
-      notes.push(`${label} needs dynamic metadata (${dm.map((x) => getString(x, 'filter')).join(', ')}; e.g. JWT claims), which a dump does not show: assumed absent, so the route is skipped`)
-      return {ok: false, why: 'dynamic_metadata unknown (assumed not to match)', notes}
+      return fail(
+        'dynamic_metadata unknown (assumed not to match)',
+        `${label} needs dynamic metadata (${dm.map((x) => getString(x, 'filter')).join(', ')}; e.g. JWT claims), which a dump does not show: assumed absent, so the route is skipped`,
+      )
     }
   }
   const fs = getArray(m, 'filter_state')
   if (fs.length > 0) {
-    notes.push(`${label} needs filter state (${fs.map((x) => getString(x, 'key')).join(', ')}), decided at run time: assumed absent, so the route is skipped`)
-    return {ok: false, why: 'filter_state unknown (assumed not to match)', notes}
+    return fail('filter_state unknown (assumed not to match)', `${label} needs filter state (${fs.map((x) => getString(x, 'key')).join(', ')}), decided at run time: assumed absent, so the route is skipped`)
   }
   return {ok: true, why: '', notes}
 }

@@ -119,6 +119,11 @@ describe('§6 virtual host selection', () => {
     assert.equal(d.route?.matched, false)
     assert.ok(d.assumptions.some((a) => /matcher tree/.test(a)))
   })
+  test('a domain listed twice is reported (Envoy rejects the config); the first listing stands', () => {
+    const d = selectVirtualHost(rc([vh('a', ['x.com']), vh('b', ['x.com'])]), req('x.com'))
+    assert.equal(d.name, 'a')
+    assert.ok(d.assumptions.some((a) => /more than one virtual host \(x.com\)/.test(a)))
+  })
   test('lowerCamelCase keys (istioctl / protojson) work the same', () => {
     const camel = {name: 'c', virtualHosts: [{name: 'v', domains: ['a'], routes: [{match: {prefix: '/'}, route: {cluster: 'x'}}]}], ignorePortInHostMatching: true}
     assert.equal(routeHttp(camel, req('a:80')).action?.clusterName, 'x')
@@ -338,6 +343,14 @@ describe('§7.3–7.4 query parameters and other conditions', () => {
     assert.ok(d.assumptions.some((a) => /dynamic metadata/.test(a)))
     assert.equal(routeIndex(jwt, req('h', '/', {dynamicMetadata: {'envoy.filters.http.jwt_authn': {payload: {group: 'admin'}}}})), 0)
     assert.equal(routeIndex(jwt, req('h', '/', {dynamicMetadata: {'envoy.filters.http.jwt_authn': {payload: {group: 'dev'}}}})), 1)
+  })
+  test('an assumption is reported only when it decided something', () => {
+    // the runtime fraction is assumed to match, but the header fails for certain: nothing was assumed in the end
+    const routes = [{match: {prefix: '/', runtime_fraction: {default_value: {numerator: 5}}, headers: [{name: 'x-canary'}]}, route: {cluster: 'c'}}]
+    const d = matchRoute(vh('v', ['*'], routes), req('h', '/'))
+    assert.equal(d.matched, false)
+    assert.deepEqual(d.assumptions, [])
+    assert.match(d.candidates[0].why, /header x-canary present/)
   })
   test('filter_state is assumed absent', () => {
     const fs = [{match: {prefix: '/', filter_state: [{key: 'k', string_match: {exact: 'v'}}]}, route: {cluster: 'x'}}]
