@@ -10,6 +10,7 @@ import {describe, test} from 'node:test'
 import {parseAdminDocument} from '../../src/envoy/document.js'
 import {getArray, getObject, getString, type Json, type JsonObject} from '../../src/envoy/fields.js'
 import {applyHeaderMutations, decideAction, type HttpRequest, matchRoute, routeHttp, selectVirtualHost, virtualClusterName} from '../../src/trace/http.js'
+import {prepareRequest} from '../../src/trace/http-prepare.js'
 import {re2ReplaceAll} from '../../src/trace/matchers.js'
 import {SHARED} from '../helpers/shared.js'
 
@@ -657,4 +658,42 @@ describe('the engine over every route configuration of the real dumps', () => {
     })
   }
   test('found route configurations to run', () => assert.ok(configs > 10, String(configs)))
+})
+
+describe('§5.3 the HTTP connection manager before routing', () => {
+  const prep = (hcm: JsonObject, path: string, authority = 'h', localPort?: number) => prepareRequest(hcm, req(authority, path), {localPort})
+  test('the path must start with /', () => {
+    assert.deepEqual(prep({}, 'http://h/x').outcome, {status: 404, details: 'absolute_path'})
+    assert.equal(prep({}, '/x').outcome, undefined)
+  })
+  test('normalize_path: dot segments (also percent-encoded) and backslashes; the query is untouched', () => {
+    const n = (p: string) => prep({normalize_path: true}, p).request.path
+    assert.equal(n('/a/./b/../c'), '/a/c')
+    assert.equal(n('/a/%2e%2E/b'), '/b')
+    assert.equal(n('/../../x'), '/x')
+    assert.equal(n('/a/b/..'), '/a/')
+    assert.equal(n('/a\\b'), '/a/b')
+    assert.equal(n('/a/../b?x=/../y'), '/b?x=/../y')
+    assert.equal(prep({}, '/a/../b').request.path, '/a/../b', 'off unless set')
+  })
+  test('merge_slashes runs after normalisation', () => {
+    assert.equal(prep({merge_slashes: true}, '//a///b?c=//d').request.path, '/a/b?c=//d')
+    assert.equal(prep({normalize_path: true, merge_slashes: true}, '/a//../b').request.path, '/a/b')
+  })
+  test('escaped slashes: keep by default, reject (400), redirect (307) or forward', () => {
+    assert.equal(prep({}, '/a%2Fb').request.path, '/a%2Fb')
+    assert.deepEqual(prep({path_with_escaped_slashes_action: 'REJECT_REQUEST'}, '/a%2fb').outcome, {status: 400, details: 'path_normalization_failed'})
+    assert.deepEqual(prep({path_with_escaped_slashes_action: 'UNESCAPE_AND_REDIRECT', merge_slashes: true}, '/a%2F%2Fb').outcome, {status: 307, details: 'path_normalization_failed', location: '/a/b'})
+    assert.equal(prep({path_with_escaped_slashes_action: 'UNESCAPE_AND_FORWARD'}, '/a%5Cb?q=%2F').request.path, '/a\\b?q=%2F')
+  })
+  test('Host: trailing dot, any port, matching port', () => {
+    assert.equal(prep({strip_trailing_host_dot: true}, '/', 'foo.com.:80').request.authority, 'foo.com:80')
+    assert.equal(prep({strip_any_host_port: true}, '/', 'foo.com:8080').request.authority, 'foo.com')
+    assert.equal(prep({strip_any_host_port: true}, '/', '[::1]:80').request.authority, '[::1]')
+    assert.equal(prep({strip_matching_host_port: true}, '/', 'foo:80', 80).request.authority, 'foo')
+    assert.equal(prep({strip_matching_host_port: true}, '/', 'foo:8080', 80).request.authority, 'foo:8080')
+  })
+  test('the steps say what changed', () => {
+    assert.deepEqual(prep({normalize_path: true, merge_slashes: true}, '/a/./b//c#frag').steps, ['fragment #frag dropped', 'normalize_path: /a/./b//c → /a/b//c', 'merge_slashes: /a/b//c → /a/b/c'])
+  })
 })
