@@ -7,7 +7,7 @@
  */
 import {get, getArray, getNumber, getObject, getString, isObject, type Json, type JsonObject, typeName, typeUrl} from '../envoy/fields.js'
 import {evaluateMatcher, type InputValue, inputTypeName} from './matcher.js'
-import {CATCH_ALL, type Cidr, canonicalIp, cidrContains, FAKE_ADDRESS, type Ip, isSameIpOrLoopback, makeCidr, parseIp} from './net.js'
+import {CATCH_ALL, type Cidr, canonicalIp, cidrContains, cidrText, FAKE_ADDRESS, type Ip, isSameIpOrLoopback, makeCidr, parseIp} from './net.js'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs and results
@@ -686,7 +686,7 @@ function prefixLevel(w: Walk, field: string, ip: Ip, label: string, rangesOf: (c
     lens.set(c.index, l)
     if (l > max) max = l
   }
-  const shown = (c: ParsedChain): string => (explicit(c) ? rangesOf(c).map((r) => r.text).join(',') : 'none')
+  const shown = (c: ParsedChain): string => (explicit(c) ? rangesOf(c).map((r) => cidrText(r)).join(',') : 'none')
   eliminate(
     w,
     (c) => lens.get(c.index) === max && max >= 0,
@@ -695,7 +695,7 @@ function prefixLevel(w: Walk, field: string, ip: Ip, label: string, rangesOf: (c
   const first = w.set[0]
   if (first && explicit(first)) {
     const r = rangesOf(first).find((x) => x.len === max && cidrContains(x, ip))
-    if (r) w.matched.push(`${field} ${r.text}`)
+    if (r) w.matched.push(`${field} ${cidrText(r)}`)
   }
 }
 

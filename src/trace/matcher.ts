@@ -16,7 +16,7 @@
  */
 import {RE2JS} from 're2js'
 import {get, getArray, getBool, getNumber, getObject, getString, isObject, type Json, type JsonObject, typeName, typeUrl} from '../envoy/fields.js'
-import {cidrContains, makeCidr, parseIp} from './net.js'
+import {cidrContains, cidrText, makeCidr, parseIp} from './net.js'
 
 /** What the caller knows about one input. `value` undefined = the input has no value (matches no key). */
 export interface InputValue {
@@ -230,7 +230,7 @@ function ipMatcher(m: JsonObject, cfg: JsonObject, v: InputValue, ctx: Ctx): Jso
     let best: {len: number; text: string} | undefined
     for (const r of getArray(rm, 'ranges')) {
       const c = makeCidr(getString(r, 'address_prefix'), getNumber(r, 'prefix_len'))
-      if (c && cidrContains(c, ip) && (!best || c.len > best.len)) best = {len: c.len, text: c.text}
+      if (c && cidrContains(c, ip) && (!best || c.len > best.len)) best = {len: c.len, text: cidrText(c)}
     }
     if (best) hits.push({...best, rm, exclusive: getBool(rm, 'exclusive'), order})
   })

@@ -16,21 +16,36 @@ export interface Cidr {
   /** the network address (host bits cleared, as CidrRange::create does) */
   value: bigint
   len: number
-  /** canonical text `a.b.c.d/len` or `x::/len` */
-  text: string
+}
+
+/** The canonical text of a range: `a.b.c.d/len` or `x::/len`. */
+export function cidrText(c: Cidr): string {
+  return `${formatIp({family: c.family, value: c.value})}/${c.len}`
 }
 
 function parseIpv4(s: string): bigint | undefined {
-  const parts = s.split('.')
-  if (parts.length !== 4) return undefined
-  let v = 0n
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined
-    const n = Number(p)
-    if (n > 255) return undefined
-    v = (v << 8n) | BigInt(n)
+  // hand-rolled: a listener may hold thousands of /32 ranges (headless services)
+  let v = 0
+  let octet = -1
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i)
+    if (ch >= 48 && ch <= 57) {
+      // inet_pton (which Envoy uses) takes at most 3 digits and no leading zero
+      if (digits === 3 || (digits === 1 && octet === 0)) return undefined
+      octet = (octet < 0 ? 0 : octet) * 10 + (ch - 48)
+      digits++
+    } else if (ch === 46 && digits > 0 && dots < 3) {
+      if (octet > 255) return undefined
+      v = v * 256 + octet
+      octet = -1
+      digits = 0
+      dots++
+    } else return undefined
   }
-  return v
+  if (dots !== 3 || digits === 0 || octet > 255) return undefined
+  return BigInt(v * 256 + octet)
 }
 
 function parseIpv6(input: string): bigint | undefined {
@@ -107,19 +122,21 @@ export function canonicalIp(s: string): string {
 
 const bits = (family: 4 | 6): number => (family === 4 ? 32 : 128)
 
-function mask(family: 4 | 6, len: number): bigint {
-  const total = bits(family)
+function computeMask(total: number, len: number): bigint {
   if (len <= 0) return 0n
   return ((1n << BigInt(total)) - 1n) ^ ((1n << BigInt(total - len)) - 1n)
 }
+const MASKS4 = Array.from({length: 33}, (_, l) => computeMask(32, l))
+const MASKS6 = Array.from({length: 129}, (_, l) => computeMask(128, l))
+
+const mask = (family: 4 | 6, len: number): bigint => (family === 4 ? MASKS4[len]! : MASKS6[len]!)
 
 /** A CIDR range from an address and a prefix length; the length is clamped to the family's width. */
 export function makeCidr(address: string, len: number): Cidr | undefined {
   const ip = parseIp(address)
   if (!ip) return undefined
   const l = Math.max(0, Math.min(bits(ip.family), Math.trunc(Number.isFinite(len) ? len : 0)))
-  const value = ip.value & mask(ip.family, l)
-  return {family: ip.family, value, len: l, text: `${formatIp({family: ip.family, value})}/${l}`}
+  return {family: ip.family, value: ip.value & mask(ip.family, l), len: l}
 }
 
 export function cidrContains(c: Cidr, ip: Ip): boolean {

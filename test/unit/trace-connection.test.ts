@@ -25,7 +25,7 @@ import {
   selectScope,
   terminalFilter,
 } from '../../src/trace/connection.js'
-import {canonicalIp, makeCidr} from '../../src/trace/net.js'
+import {canonicalIp, cidrText, makeCidr} from '../../src/trace/net.js'
 import {SHARED} from '../helpers/shared.js'
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -756,8 +756,12 @@ describe('net helpers', () => {
     assert.equal(canonicalIp('FD00:0:0:0::1'), 'fd00::1')
     assert.equal(canonicalIp('::ffff:10.0.0.1'), '::ffff:a00:1')
     assert.equal(canonicalIp('not-an-ip'), 'not-an-ip')
-    assert.equal(makeCidr('10.1.2.3', 16)?.text, '10.1.0.0/16')
-    assert.equal(makeCidr('2001:db8::1', 32)?.text, '2001:db8::/32')
+    assert.equal(cidrText(makeCidr('10.1.2.3', 16)!), '10.1.0.0/16')
+    assert.equal(cidrText(makeCidr('2001:db8::1', 32)!), '2001:db8::/32')
+    assert.equal(makeCidr('10.1.2.256', 8), undefined)
+    assert.equal(makeCidr('1.2.3', 8), undefined)
+    assert.equal(canonicalIp('010.1.1.1'), '010.1.1.1')
+    assert.equal(canonicalIp('0.0.0.0'), '0.0.0.0')
   })
 })
 
