@@ -12,7 +12,7 @@
  *   range first; a less specific range is tried after a failing more specific one only if it is not `exclusive`);
  *   a miss, or a hit whose branch fails, ⇒ `on_no_match`.
  * - `on_match.keep_matching` makes a matched action not count (the scan continues).
- * Older Envoy (before the 2024 rework) did not resume after a failing nested matcher: the failure was final.
+ * Older Envoy releases did not resume after a failing nested matcher: the first branch's result was final.
  */
 import {RE2JS} from 're2js'
 import {get, getArray, getBool, getNumber, getObject, getString, isObject, type Json, type JsonObject, typeName, typeUrl} from '../envoy/fields.js'
