@@ -1234,3 +1234,51 @@ export function chainCompatibility(chain: JsonObject, conn: Connection): string 
   }
   return undefined
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Conveniences for the caller
+
+/**
+ * The listeners of a ListenersConfigDump section that take connections: static listeners and the `active_state` of
+ * dynamic ones (warming, draining and error states do not, spec §1 and trap 9), in dump order.
+ */
+export function activeListeners(section: Json | undefined): ListenerView[] {
+  const out: ListenerView[] = []
+  for (const x of getArray(section, 'static_listeners')) {
+    const l = getObject(x, 'listener')
+    if (l) out.push({name: getString(l, 'name'), raw: l})
+  }
+  for (const x of getArray(section, 'dynamic_listeners')) {
+    const l = getObject(getObject(x, 'active_state'), 'listener')
+    if (l) out.push({name: getString(x, 'name') || getString(l, 'name'), raw: l})
+  }
+  return out
+}
+
+export interface ConnectionTrace {
+  listener: ListenerDecision
+  /** null when no listener takes the connection */
+  inspect: InspectDecision | null
+  /** null when no listener takes the connection */
+  chain: ChainDecision | null
+  /** null when no chain takes the connection */
+  network: NetworkDecision | null
+  /** the Istio simulator's TLS/mTLS/protocol error for the chosen chain, or null */
+  compatibility: string | null
+}
+
+/** The connection steps in order: listener, listener filters, filter chain, compatibility, terminal network filter. */
+export function traceConnection(listeners: ListenerView[], conn: Connection, mode: Mode): ConnectionTrace {
+  const listener = selectListener(listeners, conn, mode)
+  if (!listener.listener) return {listener, inspect: null, chain: null, network: null, compatibility: null}
+  const insp = inspect(listener.listener.raw, conn, listener.handedOff)
+  const chain = selectFilterChain(listener.listener.raw, insp.properties)
+  if (!chain.chain) return {listener, inspect: insp, chain, network: null, compatibility: null}
+  return {
+    listener,
+    inspect: insp,
+    chain,
+    network: terminalFilter(chain.chain.raw, insp.properties.serverName),
+    compatibility: chainCompatibility(chain.chain.raw, conn) ?? null,
+  }
+}

@@ -11,6 +11,7 @@ import {describe, test} from 'node:test'
 import {ConfigDump, parseAdminDocument} from '../../src/envoy/document.js'
 import {get, getArray, getString, isObject, type Json, type JsonObject} from '../../src/envoy/fields.js'
 import {
+  activeListeners,
   type Connection,
   chainCompatibility,
   filterDisabled,
@@ -24,6 +25,7 @@ import {
   selectListener,
   selectScope,
   terminalFilter,
+  traceConnection,
 } from '../../src/trace/connection.js'
 import {canonicalIp, cidrText, makeCidr} from '../../src/trace/net.js'
 import {SHARED} from '../helpers/shared.js'
@@ -66,12 +68,8 @@ const HTTP11 = {httpProtocol: 'http/1.1' as const}
 
 /** Runs the three connection steps the way trace does: listener, listener filters, filter chain, terminal filter. */
 function run(listeners: ListenerView[], c: Connection, mode: Mode) {
-  const l = selectListener(listeners, c, mode)
-  if (!l.listener) return {l, i: undefined, ch: undefined, net: undefined}
-  const i = inspect(l.listener.raw, c, l.handedOff)
-  const ch = selectFilterChain(l.listener.raw, i.properties)
-  const net = ch.chain ? terminalFilter(ch.chain.raw, i.properties.serverName) : undefined
-  return {l, i, ch, net}
+  const t = traceConnection(listeners, c, mode)
+  return {l: t.listener, i: t.inspect ?? undefined, ch: t.chain ?? undefined, net: t.network ?? undefined, compatibility: t.compatibility}
 }
 
 /** Properties for chain-level tests (what inspect would produce). */
@@ -520,6 +518,38 @@ describe('selectFilterChain: the unified filter_chain_matcher (spec §4.2)', () 
       p: {serverName: 'www.example.com'},
       want: 'b',
     },
+    {
+      name: 'matcher_list: a holding predicate whose nested matcher fails lets the next entry match',
+      l: {
+        filter_chains: named,
+        filter_chain_matcher: {
+          matcher_list: {
+            matchers: [
+              {predicate: {single_predicate: {input: input('ServerNameInput'), value_match: {suffix: '.example.com'}}}, on_match: {matcher: {matcher_tree: {input: input('DestinationPortInput'), exact_match_map: {map: {'443': action('a')}}}}}},
+              {predicate: {single_predicate: {input: input('ServerNameInput'), value_match: {prefix: 'www.'}}}, on_match: action('b')},
+            ],
+          },
+          on_no_match: action('c'),
+        },
+      },
+      p: {serverName: 'www.example.com', destinationPort: 80},
+      want: 'b',
+    },
+    {
+      name: 'prefix map: a failing longer prefix falls to a shorter one',
+      l: {
+        filter_chains: named,
+        filter_chain_matcher: {
+          matcher_tree: {
+            input: input('ServerNameInput'),
+            prefix_match_map: {map: {www: action('a'), 'www.ex': {matcher: {matcher_tree: {input: input('DestinationPortInput'), exact_match_map: {map: {'443': action('b')}}}}}}},
+          },
+        },
+      },
+      p: {serverName: 'www.example.com', destinationPort: 80},
+      want: 'a',
+    },
+    {name: 'not_matcher and an absent input', l: {filter_chains: named, filter_chain_matcher: {matcher_list: {matchers: [{predicate: {not_matcher: {single_predicate: {input: input('ServerNameInput'), value_match: {exact: 'x'}}}}, on_match: action('a')}]}}}, p: {serverName: ''}, want: 'a'},
     {name: 'an action naming no chain closes the connection', l: {filter_chains: named, default_filter_chain: chain('dflt', undefined, []), filter_chain_matcher: {matcher_tree: {input: input('DestinationPortInput'), exact_match_map: {map: {'80': action('nope')}}}}}, p: {destinationPort: 80}, want: null},
   ]
   for (const k of cases) {
@@ -589,6 +619,7 @@ describe('Istio layouts end to end (spec §2.2-§2.4, §13 item 5)', () => {
       if (k.kind) assert.equal(net?.kind, k.kind)
       if (k.target) assert.equal(targetOf(net!), k.target)
       if (ch?.chain) assert.equal(chainCompatibility(ch.chain.raw, k.c), undefined)
+      if (ch?.chain) assert.equal(run(k.ls, k.c, k.mode).compatibility, null)
       else assert.match(ch?.reason ?? '', /closes the connection/)
     })
   }
@@ -751,6 +782,28 @@ describe('chainCompatibility (spec §4.3)', () => {
   }
 })
 
+describe('traceConnection and activeListeners', () => {
+  test('the compatibility error of the chosen chain is part of the trace', () => {
+    const ls = [listener('0.0.0.0_8443', '0.0.0.0', 8443, {filter_chains: [chain('tls', undefined, [rds('r')], {transport_socket: DOWNSTREAM_TLS(false)})]})]
+    const t = traceConnection(ls, conn({destIp: '10.0.0.5', destPort: 8443, ...HTTP11}), 'direct')
+    assert.equal(t.chain?.chain?.name, 'tls')
+    assert.match(t.compatibility ?? '', /^invalid TLS/)
+    const none = traceConnection(ls, conn({destIp: '10.0.0.5', destPort: 9999}), 'direct')
+    assert.deepEqual([none.inspect, none.chain, none.network, none.compatibility], [null, null, null, null])
+  })
+  test('only static and active listeners take connections', () => {
+    const raw = (name: string): JsonObject => ({name, address: {socket_address: {address: '0.0.0.0', port_value: 1}}})
+    const section: JsonObject = {
+      staticListeners: [{listener: raw('static')}],
+      dynamic_listeners: [{name: 'active', active_state: {listener: raw('active')}}, {name: 'warming', warming_state: {listener: raw('warming')}}, {name: 'error', error_state: {failed_configuration: {}}}],
+    }
+    assert.deepEqual(
+      activeListeners(section).map((l) => l.name),
+      ['static', 'active'],
+    )
+  })
+})
+
 describe('net helpers', () => {
   test('canonical IPv6 and CIDR text', () => {
     assert.equal(canonicalIp('FD00:0:0:0::1'), 'fd00::1')
@@ -770,19 +823,7 @@ describe('net helpers', () => {
 
 const DIR = join(SHARED, 'conformance/real-dumps')
 
-function activeListeners(dump: ConfigDump): ListenerView[] {
-  const s = dump.section('listeners')
-  const out: ListenerView[] = []
-  for (const x of getArray(s, 'static_listeners')) {
-    const l = get(x, 'listener')
-    if (isObject(l)) out.push({name: getString(l, 'name'), raw: l})
-  }
-  for (const x of getArray(s, 'dynamic_listeners')) {
-    const l = get(get(x, 'active_state'), 'listener')
-    if (isObject(l)) out.push({name: getString(x, 'name') || getString(l, 'name'), raw: l})
-  }
-  return out
-}
+const listenersOf = (dump: ConfigDump): ListenerView[] => activeListeners(dump.section('listeners'))
 
 function portsOf(l: ListenerView): Array<{ip: string; port: number}> {
   const sock = get(get(l.raw, 'address'), 'socket_address')
@@ -874,7 +915,7 @@ describe('real dumps: every listener and port never throws; one known request ea
     if (!dump) continue
     const d = dump
     test(`${name}: every mode × listener port × connection kind`, () => {
-      const ls = activeListeners(d)
+      const ls = listenersOf(d)
       assert.ok(ls.length > 0)
       let steps = 0
       for (const l of ls) {
@@ -894,7 +935,7 @@ describe('real dumps: every listener and port never throws; one known request ea
       }
       assert.ok(steps > 0)
     })
-    if (known[name]) test(`${name}: known request`, () => known[name]!(activeListeners(d), d))
+    if (known[name]) test(`${name}: known request`, () => known[name]!(listenersOf(d), d))
   }
   test('every config dump has a known request', () => {
     for (const name of readdirSync(DIR)) if (name.includes('config_dump') || name.includes('sidecar') || name.includes('gateway') || name.includes('egctl')) assert.ok(known[name], name)
