@@ -117,7 +117,7 @@ const tcpVip = (vip: string, port: number, host: string): ListenerView =>
 const ISTIO_HTTP_ALPN = ['istio-http/1.0', 'istio-http/1.1', 'istio-h2']
 const ISTIO_TCP_ALPN = ['istio-peer-exchange', 'istio']
 /** virtualInbound with per-port chains for 8080 in PERMISSIVE or STRICT, protocol auto (spec §2.3 table). */
-function virtualInbound(mode: 'PERMISSIVE' | 'STRICT'): ListenerView {
+function virtualInbound(mode: 'PERMISSIVE' | 'STRICT' | 'DISABLE'): ListenerView {
   const port = 8080
   const mtls = {transport_socket: DOWNSTREAM_TLS(true)}
   const perPort =
@@ -129,10 +129,15 @@ function virtualInbound(mode: 'PERMISSIVE' | 'STRICT'): ListenerView {
           chain(`0.0.0.0_${port}`, {destination_port: port, transport_protocol: 'raw_buffer'}, [tcp(`inbound|${port}||`)]),
           chain(`0.0.0.0_${port}`, {destination_port: port, transport_protocol: 'tls'}, [tcp(`inbound|${port}||`)]),
         ]
-      : [
-          chain(`0.0.0.0_${port}`, {destination_port: port, transport_protocol: 'tls', application_protocols: ISTIO_HTTP_ALPN}, [inlineHcm(`inbound|${port}||`)], mtls),
-          chain(`0.0.0.0_${port}`, {destination_port: port, transport_protocol: 'tls'}, [tcp(`inbound|${port}||`)], mtls),
-        ]
+      : mode === 'STRICT'
+        ? [
+            chain(`0.0.0.0_${port}`, {destination_port: port, transport_protocol: 'tls', application_protocols: ISTIO_HTTP_ALPN}, [inlineHcm(`inbound|${port}||`)], mtls),
+            chain(`0.0.0.0_${port}`, {destination_port: port, transport_protocol: 'tls'}, [tcp(`inbound|${port}||`)], mtls),
+          ]
+        : [
+            chain(`0.0.0.0_${port}`, {destination_port: port, transport_protocol: 'raw_buffer', application_protocols: ['http/1.1', 'h2c']}, [inlineHcm(`inbound|${port}||`)]),
+            chain(`0.0.0.0_${port}`, {destination_port: port, transport_protocol: 'raw_buffer'}, [tcp(`inbound|${port}||`)]),
+          ]
   return listener('virtualInbound', '0.0.0.0', 15006, {
     listener_filters: [
       ORIGINAL_DST,
@@ -564,6 +569,15 @@ describe('selectFilterChain: the unified filter_chain_matcher (spec §4.2)', () 
 describe('Istio layouts end to end (spec §2.2-§2.4, §13 item 5)', () => {
   const mesh = [virtualOutbound(), sharedHttp(9080), sniffedVip('10.96.0.20', 8000, 'ratings.default.svc.cluster.local'), tcpVip('10.96.0.30', 3306, 'mysql.db.svc.cluster.local'), virtualInbound('PERMISSIVE')]
   const strict = [virtualOutbound(), virtualInbound('STRICT')]
+  const disable = [virtualOutbound(), virtualInbound('DISABLE')]
+  // PILOT_ENABLE_HEADLESS_FILTER_CHAIN_LISTENER: one 0.0.0.0_<port> with a /32 chain per pod
+  const headless = [
+    virtualOutbound(),
+    listener('0.0.0.0_9042', '0.0.0.0', 9042, {
+      bind_to_port: false,
+      filter_chains: ['10.1.0.5', '10.1.0.6', '10.1.0.7'].map((ip) => chain(`${ip}_9042`, {prefix_ranges: [{address_prefix: ip, prefix_len: 32}]}, [tcp(`outbound|9042||${ip}.cassandra.db.svc.cluster.local`)])),
+    }),
+  ]
   const gateway = [
     listener('0.0.0.0_8080', '0.0.0.0', 8080, {filter_chains: [chain('', undefined, [rds('http.8080')])]}),
     listener('0.0.0.0_8443', '0.0.0.0', 8443, {
@@ -597,6 +611,10 @@ describe('Istio layouts end to end (spec §2.2-§2.4, §13 item 5)', () => {
     {name: 'inbound STRICT: mTLS HTTP → HCM', ls: strict, c: conn({destIp: '10.0.0.10', destPort: 8080, ...MTLS_HTTP}), mode: 'inbound', listener: 'virtualInbound', chain: 3, kind: 'hcm', target: 'inbound|8080||'},
     {name: 'inbound STRICT: mTLS TCP → tcp_proxy', ls: strict, c: conn({destIp: '10.0.0.10', destPort: 8080, ...MTLS_TCP}), mode: 'inbound', listener: 'virtualInbound', chain: 4, kind: 'tcp_proxy', target: 'inbound|8080||'},
     {name: 'inbound STRICT: plaintext HTTP is closed (port branch, no default)', ls: strict, c: conn({destIp: '10.0.0.10', destPort: 8080, ...HTTP11}), mode: 'inbound', listener: 'virtualInbound', chain: null},
+    {name: 'inbound DISABLE: plaintext HTTP → HCM', ls: disable, c: conn({destIp: '10.0.0.10', destPort: 8080, ...HTTP11}), mode: 'inbound', listener: 'virtualInbound', chain: 3, kind: 'hcm', target: 'inbound|8080||'},
+    {name: 'inbound DISABLE: mTLS is closed (port branch, no default)', ls: disable, c: conn({destIp: '10.0.0.10', destPort: 8080, ...MTLS_HTTP}), mode: 'inbound', listener: 'virtualInbound', chain: null},
+    {name: 'headless: the pod /32 chain', ls: headless, c: conn({destIp: '10.1.0.7', destPort: 9042}), mode: 'outbound', listener: '0.0.0.0_9042', chain: 2, kind: 'tcp_proxy', target: 'outbound|9042||10.1.0.7.cassandra.db.svc.cluster.local'},
+    {name: 'headless: an unknown pod IP has no chain', ls: headless, c: conn({destIp: '10.1.0.8', destPort: 9042}), mode: 'outbound', listener: '0.0.0.0_9042', chain: null},
     {name: 'gateway HTTP', ls: gateway, c: conn({destIp: '10.0.0.5', destPort: 8080, ...HTTP11}), mode: 'direct', listener: '0.0.0.0_8080', chain: 0, kind: 'hcm', target: 'http.8080'},
     {name: 'gateway HTTPS: exact SNI (case-insensitive)', ls: gateway, c: conn({destIp: '10.0.0.5', destPort: 8443, transport: 'tls', sni: 'BookInfo.Example.com', alpn: ['h2', 'http/1.1']}), mode: 'direct', listener: '0.0.0.0_8443', chain: 0, kind: 'hcm', target: 'https.443.https-bookinfo.bookinfo-gateway.default'},
     {name: 'gateway HTTPS: wildcard SNI', ls: gateway, c: conn({destIp: '10.0.0.5', destPort: 8443, transport: 'tls', sni: 'api.example.com'}), mode: 'direct', listener: '0.0.0.0_8443', chain: 1, kind: 'hcm', target: 'https.443.https-wild.wild-gateway.default'},
