@@ -312,3 +312,58 @@ export class IstiodDebug {
 function protocolName(p: string): string {
   return ({http: 'HTTP', http2: 'HTTP2', grpc: 'GRPC', tcp: 'TCP', https: 'HTTPS', tls: 'TLS', auto: 'UnsupportedProtocol'} as Record<string, string>)[p] ?? p.toUpperCase()
 }
+
+const CONTROLZ_TOPICS: Array<[string, string]> = [
+  ['argz', 'Command-Line Arguments'],
+  ['envz', 'Environment Variables'],
+  ['memz', 'Memory Usage'],
+  ['metricz', 'Metrics'],
+  ['procz', 'Process Info'],
+  ['scopez', 'Logging Scopes'],
+  ['signalz', 'Signals'],
+  ['versionz', 'Version Info'],
+]
+
+const CONTROLZ_SCOPES = ['ads', 'adsc', 'authorization', 'ca', 'default', 'grpcgen', 'klog', 'krt', 'model', 'monitor', 'spiffe', 'status', 'validation', 'wle']
+
+/**
+ * istiod's ControlZ (pkg/ctrlz, port 9876 on the pod's loopback): the HTML home with its topics, each topic's page,
+ * and the JSON forms `dashboard controlz` users script against (`/scopej/` logging scopes, `/versionj/`).
+ */
+export function controlzListener(version: string): import('node:http').RequestListener {
+  const scopes = new Map(CONTROLZ_SCOPES.map((s) => [s, 'info']))
+  const page = (title: string, body: string): string =>
+    `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>ControlZ</title>\n</head>\n<body>\n<nav>${CONTROLZ_TOPICS.map(([k, t]) => `<a href="/${k}/">${t}</a>`).join(' ')}</nav>\n<h1>${title}</h1>\n${body}\n</body>\n</html>\n`
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!
+    const send = (status: number, type: string, body: string): void => {
+      res.statusCode = status
+      res.setHeader('content-type', type)
+      res.end(body)
+    }
+    if (path === '/') return send(200, 'text/html; charset=utf-8', page('istiod', `<ul>\n${CONTROLZ_TOPICS.map(([k, t]) => `<li><a href="/${k}/">${t}</a></li>`).join('\n')}\n</ul>`))
+    if (path === '/scopej/' || path === '/scopej') {
+      return send(200, JSON_TYPE, JSON.stringify([...scopes].map(([name, level]) => ({name, description: `${name} debugging`, output_level: level, stack_trace_level: 'none', log_callers: false})), null, 2))
+    }
+    if (path === '/versionj/' || path === '/versionj') return send(200, JSON_TYPE, JSON.stringify({version, revision: 'sandbox', golang_version: 'go1.23.4', status: 'Clean', tag: version}, null, 2))
+    const topic = CONTROLZ_TOPICS.find(([k]) => path === `/${k}/` || path === `/${k}`)
+    if (topic) return send(200, 'text/html; charset=utf-8', page(topic[1], topic[0] === 'scopez' ? `<table>${[...scopes].map(([n, l]) => `<tr><td>${n}</td><td>${l}</td></tr>`).join('')}</table>` : '<p></p>'))
+    send(404, TEXT, '404 page not found\n')
+  }
+}
+
+/** pilot-agent's `/debug/ndsz` (the DNS name table istiod sent this proxy): hostnames of the mesh's services. */
+export function ndszJson(mesh: MeshModel): string {
+  const table: Record<string, unknown> = {}
+  for (const s of mesh.services) {
+    if (!s.clusterIP) continue
+    table[s.hostname] = {ips: [s.clusterIP], registry: s.kind === 'Service' ? 'Kubernetes' : 'External', ...(s.kind === 'Service' ? {shortname: s.name, namespace: s.namespace} : {})}
+  }
+  return JSON.stringify({table}, null, 2)
+}
+
+/** Go's net/http/pprof index (`/debug/pprof/`), which pilot-agent serves on 15020 when profiling is on (the default). */
+export function pprofIndexHtml(): string {
+  const profiles = ['allocs', 'block', 'cmdline', 'goroutine', 'heap', 'mutex', 'profile', 'threadcreate', 'trace']
+  return `<html>\n<head>\n<title>/debug/pprof/</title>\n</head>\n<body>\n/debug/pprof/\n<br>\n<p>Set debug=1 as a query parameter to export in legacy text format</p>\n<br>\nTypes of profiles available:\n<table>\n<thead><td>Count</td><td>Profile</td></thead>\n${profiles.map((p) => `<tr><td>0</td><td><a href='${p}?debug=1'>${p}</a></td></tr>`).join('\n')}\n</table>\n</body>\n</html>\n`
+}

@@ -48,7 +48,7 @@ import type {IncomingMessage, RequestListener, ServerResponse} from 'node:http'
 import type {Duplex} from 'node:stream'
 import type * as grpcTypes from '@grpc/grpc-js'
 import {generateCaAndLeaf} from './tls.js'
-import {IstiodDebug} from './istiod-debug.js'
+import {controlzListener, IstiodDebug} from './istiod-debug.js'
 import {configDump} from '../gen/configdump.js'
 import type {MeshModel, Workload} from '../gen/model.js'
 import {replicaSetName} from '../gen/model.js'
@@ -430,6 +430,7 @@ class IstiodReplicaServer {
   private grpc?: Promise<{insecure: grpcTypes.ConnectionInjector; secure: grpcTypes.ConnectionInjector}>
   readonly identifier: string
   readonly pushVersion: string
+  readonly version: string
   /** the other debug endpoints (./istiod-debug.ts) */
   private readonly more: IstiodDebug
 
@@ -442,6 +443,7 @@ class IstiodReplicaServer {
     this.byId = new Map(this.connected.map((p) => [p.id, p]))
     this.infos = new Map(meshProxies(mesh).map((p) => [`${p.pod}.${p.namespace}`, p]))
     const version = mesh.istio.version
+    this.version = version
     this.identifier = JSON.stringify({Component: 'istiod', ID: replica.pod, Info: {version, revision: ISTIOD_BUILD.revision, golang_version: ISTIOD_BUILD.golang_version, status: ISTIOD_BUILD.status, tag: version}})
     this.pushVersion = `${timestampOfDate(new Date(layout.now.getTime() - 40_000))}/${17 + (hash32(replica.pod) % 40)}`
     this.more = new IstiodDebug(mesh, replica.pod, layout.now, () =>
@@ -666,6 +668,8 @@ function istiodPorts(server: IstiodReplicaServer): Record<number, PortHandler> {
   return {
     8080: server.http,
     15014: server.http,
+    // ControlZ (listens on the pod's loopback only; `dashboard controlz` reaches it through a port-forward)
+    9876: controlzListener(server.version),
     15010: {tcp: (s: Duplex) => server.inject(s, false)},
     15012: {tcp: (s: Duplex) => server.inject(s, true)},
   }
