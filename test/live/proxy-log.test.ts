@@ -69,9 +69,11 @@ describe('pc log live', () => {
     assert.equal(levelOf((await live(['pc', 'log', v2.pod, '-n', v2.namespace])).stdout, 'http'), 'error', 'reviews-v2 was not reset')
   })
 
-  test('errors: unknown logger (exit 2), a pod without Envoy (exit 5), no pod (exit 2)', async () => {
+  test('errors: unknown logger (exit 2), a pod without Envoy (exit 5), no pod (exit 2), nothing matching (exit 4)', async () => {
     await assertOneLineError(await live(['pc', 'log', product.pod, '-n', product.namespace, '--level', 'nosuchlogger:debug']), 2, /unrecognized logger name: nosuchlogger/)
     await assertOneLineError(await live(['pc', 'log', FAILURE_PODS.deadAdmin, '-n', FAILURE_NAMESPACE]), 5, /nothing listens on port 15000/)
     await assertOneLineError(await live(['pc', 'log']), 2, /log requires pod name or --selector/)
+    await assertOneLineError(await live(['pc', 'log', '-l', 'app=nosuch']), 4, /no pods found/)
+    await assertOneLineError(await live(['pc', 'log', 'deploy/nosuch', '--level', 'debug']), 4, /deployment "nosuch" not found/)
   })
 })
