@@ -19,6 +19,8 @@ export interface EnvoyDashboardFlags {
   address: string | ListenAddress
   browser: boolean
   'ui-port': number
+  /** pilot-agent's 15020 instead of Envoy's admin port */
+  agent?: boolean
 }
 
 export interface DashboardIo {
@@ -48,7 +50,7 @@ export function untilSignal(signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): 
 }
 
 /** Same message, at most once per interval: a browser retrying a dead port would otherwise flood stderr. */
-function throttled(write: (line: string) => void, intervalMs = 5000): (message: string) => void {
+export function throttled(write: (line: string) => void, intervalMs = 5000): (message: string) => void {
   const last = new Map<string, number>()
   return (message) => {
     const now = Date.now()
@@ -59,34 +61,65 @@ function throttled(write: (line: string) => void, intervalMs = 5000): (message: 
 }
 
 export async function runEnvoyDashboard(flags: EnvoyDashboardFlags, io: DashboardIo = processIo): Promise<void> {
-  const {checkPodChoice, choosePod, startEnvoyDashboard} = await import('./envoy.js')
+  const {checkPodChoice, choosePod} = await import('./envoy.js')
   checkPodChoice({name: flags.pod, selector: flags.selector})
-  const {parseListenAddress, portPreferences} = await import('./listen.js')
+  const {parseListenAddress} = await import('./listen.js')
   const address = typeof flags.address === 'string' ? parseListenAddress(flags.address) : flags.address
-  const {openBrowser} = await import('./browser.js')
-  const {isMeshctlError} = await import('../errors/index.js')
   // everything Kubernetes is loaded only now (client-node is slow to import)
   const {KubeApi} = await import('../kube/api.js')
   const api = await KubeApi.open({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace, timeoutMs: flags.timeout})
   const pod = await choosePod(api, {name: flags.pod, selector: flags.selector}, (m) => io.err(`Warning: ${m}\n`))
+  const served = flags.agent
+    ? {uiPort: AGENT_PORT, path: '/debug/pprof/', container: 'istio-proxy', what: "pilot-agent's debug endpoints", canChange: 'profile it, or make it quit (/quitquitquit)'}
+    : {uiPort: flags['ui-port'], path: '', container: 'istio-proxy', what: "Envoy's admin API", canChange: 'change the proxy (log levels, draining, shutting it down)'}
+  if (flags.agent) io.err(`pilot-agent on ${pod.metadata.name}.${pod.metadata.namespace}:${AGENT_PORT} also serves /debug/ndsz, /stats/prometheus, /healthz/ready\n`)
+  await serveDashboard(api, pod, {...served, address, port: flags.port, browser: flags.browser}, io)
+}
+
+/** pilot-agent's status port (`dashboard envoy --agent`). */
+export const AGENT_PORT = 15020
+
+export interface ServeOptions {
+  /** the port in the pod */
+  uiPort: number
+  /** appended to the printed and opened URL, e.g. `/debug` */
+  path: string
+  /** the container the pod must have ('' = only the phase is checked) */
+  container: string
+  /** for the beyond-loopback warning: what anyone could use, and what it can do */
+  what: string
+  canChange: string
+  address: ListenAddress
+  /** -p (0 = the ui-port if free, else a random one) */
+  port: number
+  browser: boolean
+}
+
+/** The forward, the URL and the browser, then waiting for Ctrl-C (SIGINT) or SIGTERM; shared by every dashboard. */
+export async function serveDashboard(api: import('../kube/api.js').KubeApi, pod: import('../kube/pods.js').Pod, opts: ServeOptions, io: DashboardIo = processIo): Promise<void> {
+  const {startEnvoyDashboard} = await import('./envoy.js')
+  const {portPreferences} = await import('./listen.js')
+  const {openBrowser} = await import('./browser.js')
+  const {isMeshctlError} = await import('../errors/index.js')
   // listen for signals before anything is printed, so a Ctrl-C right after the URL still closes cleanly
   const stopped = io.stopped ?? untilSignal()
-  const report = throttled((m) => io.err(`Error: forwarding a connection to ${pod.metadata.name}.${pod.metadata.namespace}:${flags['ui-port']}: ${m}\n`))
+  const report = throttled((m) => io.err(`Error: forwarding a connection to ${pod.metadata.name}.${pod.metadata.namespace}:${opts.uiPort}: ${m}\n`))
   const handle = await startEnvoyDashboard(api, pod, {
-    uiPort: flags['ui-port'],
-    address,
-    ports: portPreferences(flags.port, flags['ui-port']),
+    uiPort: opts.uiPort,
+    address: opts.address,
+    container: opts.container,
+    ports: portPreferences(opts.port, opts.uiPort),
     onError: (err) => report(isMeshctlError(err) ? err.oneLine : err.message),
   })
   try {
-    if (!address.loopback) {
+    if (!opts.address.loopback) {
       io.err(
-        `Warning: listening on ${address.urlHost}:${handle.port}: anyone who can reach this machine on that port can use Envoy's admin API ` +
-          `of ${pod.metadata.name}.${pod.metadata.namespace}, which can change the proxy (log levels, draining, shutting it down); ` +
+        `Warning: listening on ${opts.address.urlHost}:${handle.port}: anyone who can reach this machine on that port can use ${opts.what} ` +
+          `of ${pod.metadata.name}.${pod.metadata.namespace}, which can ${opts.canChange}; ` +
           'use --address localhost unless you mean that\n',
       )
     }
-    await openBrowser(handle.url, flags.browser, {out: io.out})
+    await openBrowser(`${handle.url}${opts.path}`, opts.browser, {out: io.out})
     io.ready?.(handle)
     await stopped
   } finally {

@@ -39,6 +39,9 @@ export const envoyDashboardFlags = {
   })(),
   browser: Flags.boolean({description: 'Open the dashboard in a browser (--browser=false or --no-browser: only print the URL)', default: true, allowNo: true}),
   'ui-port': Flags.custom<number>({description: "Envoy's admin port in the pod", default: 15000, parse: uiPort})(),
+  agent: Flags.boolean({
+    description: "Open pilot-agent's debug port (15020: /debug/pprof/, /debug/ndsz, /stats/prometheus) instead of Envoy's admin port (--ui-port is then not used)",
+  }),
   timeout: Flags.custom<number>({
     description: 'Time limit for each network step: API requests, opening a port-forward stream (e.g. 30s, 2m)',
     default: 30_000,
@@ -70,4 +73,21 @@ export function normalizeBooleanFlags(argv: string[], names: string[]): string[]
     else throw new UsageError(`invalid argument "${value}" for "--${name}" flag: use true or false`)
   }
   return out
+}
+
+/** Flags of `dashboard controlz` and `dashboard istiod-debug`: the pod choice of istioctl (name, -l or -r, in -i). */
+export const istiodDashboardArgs = {
+  pod: Args.string({description: 'istiod pod: <name>[.<namespace>] (default namespace: --istio-namespace)', required: false, ignoreStdin: true}),
+}
+
+export const istiodDashboardFlags = {
+  kubeconfig: liveFlags.kubeconfig,
+  context: liveFlags.context,
+  selector: Flags.string({char: 'l', description: 'Label selector (app=istiod is added): the first matching istiod pod'}),
+  revision: Flags.string({char: 'r', description: 'Control plane revision: the first istiod pod with label istio.io/rev=<revision>'}),
+  'istio-namespace': Flags.string({char: 'i', aliases: ['istioNamespace'], description: 'Namespace where istiod runs', default: 'istio-system', env: 'ISTIOCTL_ISTIONAMESPACE'}),
+  port: envoyDashboardFlags.port,
+  address: envoyDashboardFlags.address,
+  browser: envoyDashboardFlags.browser,
+  timeout: envoyDashboardFlags.timeout,
 }

@@ -17,20 +17,29 @@ const firstLine = (b: Buffer | string): string => String(b).trim().split('\n')[0
 
 /** GET `path` (no leading slash, e.g. `config_dump?mask=bootstrap`) from the pod's Envoy admin API. */
 export async function adminGet(api: KubeApi, pod: Pod, path: string, opts: AdminOptions): Promise<Buffer> {
+  return adminRequest(api, pod, 'GET', path, opts)
+}
+
+/**
+ * `method` `path` on the pod's Envoy admin API (e.g. `POST logging?level=debug`), over either transport. With
+ * `exactBody`, the newline `pilot-agent request` prints after the body is taken off, so both transports give
+ * Envoy's bytes (what `pc log` prints as they are).
+ */
+export async function adminRequest(api: KubeApi, pod: Pod, method: 'GET' | 'POST', path: string, opts: AdminOptions, exactBody = false): Promise<Buffer> {
   const {name, namespace} = pod.metadata
   if (opts.transport === 'port-forward') {
-    const res = await portForwardRequest(api, namespace, name, opts.adminPort, 'GET', path)
+    const res = await portForwardRequest(api, namespace, name, opts.adminPort, method, path)
     if (res.status !== 200) {
       throw new ProxyError(`Envoy admin on ${podId(pod)}:${opts.adminPort} answered ${res.status} for /${path}: ${firstLine(res.body)}`, {code: 'E_ADMIN'})
     }
     return res.body
   }
   // exec: pilot-agent knows the admin port (--debug-port); curl is the fallback for non-Istio Envoy images
-  const agent = ['pilot-agent', 'request', 'GET', path, ...(opts.adminPort !== 15000 ? ['--debug-port', String(opts.adminPort)] : [])]
+  const agent = ['pilot-agent', 'request', method, path, ...(opts.adminPort !== 15000 ? ['--debug-port', String(opts.adminPort)] : [])]
   let res = await execCommand(api, namespace, name, opts.container, agent)
   let used = agent
   if (res.startError || res.exitCode === 127 || res.exitCode === 126) {
-    used = ['curl', '-sSf', `http://localhost:${opts.adminPort}/${path}`]
+    used = ['curl', '-sSf', ...(method === 'GET' ? [] : ['-X', method]), `http://localhost:${opts.adminPort}/${path}`]
     const viaCurl = await execCommand(api, namespace, name, opts.container, used)
     if (viaCurl.startError || viaCurl.exitCode === 127 || viaCurl.exitCode === 126) {
       throw new ProxyError(`neither pilot-agent nor curl can run in container ${opts.container} of pod ${podId(pod)}`, {
@@ -50,5 +59,7 @@ export async function adminGet(api: KubeApi, pod: Pod, path: string, opts: Admin
       {code: refused ? 'E_ADMIN_PORT' : 'E_ADMIN', hint: refused ? 'is Envoy running? a different admin port is set with --proxy-admin-port' : undefined},
     )
   }
+  // pilot-agent prints the body with fmt.Println; curl prints it as it is
+  if (exactBody && used === agent && res.stdout.at(-1) === 0x0a) return res.stdout.subarray(0, res.stdout.length - 1)
   return res.stdout
 }

@@ -81,6 +81,33 @@ export function pickPod(pods: Pod[]): Pod | undefined {
   return ranked[0]
 }
 
+/**
+ * Every pod a reference names: the pod itself, or all pods of the workload's selector in its namespace, in the
+ * API server's list order and without a readiness filter (istioctl's rule for `pc log`, §2.1).
+ */
+export async function resolveTargets(api: KubeApi, ref: TargetRef): Promise<Pod[]> {
+  if (ref.kind === 'pod') return [await resolveTarget(api, ref)]
+  const {selector, pods} = await workloadPods(api, ref)
+  if (pods.length === 0) throw new ClusterError(`no pods match "${ref.text}" (selector ${selector} in namespace ${ref.namespace})`, {code: 'E_NOT_FOUND'})
+  return pods
+}
+
+async function workloadPods(api: KubeApi, ref: TargetRef): Promise<{selector: string; pods: Pod[]}> {
+  const path = API_PATH[ref.kind as Exclude<WorkloadKind, 'pod'>].replace('%ns', enc(ref.namespace)).replace('%name', enc(ref.name))
+  let obj: {spec?: {selector?: LabelSelector | Record<string, string>}}
+  try {
+    obj = await api.get(path, `getting ${ref.kind} ${ref.name}.${ref.namespace}`)
+  } catch (err) {
+    if (err instanceof ClusterError && err.code === 'E_NOT_FOUND') {
+      throw new ClusterError(`${ref.kind} "${ref.name}" not found in namespace "${ref.namespace}"`, {code: 'E_NOT_FOUND', hint: 'check the name and -n'})
+    }
+    throw err
+  }
+  const selector = selectorString(obj.spec?.selector)
+  if (selector === '') throw new UsageError(`"${ref.text}" does not refer to a pod: the ${ref.kind} has no pod selector`)
+  return {selector, pods: await listPods(api, ref.namespace, selector)}
+}
+
 /** The one pod a reference names. */
 export async function resolveTarget(api: KubeApi, ref: TargetRef): Promise<Pod> {
   if (ref.kind === 'pod') {
@@ -96,19 +123,8 @@ export async function resolveTarget(api: KubeApi, ref: TargetRef): Promise<Pod> 
       throw err
     }
   }
-  const path = API_PATH[ref.kind].replace('%ns', enc(ref.namespace)).replace('%name', enc(ref.name))
-  let obj: {spec?: {selector?: LabelSelector | Record<string, string>}}
-  try {
-    obj = await api.get(path, `getting ${ref.kind} ${ref.name}.${ref.namespace}`)
-  } catch (err) {
-    if (err instanceof ClusterError && err.code === 'E_NOT_FOUND') {
-      throw new ClusterError(`${ref.kind} "${ref.name}" not found in namespace "${ref.namespace}"`, {code: 'E_NOT_FOUND', hint: 'check the name and -n'})
-    }
-    throw err
-  }
-  const selector = selectorString(obj.spec?.selector)
-  if (selector === '') throw new UsageError(`"${ref.text}" does not refer to a pod: the ${ref.kind} has no pod selector`)
-  const pod = pickPod(await listPods(api, ref.namespace, selector))
+  const {selector, pods} = await workloadPods(api, ref)
+  const pod = pickPod(pods)
   if (!pod) throw new ClusterError(`no pods match "${ref.text}" (selector ${selector} in namespace ${ref.namespace})`, {code: 'E_NOT_FOUND'})
   return pod
 }

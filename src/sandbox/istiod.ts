@@ -48,6 +48,7 @@ import type {IncomingMessage, RequestListener, ServerResponse} from 'node:http'
 import type {Duplex} from 'node:stream'
 import type * as grpcTypes from '@grpc/grpc-js'
 import {generateCaAndLeaf} from './tls.js'
+import {controlzListener, IstiodDebug} from './istiod-debug.js'
 import {configDump} from '../gen/configdump.js'
 import type {MeshModel, Workload} from '../gen/model.js'
 import {replicaSetName} from '../gen/model.js'
@@ -415,11 +416,7 @@ export function istiodConfigDump(mesh: MeshModel, proxy: ProxyInfo, diverged = f
   }
 }
 
-interface DebugAnswer {
-  status: number
-  contentType: string
-  body: string
-}
+type DebugAnswer = import('./istiod-debug.js').DebugAnswer
 
 const ISTIOD_BUILD = {revision: 'c6e2b3f5d1a84b7e9f0a2c4d6e8f1a3b5c7d9e0f', golang_version: 'go1.23.4', status: 'Clean'}
 
@@ -433,6 +430,9 @@ class IstiodReplicaServer {
   private grpc?: Promise<{insecure: grpcTypes.ConnectionInjector; secure: grpcTypes.ConnectionInjector}>
   readonly identifier: string
   readonly pushVersion: string
+  readonly version: string
+  /** the other debug endpoints (./istiod-debug.ts) */
+  private readonly more: IstiodDebug
 
   constructor(
     private readonly mesh: MeshModel,
@@ -443,8 +443,15 @@ class IstiodReplicaServer {
     this.byId = new Map(this.connected.map((p) => [p.id, p]))
     this.infos = new Map(meshProxies(mesh).map((p) => [`${p.pod}.${p.namespace}`, p]))
     const version = mesh.istio.version
+    this.version = version
     this.identifier = JSON.stringify({Component: 'istiod', ID: replica.pod, Info: {version, revision: ISTIOD_BUILD.revision, golang_version: ISTIOD_BUILD.golang_version, status: ISTIOD_BUILD.status, tag: version}})
     this.pushVersion = `${timestampOfDate(new Date(layout.now.getTime() - 40_000))}/${17 + (hash32(replica.pod) % 40)}`
+    this.more = new IstiodDebug(mesh, replica.pod, layout.now, () =>
+      this.connected.flatMap((p) => {
+        const info = this.infos.get(p.id)
+        return info ? [{id: p.id, info, types: p.types.map((t) => t.typeUrl)}] : []
+      }),
+    )
   }
 
   syncz(namespace?: string): Array<Record<string, Json>> {
@@ -476,13 +483,13 @@ class IstiodReplicaServer {
       const text = this.configDumpText(id)
       return text === undefined ? {status: 404, contentType: 'text/plain; charset=utf-8', body: NOT_CONNECTED_TEXT} : json(text)
     }
-    return {status: 404, contentType: 'text/plain; charset=utf-8', body: '404 page not found\n'}
+    return this.more.answer(pathname, query) ?? {status: 404, contentType: 'text/plain; charset=utf-8', body: '404 page not found\n'}
   }
 
   readonly http: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const path = url.pathname
-    if (path.startsWith('/debug/')) {
+    if (path.startsWith('/debug/') || path === '/debug') {
       const a = this.debug(path, url.searchParams)
       res.statusCode = a.status
       res.setHeader('content-type', a.contentType)
@@ -661,6 +668,8 @@ function istiodPorts(server: IstiodReplicaServer): Record<number, PortHandler> {
   return {
     8080: server.http,
     15014: server.http,
+    // ControlZ (listens on the pod's loopback only; `dashboard controlz` reaches it through a port-forward)
+    9876: controlzListener(server.version),
     15010: {tcp: (s: Duplex) => server.inject(s, false)},
     15012: {tcp: (s: Duplex) => server.inject(s, true)},
   }

@@ -18,7 +18,7 @@
  * - on every Envoy pod: `opts.adminPort` (default 15000) served by `envoyAdminHandler` over the generator's
  *   `configDump(mesh, proxy, {includeEds: true})` and `clustersStatus(mesh, proxy)`, each computed on first use and
  *   cached per pod (the emulation applies mask / resource / name_regex and drops EndpointsConfigDump without
- *   `include_eds`, as Envoy does); 15020 (pilot-agent: `/healthz/ready`, merged `/stats/prometheus`), 15021
+ *   `include_eds`, as Envoy does); 15020 (pilot-agent: `/healthz/ready`, merged `/stats/prometheus`, `/debug/ndsz`, the `/debug/pprof/` index), 15021
  *   (Envoy's readiness listener: `/healthz/ready`, 503 on a not-Ready pod) and 15090 (`/stats/prometheus`);
  *   `kubectl exec -c istio-proxy` gets the default sidecar tools (`pilot-agent request`, `curl`, ...);
  * - Deployments and ReplicaSets (selector = template labels, + `pod-template-hash` for ReplicaSets; replicas and
@@ -57,6 +57,7 @@ import {proxyInfo} from '../gen/proxies.js'
 import type {ProxyInfo} from '../gen/proxies.js'
 import {envoyAdminHandler} from './envoy-admin.js'
 import {installIstiod, type IstiodSandboxOptions} from './istiod.js'
+import {ndszJson, pprofIndexHtml} from './istiod-debug.js'
 import type {EnvoyConfigDump} from './envoy-admin.js'
 import type {OwnerReference, PortHandler, SandboxContainer, SandboxPod, SandboxService, SandboxSpec, SandboxWorkload} from './types.js'
 
@@ -180,6 +181,7 @@ function envoyPorts(mesh: MeshModel, proxy: ProxyInfo, adminPort: number): Recor
     },
   })
   const ready = readyProbe(proxy.ready)
+  let ndsz: string | undefined
   const ports: Record<number, PortHandler> = {}
   ports[adminPort] = admin
   // pilot-agent's status server
@@ -188,6 +190,14 @@ function envoyPorts(mesh: MeshModel, proxy: ProxyInfo, adminPort: number): Recor
     if (path === '/healthz/ready') ready(res)
     else if (path === '/stats/prometheus') viaAdmin(admin, '/stats/prometheus', req, res)
     else if (path === '/quitquitquit' && req.method === 'POST') res.end()
+    else if (path === '/debug/ndsz') {
+      res.setHeader('content-type', 'application/json')
+      ndsz ??= ndszJson(mesh)
+      res.end(ndsz)
+    } else if (path === '/debug/pprof/') {
+      res.setHeader('content-type', 'text/html; charset=utf-8')
+      res.end(pprofIndexHtml())
+    }
     else notFound(res)
   }
   // Envoy's static listeners from the bootstrap: readiness (routed to the agent) and Prometheus
