@@ -4,7 +4,7 @@
  */
 import {ClusterError, InputError, isMeshctlError, type MeshctlError, ProxyError, UsageError} from '../errors/index.js'
 import type {KubeApi} from '../kube/api.js'
-import type {Pod} from '../kube/pods.js'
+import {isZtunnelPod, type Pod} from '../kube/pods.js'
 import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
 import type {ViewResult} from '../views/types.js'
@@ -39,11 +39,7 @@ export interface ZtunnelViewSpec {
 
 const DAEMONSET = 'ztunnel'
 
-/** istioctl's ztunnel test: label `app` decides when present, else the name's `ztunnel` prefix. */
-export function isZtunnelPod(pod: Pod): boolean {
-  const app = pod.metadata.labels?.app
-  return app !== undefined ? app === 'ztunnel' : pod.metadata.name.startsWith('ztunnel')
-}
+export {isZtunnelPod} from '../kube/pods.js'
 
 /** Arguments checked before anything is read (istioctl's order): --file, --node and a pod exclude each other. */
 export function checkZtunnelArgs(pod: string | undefined, flags: {file?: string; node?: string}): void {

@@ -99,4 +99,9 @@ describe('zc from a file', () => {
     await assertOneLineError(await runCli(['zc', 'log', 'ztunnel-abc', '-r', '--level', 'debug']), 2, /--level cannot be combined with --reset/)
     await assertOneLineError(await runCli(['zc', 'log', 'ztunnel-abc', '--level', 'xxx']), 2, /unrecognized logging level: xxx/)
   })
+  test('pc views given a ztunnel dump say to use zc (exit 3)', async () => {
+    for (const view of ['clusters', 'all', 'endpoints']) {
+      await assertOneLineError(await runCli(['pc', view, '-f', DUMP]), 3, /is a ztunnel config dump \(ambient mode\), not an Envoy one.*use meshctl zc all -f/)
+    }
+  })
 })
