@@ -162,7 +162,8 @@ export async function runZtunnelView(pod: string | undefined, flags: ZtunnelFlag
     bytes = await ztunnelAdmin(api, chosen.ztunnel, flags['proxy-admin-port'], 'GET', 'config_dump')
   }
   const dump = parseZtunnelDump(bytes, source)
-  const raw = (): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').replace(/^\uFEFF/, '').trimEnd()
+  // `all -o json` prints the bytes as they came plus a newline, as istioctl (ztunnel's answer has no final newline)
+  const raw = (): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').replace(/^\uFEFF/, '')
   const result = spec.build(dump, {target, raw, now: Date.now()})
   const out = await renderResult(result, {format: flags.output, query: flags.query, color: flags.color})
   await writeStdout(out)
