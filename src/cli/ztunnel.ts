@@ -165,7 +165,20 @@ export async function runZtunnelView(pod: string | undefined, flags: ZtunnelFlag
   // `all -o json` prints the bytes as they came plus a newline, as istioctl (ztunnel's answer has no final newline)
   const raw = (): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').replace(/^\uFEFF/, '')
   const result = spec.build(dump, {target, raw, now: Date.now()})
-  const out = await renderResult(result, {format: flags.output, query: flags.query, color: flags.color})
+  let out: string
+  try {
+    out = await renderResult(result, {format: flags.output, query: flags.query, color: flags.color})
+  } catch (err) {
+    // JSON, YAML and JMESPath walk values recursively: a value nested thousands deep (an authorization policy's
+    // `Presence` is any JSON) exhausts the stack; that is the input's doing, not a bug
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      throw new InputError(`${source}: a value is nested too deeply to print as ${flags.query ? 'a query result' : flags.output.toUpperCase()}`, {
+        code: 'E_TOO_DEEP',
+        hint: 'the table (-o short) still shows it',
+      })
+    }
+    throw err
+  }
   await writeStdout(out)
 }
 

@@ -104,4 +104,15 @@ describe('zc from a file', () => {
       await assertOneLineError(await runCli(['pc', view, '-f', DUMP]), 3, /is a ztunnel config dump \(ambient mode\), not an Envoy one.*use meshctl zc all -f/)
     }
   })
+  test('a value nested thousands deep: the table works, JSON and YAML exit 3 with one line', async () => {
+    const deep = `${'['.repeat(20000)}1${']'.repeat(20000)}`
+    const f = join(tmp, 'deep.json')
+    writeFileSync(f, `{"policies": [{"name": "p", "rules": [[[{"namespaces": [{"Presence": ${deep}}]}]]]}]}`)
+    const table = await runCli(['zc', 'policies', '-f', f])
+    assert.equal(table.code, 0, table.stderr)
+    for (const args of [['-o', 'json'], ['-o', 'yaml']]) {
+      await assertOneLineError(await runCli(['zc', 'policies', '-f', f, ...args]), 3, /nested too deeply to print/)
+    }
+    await assertOneLineError(await runCli(['zc', 'all', '-f', f, '-o', 'yaml']), 3, /nested too deeply to print as YAML/)
+  })
 })
