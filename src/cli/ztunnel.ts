@@ -205,6 +205,8 @@ export async function runZtunnelLog(pod: string | undefined, flags: ZtunnelLogFl
   checkZtunnelArgs(pod, flags)
   const {ztunnelLogOutput, ztunnelLogRequest} = await import('../ztunnel/log.js')
   const query = ztunnelLogRequest(flags)
+  // istioctl accepts and ignores --file here; meshctl says why it cannot apply
+  if (flags.file !== undefined) throw new UsageError('--file does not apply to zc log: it reads and changes the log levels of a running ztunnel', {hint: 'give a ztunnel pod, --node, or nothing for every ztunnel'})
   const api = await openApi({...flags, output: 'short'})
   const {podId, resolveTarget} = await import('../kube/pods.js')
   let pods: Pod[]
@@ -218,6 +220,9 @@ export async function runZtunnelLog(pod: string | undefined, flags: ZtunnelLogFl
       })
     }
     pods = [found]
+  } else if (flags.node !== undefined) {
+    // istioctl ignores --node for log; meshctl uses it as the other subcommands do
+    pods = [await ztunnelOnNode(api, flags['istio-namespace'], flags.node)]
   } else {
     pods = await ztunnelPods(api, flags['istio-namespace'])
   }
