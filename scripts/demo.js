@@ -1,6 +1,7 @@
 // `npm run demo`: starts the sandbox cluster (a local Kubernetes API server whose pods run the Bookinfo mesh
 // made by the project's generator, with Envoy admin emulation), then takes a short tour of meshctl against
-// it: live views over port-forward and exec, -l fan-out, an error, and the same views from a saved dump.
+// it: live views over port-forward and exec, -l fan-out, an error, ambient mode (zc, a waypoint), and the same
+// views from a saved dump.
 // Prints each command and its output; exits non-zero if any command does not do what the tour expects.
 import {spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
@@ -13,7 +14,7 @@ import {bookinfoSandboxSpec, FAILURE_PODS} from '../dist/src/sandbox/mesh.js'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = join(root, 'bin/run.js')
 const dir = mkdtempSync(join(tmpdir(), 'meshctl-demo-'))
-const sb = await startSandbox(bookinfoSandboxSpec({istiod: 'full'}), {kubeconfigPath: join(dir, 'kubeconfig')})
+const sb = await startSandbox(bookinfoSandboxSpec({istiod: 'full', ambient: true}), {kubeconfigPath: join(dir, 'kubeconfig')})
 const env = {...process.env, KUBECONFIG: sb.kubeconfigPath, NO_COLOR: process.env.NO_COLOR ?? ''}
 
 const gen = spawnSync(process.execPath, [join(root, 'scripts/sample.js'), dir], {stdio: ['ignore', 'ignore', 'inherit']})
@@ -52,6 +53,9 @@ const tour = [
   ['For CI: fail when a proxy NACKed its config (exit 10, the culprits on stderr).', ['ps', '--fail-on', 'error', '-n', 'foo'], 10],
   ['Watching: ps asks again every second until Ctrl-C (redrawn in place on a terminal; piped here, one table per refresh):', ['ps', '--watch', '1s', '-n', 'istio-system'], 0, 2500],
   ['Does productpage run what istiod computed for it?', ['ps', 'deploy/productpage-v1'], 0],
+  ['Ambient mode: the workloads a ztunnel knows in namespace ambient (captured over HBONE, sent through the waypoint):', ['zc', 'workloads', '--workload-namespace', 'ambient'], 0],
+  ["A workload pod's connections, from the ztunnel on its node:", ['zc', 'connections', 'deploy/client.ambient'], 0],
+  ["The waypoint is an Envoy: its routes, as for any proxy.", ['pc', 'routes', 'deploy/waypoint.ambient'], 0],
   ['Offline, from a saved dump: the same tables.', ['pc', 'clusters', '-f', join(dir, 'reviews-v2.json'), '--subset', 'v3'], 0],
 ]
 

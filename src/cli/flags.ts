@@ -71,7 +71,7 @@ export function parseDuration(value: string, flag: string): number {
   return n
 }
 
-const portInRange = (flag: string) => async (value: string): Promise<number> => {
+export const portInRange = (flag: string) => async (value: string): Promise<number> => {
   const n = Number(value)
   if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new UsageError(`port number ${value} must be in the range 1..65535 (--${flag})`)
   return n

@@ -91,13 +91,14 @@ export async function runView(_cmd: Command, pod: string | undefined, flags: Vie
     // live: everything Kubernetes is loaded only now (client-node is slow to import)
     const {KubeApi} = await import('../kube/api.js')
     const {parseTarget} = await import('../kube/refs.js')
-    const {checkPodReachable, listPods, podId, resolveTarget} = await import('../kube/pods.js')
+    const {checkNotZtunnel, checkPodReachable, listPods, podId, resolveTarget} = await import('../kube/pods.js')
     const {podSource} = await import('../sources/pod.js')
     const {ClusterError} = await import('../errors/index.js')
     const api = await KubeApi.open({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace, timeoutMs: flags.timeout})
     const admin = {transport: flags.transport, adminPort: flags['proxy-admin-port'], container: flags.container}
     if (pod !== undefined) {
       const target = await resolveTarget(api, parseTarget(pod, api.namespace))
+      checkNotZtunnel(target)
       checkPodReachable(target, flags.container)
       result = await buildFrom(podSource(api, target, admin), spec, tableOnly)
     } else {
@@ -108,6 +109,7 @@ export async function runView(_cmd: Command, pod: string | undefined, flags: Vie
       type Outcome = {id: string; result: ViewResult} | {id: string; err: Error}
       const outcomes = await pool(pods, flags['max-concurrency'], async (p): Promise<Outcome> => {
         try {
+          checkNotZtunnel(p)
           checkPodReachable(p, flags.container)
           return {id: podId(p), result: await buildFrom(podSource(api, p, admin), spec, tableOnly)}
         } catch (err) {

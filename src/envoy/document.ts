@@ -404,6 +404,12 @@ function describeValue(v: Json): string {
 const HOW_TO_CAPTURE =
   'capture one with: kubectl exec <pod> -c istio-proxy -- pilot-agent request GET config_dump > dump.json'
 
+/** ztunnel's /config_dump: an object of workloads, services, ... (src/ztunnel decodes it), never `configs`. */
+function isZtunnelShape(value: JsonObject): boolean {
+  const keys = Object.keys(value).map((k) => k.toLowerCase())
+  return ['workloads', 'services', 'workloadstate'].some((k) => keys.includes(k))
+}
+
 /** Decodes a parsed JSON/YAML value into a config_dump or a clusters status document. */
 export function decodeDocument(value: Json, source: string): AdminDocument {
   if (isObject(value)) {
@@ -425,6 +431,12 @@ export function decodeDocument(value: Json, source: string): AdminDocument {
   }
   if (Array.isArray(value) && value.length > 0 && value.every((v) => isObject(v) && (sectionKindOf(typeUrl(v)) || resourceEntryOf(typeUrl(v))))) {
     return new ConfigDump(value as JsonObject[], value)
+  }
+  if (isObject(value) && isZtunnelShape(value)) {
+    throw new InputError(`${source} is a ztunnel config dump (ambient mode), not an Envoy one: proxy-config does not read it`, {
+      code: 'E_ZTUNNEL_DUMP',
+      hint: `use meshctl zc all -f ${source} (or zc workloads, services, policies, certificates, connections)`,
+    })
   }
   throw new InputError(`${source} is not an Envoy config dump: expected an object with a "configs" array (or "cluster_statuses"), got ${describeValue(value)}`, {
     code: 'E_NOT_DUMP',

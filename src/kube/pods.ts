@@ -1,5 +1,5 @@
 /** Finding the pods a command targets: one pod, a workload's best pod, or every pod matching -l. */
-import {ClusterError, ProxyError, UsageError} from '../errors/index.js'
+import {ClusterError, InputError, ProxyError, UsageError} from '../errors/index.js'
 import type {KubeApi} from './api.js'
 import type {TargetRef, WorkloadKind} from './refs.js'
 
@@ -31,6 +31,22 @@ const API_PATH: Record<Exclude<WorkloadKind, 'pod'>, string> = {
 const enc = encodeURIComponent
 
 export const podId = (p: Pod): string => `${p.metadata.name}.${p.metadata.namespace}`
+
+/** istioctl's ztunnel test (istioctl/pkg/util/ambient): label `app` decides when present, else the name's `ztunnel` prefix. */
+export function isZtunnelPod(pod: Pod): boolean {
+  const app = pod.metadata.labels?.app
+  return app !== undefined ? app === 'ztunnel' : pod.metadata.name.startsWith('ztunnel')
+}
+
+/** proxy-config on a ztunnel pod: one clear line pointing at `zc` (exit 3: the proxy holds no Envoy config). */
+export function checkNotZtunnel(pod: Pod): void {
+  if (!isZtunnelPod(pod)) return
+  const id = podId(pod)
+  throw new InputError(`pod ${id} is a ztunnel (ambient mode), not an Envoy proxy: proxy-config does not apply to it`, {
+    code: 'E_ZTUNNEL_POD',
+    hint: `use meshctl zc all ${id} (or zc workloads, services, policies, certificates, connections)`,
+  })
+}
 
 /** A label selector as the `labelSelector` query parameter. */
 export function selectorString(sel: LabelSelector | Record<string, string> | undefined): string {

@@ -117,7 +117,26 @@ export interface IstiodSandboxOptions {
   canary?: boolean
   /** the instant push ages count from; default now (rounded down to the second) */
   now?: Date
+  /**
+   * proxies outside the model (ambient mode: the ztunnels, and waypoints of another model): each is connected to
+   * every replica (basic) or to the first default replica (full), all types SYNCED; added after the model's
+   * proxies are placed, so their layout does not change
+   */
+  extraProxies?: ExtraProxy[]
 }
+
+/** A proxy istiod serves that is not a pod of the model: a ztunnel, or an Envoy (waypoint) of another model. */
+export interface ExtraProxy {
+  pod: string
+  namespace: string
+  kind: 'ztunnel' | 'router'
+  /** for an Envoy: its model and ProxyInfo, so istiod's config_dump for it can be computed */
+  mesh?: MeshModel
+  info?: ProxyInfo
+}
+
+/** What istiod pushes to a ztunnel: workload addresses (WDS) and authorizations (WADS). */
+const ZTUNNEL_TYPES = ['type.googleapis.com/istio.security.Authorization', 'type.googleapis.com/istio.workload.Address'] as const
 
 export interface IstiodReplica {
   pod: string
@@ -143,7 +162,7 @@ export interface ProxyPlacement {
   id: string
   pod: string
   namespace: string
-  kind: 'sidecar' | 'router'
+  kind: 'sidecar' | 'router' | 'ztunnel'
   /** the istiod pods this proxy is connected to (full: at most one; basic: every replica) */
   istiods: string[]
   revision?: string
@@ -161,6 +180,8 @@ export interface IstiodLayout {
   diverged?: string
   /** full: the proxy no istiod knows */
   disconnected?: string
+  /** the proxies from IstiodSandboxOptions.extraProxies */
+  extras?: ExtraProxy[]
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -239,6 +260,26 @@ function typeStates(id: string, kind: 'sidecar' | 'router', profile: Profile, no
 
 /** Where every proxy of the mesh is connected and how its types stand: see the module comment. Deterministic. */
 export function istiodLayout(mesh: MeshModel, opts: IstiodSandboxOptions = {}): IstiodLayout {
+  const layout = modelLayout(mesh, opts)
+  const extras = opts.extraProxies ?? []
+  if (extras.length === 0) return layout
+  const rev = mesh.istio.revision
+  const defaults = layout.replicas.filter((r) => r.revision === rev)
+  for (const x of extras) {
+    const id = `${x.pod}.${x.namespace}`
+    const types =
+      x.kind === 'ztunnel'
+        ? ZTUNNEL_TYPES.map((url) => stateOf(id, url, 'SYNCED', layout.now, ageOf(`${id}/${url}`, 'SYNCED')))
+        : typeStates(id, 'router', 'synced', layout.now, layout.mode === 'basic')
+    const istiods = layout.mode === 'basic' ? defaults.map((r) => r.pod) : defaults.slice(0, 1).map((r) => r.pod)
+    layout.proxies.push({id, pod: x.pod, namespace: x.namespace, kind: x.kind, istiods, revision: rev, profile: 'synced', types})
+  }
+  layout.proxies.sort((a, b) => byteLess(a.id, b.id))
+  layout.extras = extras
+  return layout
+}
+
+function modelLayout(mesh: MeshModel, opts: IstiodSandboxOptions): IstiodLayout {
   const mode = opts.mode ?? 'basic'
   const now = new Date(Math.floor((opts.now ?? new Date()).getTime() / 1000) * 1000)
   const def = defaultIstiodNames(mesh)
@@ -462,7 +503,10 @@ class IstiodReplicaServer {
     if (!this.byId.has(id)) return undefined
     let text = this.dumps.get(id)
     if (text === undefined) {
-      text = JSON.stringify(istiodConfigDump(this.mesh, this.infos.get(id)!, id === this.layout.diverged), null, 2)
+      const extra = this.layout.extras?.find((x) => `${x.pod}.${x.namespace}` === id)
+      // a ztunnel has no Envoy config (istioctl does not ask for it)
+      if (extra && !(extra.mesh && extra.info)) return undefined
+      text = JSON.stringify(extra ? istiodConfigDump(extra.mesh!, extra.info!) : istiodConfigDump(this.mesh, this.infos.get(id)!, id === this.layout.diverged), null, 2)
       this.dumps.set(id, text)
     }
     return text

@@ -89,8 +89,8 @@ export function scenarioSpec(o: Pick<SandboxCliOptions, 'scenario' | 'services' 
     case 'synthetic':
       return meshSandboxSpec(syntheticMesh({services: o.services ?? DEFAULT_SYNTHETIC_SERVICES}), {extras})
     default:
-      // the full control plane: istiod replicas, a canary revision, proxies in every sync state
-      return meshSandboxSpec(bookinfo(), {extras, istiod: extras ? 'full' : undefined})
+      // the full control plane: istiod replicas, a canary revision, proxies in every sync state; ambient mode
+      return meshSandboxSpec(bookinfo(), {extras, istiod: extras ? 'full' : undefined, ambient: extras})
   }
 }
 

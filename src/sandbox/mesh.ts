@@ -56,8 +56,10 @@ import {hash32} from '../gen/prng.js'
 import {proxyInfo} from '../gen/proxies.js'
 import type {ProxyInfo} from '../gen/proxies.js'
 import {envoyAdminHandler} from './envoy-admin.js'
-import {installIstiod, type IstiodSandboxOptions} from './istiod.js'
+import {ambientMesh, meshPods} from '../gen/ambient.js'
+import {type ExtraProxy, installIstiod, type IstiodSandboxOptions} from './istiod.js'
 import {ndszJson, pprofIndexHtml} from './istiod-debug.js'
+import {ztunnelSpec} from './ztunnel.js'
 import type {EnvoyConfigDump} from './envoy-admin.js'
 import type {OwnerReference, PortHandler, SandboxContainer, SandboxPod, SandboxService, SandboxSpec, SandboxWorkload} from './types.js'
 
@@ -71,6 +73,14 @@ export interface MeshSandboxOptions {
    * or `full` (several replicas, a canary revision, every sync state, a diverged and a disconnected proxy)
    */
   istiod?: 'basic' | 'full' | IstiodSandboxOptions
+  /**
+   * ambient mode (./ztunnel.ts, ../gen/ambient.ts): the `ztunnel` DaemonSet (a pod per node answering ztunnel's
+   * admin API) and the `ambient` namespace (captured workloads and an Envoy waypoint); with extras, istiod lists
+   * the ztunnels and the waypoint among its proxies. Default false.
+   */
+  ambient?: boolean
+  /** the instant certificate validity and push ages count from (default: now) */
+  now?: Date
 }
 
 /** The failure-mode pods `extras` adds, all in namespace FAILURE_NAMESPACE. See the module comment. */
@@ -394,13 +404,33 @@ export function meshSandboxSpec(mesh: MeshModel, opts: MeshSandboxOptions = {}):
     for (const pod of wpods) pods.push(podFor(mesh, pod, adminPort))
   }
   const services = servicesOf(mesh)
+  const daemonsets: SandboxWorkload[] = []
+  const extraNamespaces: MeshModel[] = []
+  const extraProxies: ExtraProxy[] = []
+  if (opts.ambient) {
+    const amb = ambientMesh(mesh)
+    const sub = meshSandboxSpec(amb, {adminPort, extras: false})
+    pods.push(...(sub.pods ?? []))
+    deployments.push(...((sub.deployments ?? []) as SandboxWorkload[]))
+    replicasets.push(...((sub.replicasets ?? []) as SandboxWorkload[]))
+    services.push(...((sub.services ?? []) as SandboxService[]))
+    extraNamespaces.push(amb)
+    const z = ztunnelSpec([mesh, amb], opts.now ?? new Date())
+    pods.push(...z.pods)
+    daemonsets.push(z.daemonset)
+    for (const p of z.pods) extraProxies.push({pod: p.name, namespace: p.namespace, kind: 'ztunnel'})
+    for (const p of meshPods(amb)) {
+      if (p.workload.proxy !== 'none') extraProxies.push({pod: p.name, namespace: p.namespace, kind: 'router', mesh: amb, info: proxyInfo(amb, p)})
+    }
+  }
   if (extras) {
-    installIstiod(mesh, {pods, deployments, replicasets, services}, istiodOptions(opts.istiod))
+    const io = istiodOptions(opts.istiod)
+    installIstiod(mesh, {pods, deployments, replicasets, services}, extraProxies.length > 0 ? {...io, extraProxies: [...(io.extraProxies ?? []), ...extraProxies]} : io)
     addFailurePods(mesh, {pods, deployments, replicasets})
   }
-  const namespaces = [...mesh.namespaces].map((n) => ({name: n.name, labels: {...n.labels}, ageSeconds: 30 * 86400}))
+  const namespaces = [...mesh.namespaces, ...extraNamespaces.flatMap((m) => [...m.namespaces])].map((n) => ({name: n.name, labels: {...n.labels}, ageSeconds: 30 * 86400}))
   for (const ns of ['default', 'istio-system', 'kube-system']) if (!namespaces.some((n) => n.name === ns)) namespaces.push({name: ns, labels: {}, ageSeconds: 30 * 86400})
-  return {namespaces, pods, deployments, replicasets, statefulsets, services}
+  return {namespaces, pods, deployments, replicasets, statefulsets, services, ...(daemonsets.length > 0 ? {daemonsets} : {})}
 }
 
 /** The Bookinfo sample mesh (`bookinfo()`: namespaces default and foo, istio-system, kube-system) as a sandbox. */

@@ -1,5 +1,5 @@
 /**
- * istioctl's own goldens (../shared/conformance/istioctl/cases.json): meshctl run with the same input must
+ * istioctl's own goldens (../shared/conformance/istioctl/cases.json, and ztunnel-cases.json for `zc`): meshctl run with the same input must
  * print the same thing, compared as the case says (exact bytes, trimmed, or equal as JSON/YAML data).
  */
 import assert from 'node:assert/strict'
@@ -18,7 +18,12 @@ interface Case {
 }
 
 const base = join(SHARED, 'conformance/istioctl')
-const {cases} = JSON.parse(readFileSync(join(base, 'cases.json'), 'utf8')) as {cases: Case[]}
+const load = (file: string): Case[] => (JSON.parse(readFileSync(join(base, file), 'utf8')) as {cases: Case[]}).cases
+const cases = [...load('cases.json'), ...load('ztunnel-cases.json')]
+
+test('the ztunnel cases are part of the suite', () => {
+  assert.ok(cases.filter((c) => c.args[0] === 'zc').length >= 9)
+})
 
 for (const c of cases) {
   test(`istioctl conformance: ${c.id}`, async () => {
