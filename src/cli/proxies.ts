@@ -30,18 +30,8 @@ export interface LoadedProxy {
 const DUMP_NEED: Need = {kind: 'config_dump', includeEds: true}
 const CLUSTERS_NEED: Need = {kind: 'clusters'}
 
-/** A ztunnel's /config_dump (ambient mode) is not an Envoy's: tell the user which command reads it. */
-function rejectZtunnel(bytes: Uint8Array | undefined, source: string): void {
-  if (!bytes) return
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 4096)).toString('utf8')
-  if (/"(workloads|services|policies|certificates)"\s*:/.test(head) && !head.includes('"configs"')) {
-    throw new InputError(`${source} is a ztunnel config dump (ambient mode), not an Envoy one`, {code: 'E_ZTUNNEL', hint: 'read it with meshctl zc (ztunnel-config)'})
-  }
-}
-
 async function graphFrom(source: DumpSource, health: DumpSource | undefined): Promise<ConfigGraph> {
   const input = await source.fetch(DUMP_NEED)
-  if (!input.reader) rejectZtunnel(input.bytes, input.source)
   const doc = input.reader ? parseAdminReader(input.reader, input.source) : parseAdminDocument(input.bytes, input.source)
   if (doc.kind !== 'config_dump') {
     throw new InputError(`${input.source} is a /clusters answer, not a config dump`, {code: 'E_WRONG_DOCUMENT', hint: 'pass the config dump with -f and this file with --clusters-file'})
@@ -79,28 +69,23 @@ interface LiveContext {
   podSource: typeof import('../sources/pod.js').podSource
   podId: typeof import('../kube/pods.js').podId
   checkPodReachable: typeof import('../kube/pods.js').checkPodReachable
+  checkNotZtunnel: typeof import('../kube/pods.js').checkNotZtunnel
+  isZtunnelPod: typeof import('../kube/pods.js').isZtunnelPod
 }
 
 async function openLive(flags: LiveFlagValues): Promise<LiveContext> {
   // everything Kubernetes is loaded only now (client-node is slow to import)
   const {KubeApi} = await import('../kube/api.js')
-  const {checkPodReachable, podId} = await import('../kube/pods.js')
+  const {checkNotZtunnel, checkPodReachable, isZtunnelPod, podId} = await import('../kube/pods.js')
   const {podSource} = await import('../sources/pod.js')
   const api = await KubeApi.open({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace, timeoutMs: flags.timeout})
-  return {api, admin: {transport: flags.transport, adminPort: flags['proxy-admin-port'], container: flags.container}, podSource, podId, checkPodReachable}
+  return {api, admin: {transport: flags.transport, adminPort: flags['proxy-admin-port'], container: flags.container}, podSource, podId, checkPodReachable, checkNotZtunnel, isZtunnelPod}
 }
 
 type Pod = import('../kube/pods.js').Pod
 
-function isZtunnelPod(p: Pod): boolean {
-  const l = p.metadata.labels ?? {}
-  return l.app === 'ztunnel' || l['app.kubernetes.io/name'] === 'ztunnel'
-}
-
 async function podGraph(live: LiveContext, pod: Pod, health: boolean): Promise<LoadedProxy> {
-  if (isZtunnelPod(pod)) {
-    throw new InputError(`pod ${live.podId(pod)} is a ztunnel (ambient mode), not an Envoy proxy`, {code: 'E_ZTUNNEL', hint: `read its config with meshctl zc all ${pod.metadata.name}.${pod.metadata.namespace}`})
-  }
+  live.checkNotZtunnel(pod)
   live.checkPodReachable(pod, live.admin.container)
   const src = live.podSource(live.api, pod, live.admin)
   const id = live.podId(pod)
@@ -156,7 +141,7 @@ export async function forEachProxy(
   const {listPods} = await import('../kube/pods.js')
   const {ClusterError} = await import('../errors/index.js')
   let pods = await listPods(live.api, opts.all ? undefined : live.api.namespace, opts.all ? '' : (flags.selector ?? ''))
-  if (opts.all) pods = pods.filter((p) => (p.spec?.containers ?? []).some((c) => c.name === live.admin.container) && !isZtunnelPod(p))
+  if (opts.all) pods = pods.filter((p) => (p.spec?.containers ?? []).some((c) => c.name === live.admin.container) && !live.isZtunnelPod(p))
   if (pods.length === 0) {
     throw new ClusterError(opts.all ? `no pod in any namespace has a ${live.admin.container} container` : `no pods match selector ${flags.selector} in namespace ${live.api.namespace}`, {
       code: 'E_NOT_FOUND',

@@ -433,7 +433,7 @@ export function decodeDocument(value: Json, source: string): AdminDocument {
     return new ConfigDump(value as JsonObject[], value)
   }
   if (isObject(value) && isZtunnelShape(value)) {
-    throw new InputError(`${source} is a ztunnel config dump (ambient mode), not an Envoy one: proxy-config does not read it`, {
+    throw new InputError(`${source} is a ztunnel config dump (ambient mode), not an Envoy one`, {
       code: 'E_ZTUNNEL_DUMP',
       hint: `use meshctl zc all -f ${source} (or zc workloads, services, policies, certificates, connections)`,
     })

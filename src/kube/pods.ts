@@ -38,11 +38,11 @@ export function isZtunnelPod(pod: Pod): boolean {
   return app !== undefined ? app === 'ztunnel' : pod.metadata.name.startsWith('ztunnel')
 }
 
-/** proxy-config on a ztunnel pod: one clear line pointing at `zc` (exit 3: the proxy holds no Envoy config). */
+/** An Envoy command (pc, trace, check, diff) on a ztunnel pod: one clear line pointing at `zc` (exit 3: the proxy holds no Envoy config). */
 export function checkNotZtunnel(pod: Pod): void {
   if (!isZtunnelPod(pod)) return
   const id = podId(pod)
-  throw new InputError(`pod ${id} is a ztunnel (ambient mode), not an Envoy proxy: proxy-config does not apply to it`, {
+  throw new InputError(`pod ${id} is a ztunnel (ambient mode), not an Envoy proxy`, {
     code: 'E_ZTUNNEL_POD',
     hint: `use meshctl zc all ${id} (or zc workloads, services, policies, certificates, connections)`,
   })
