@@ -9,7 +9,7 @@
  */
 import {asConfigDump, ClustersStatus, parseAdminDocument, parseAdminReader} from '../envoy/document.js'
 import {InputError, UsageError} from '../errors/index.js'
-import {buildGraph, type ConfigGraph} from '../graph/graph.js'
+import {buildGraph, type ConfigGraph, type GraphOptions} from '../graph/graph.js'
 import {fileSource} from '../sources/file.js'
 import type {DumpSource, Need} from '../sources/types.js'
 import type {LiveFlagValues} from './run-view.js'
@@ -30,7 +30,7 @@ export interface LoadedProxy {
 const DUMP_NEED: Need = {kind: 'config_dump', includeEds: true}
 const CLUSTERS_NEED: Need = {kind: 'clusters'}
 
-async function graphFrom(source: DumpSource, health: DumpSource | undefined): Promise<ConfigGraph> {
+async function graphFrom(source: DumpSource, health: DumpSource | undefined, options: GraphOptions = {}): Promise<ConfigGraph> {
   const input = await source.fetch(DUMP_NEED)
   const doc = input.reader ? parseAdminReader(input.reader, input.source) : parseAdminDocument(input.bytes, input.source)
   if (doc.kind !== 'config_dump') {
@@ -45,12 +45,12 @@ async function graphFrom(source: DumpSource, health: DumpSource | undefined): Pr
     }
     status = hd
   }
-  return buildGraph(asConfigDump(doc, 'config'), status)
+  return buildGraph(asConfigDump(doc, 'config'), status, options)
 }
 
 /** The proxy named by a file flag: the dump, and `--clusters-file` for health. */
-export async function loadFileProxy(path: string, clustersFile?: string): Promise<LoadedProxy> {
-  return {id: path === '-' ? 'stdin' : path, origin: 'file', graph: await graphFrom(fileSource(path), clustersFile ? fileSource(clustersFile) : undefined)}
+export async function loadFileProxy(path: string, clustersFile?: string, options: GraphOptions = {}): Promise<LoadedProxy> {
+  return {id: path === '-' ? 'stdin' : path, origin: 'file', graph: await graphFrom(fileSource(path), clustersFile ? fileSource(clustersFile) : undefined, options)}
 }
 
 /** A dump file given where a pod reference could be (diff's sides): a path that exists. */
@@ -84,26 +84,26 @@ async function openLive(flags: LiveFlagValues): Promise<LiveContext> {
 
 type Pod = import('../kube/pods.js').Pod
 
-async function podGraph(live: LiveContext, pod: Pod, health: boolean): Promise<LoadedProxy> {
+async function podGraph(live: LiveContext, pod: Pod, health: boolean, options: GraphOptions = {}): Promise<LoadedProxy> {
   live.checkNotZtunnel(pod)
   live.checkPodReachable(pod, live.admin.container)
   const src = live.podSource(live.api, pod, live.admin)
   const id = live.podId(pod)
-  return {id, origin: 'pod', graph: await graphFrom(src, health ? src : undefined)}
+  return {id, origin: 'pod', graph: await graphFrom(src, health ? src : undefined, options)}
 }
 
 /** One proxy: `-f` (with `--clusters-file`) or a pod reference. `health` also asks a live proxy for /clusters. */
-export async function loadProxy(ref: string | undefined, flags: ProxyFlagValues, opts: {command: string; health?: boolean}): Promise<LoadedProxy> {
+export async function loadProxy(ref: string | undefined, flags: ProxyFlagValues, opts: {command: string; health?: boolean; graph?: GraphOptions}): Promise<LoadedProxy> {
   if ((ref === undefined) === (flags.file === undefined)) {
     throw new UsageError(`${opts.command} needs a pod or --file (exactly one of them)`, {hint: `e.g. meshctl ${opts.command} deploy/productpage-v1 ... or meshctl ${opts.command} -f dump.json ...`})
   }
   if (flags['clusters-file'] !== undefined && flags.file === undefined) throw new UsageError('--clusters-file goes with --file (a live proxy is asked for its /clusters itself)')
-  if (flags.file !== undefined) return loadFileProxy(flags.file, flags['clusters-file'])
+  if (flags.file !== undefined) return loadFileProxy(flags.file, flags['clusters-file'], opts.graph)
   const live = await openLive(flags)
   const {parseTarget} = await import('../kube/refs.js')
   const {resolveTarget} = await import('../kube/pods.js')
   const pod = await resolveTarget(live.api, parseTarget(ref!, live.api.namespace))
-  return podGraph(live, pod, opts.health ?? true)
+  return podGraph(live, pod, opts.health ?? true, opts.graph)
 }
 
 export type ProxyOutcome = {id: string; proxy: LoadedProxy} | {id: string; error: Error}

@@ -52,7 +52,8 @@ export async function runTrace(args: {pod?: string; url?: string}, flags: TraceF
   if (url === undefined) throw new UsageError('trace needs the request as a URL', {hint: 'e.g. meshctl trace deploy/productpage-v1 http://reviews:9080/reviews/0'})
   if (flags.file !== undefined && pod !== undefined) throw new UsageError(`give a pod or --file, not both (got pod "${pod}")`)
   const spec = parseRequest(url, {method: flags.method === 'GET' ? undefined : flags.method, header: flags.header, sni: flags.sni, alpn: flags.alpn})
-  const proxy = await loadProxy(pod, flags, {command: 'trace'})
+  // the walk reads each cluster's routing fields only (a lean graph)
+  const proxy = await loadProxy(pod, flags, {command: 'trace', graph: {lean: true}})
   const result = traceRequest(proxy.graph, spec, {
     proxy: proxy.id,
     url,

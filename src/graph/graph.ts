@@ -14,6 +14,7 @@
  * resolved from their connection manager, not from `static_route_configs`, where names repeat (trap 24).
  */
 import type {ClustersStatus, ConfigDump} from '../envoy/document.js'
+import {eitherSpelling, type Projection} from '../envoy/split.js'
 import {get, getArray, getNumber, getObject, getString, isObject, type Json, type JsonObject} from '../envoy/fields.js'
 import {
   type ClusterRef,
@@ -317,6 +318,32 @@ function latestTimestamp(values: Iterable<string | undefined>): string | undefin
   return best
 }
 
+/**
+ * The fields of a cluster that routing looks at (discovery type, EDS name, Istio metadata, TLS settings' names and
+ * SNI, load balancing and panic settings, inline hosts): what `trace` reads. A graph built `lean` decodes only these
+ * of each cluster (the rest is skipped unparsed on a pretty-printed dump, split.ts parseProjected), so a walk over
+ * a 10,000-service dump does not pay for every cluster's TLS contexts and circuit breakers.
+ */
+const ROUTING_CLUSTER: Projection = {
+  name: true,
+  type: true,
+  cluster_type: true,
+  eds_cluster_config: true,
+  metadata: true,
+  load_assignment: true,
+  common_lb_config: true,
+  lb_policy: true,
+  transport_socket: {name: true, typed_config: {'@type': true, sni: true, transport_socket: {name: true}}},
+  transport_socket_matches: [{name: true}],
+}
+const ROUTING_ENTRY: Projection = {cluster: ROUTING_CLUSTER, last_updated: true, version_info: true}
+const ROUTING_CLUSTERS = eitherSpelling({static_clusters: [ROUTING_ENTRY], dynamic_active_clusters: [ROUTING_ENTRY], dynamic_warming_clusters: [ROUTING_ENTRY]})
+
+export interface GraphOptions {
+  /** decode only the cluster fields routing uses (trace); check and diff read clusters whole */
+  lean?: boolean
+}
+
 export class ConfigGraph {
   private listenerList?: ListenerNode[]
   private routeConfigMap?: Map<string, RouteConfigNode>
@@ -328,6 +355,7 @@ export class ConfigGraph {
   constructor(
     readonly dump: ConfigDump,
     readonly status?: ClustersStatus,
+    readonly options: GraphOptions = {},
   ) {}
 
   // ------------------------------------------------------------------ node (bootstrap)
@@ -460,7 +488,8 @@ export class ConfigGraph {
       if (list) list.push(node)
       else m.set(name, [node])
     }
-    for (const section of this.dump.sections('clusters')) {
+    const sections = this.options.lean ? [this.dump.sectionProjected('clusters', ROUTING_CLUSTERS)].filter((x) => x !== undefined) : this.dump.sections('clusters')
+    for (const section of sections) {
       for (const e of getArray(section, 'static_clusters')) add(e, 'static')
       for (const e of getArray(section, 'dynamic_active_clusters')) add(e, 'active')
       for (const e of getArray(section, 'dynamic_warming_clusters')) add(e, 'warming')
@@ -497,7 +526,7 @@ export class ConfigGraph {
         const cla = getObject(e, 'endpoint_config')
         if (!cla) continue
         const name = getString(cla, 'cluster_name')
-        m.set(name, {type: 'endpoints', cluster: name, source: 'eds', raw: cla, hosts: hostsOfAssignment(cla), overprovisioningFactor: overprovisioning(cla)})
+        m.set(name, {type: 'endpoints', cluster: name, source: 'eds', raw: cla, hosts: [], overprovisioningFactor: 0})
       }
     }
     this.endpointMap = m
@@ -536,7 +565,8 @@ export class ConfigGraph {
       node = {type: 'endpoints', cluster: cluster.name, source: 'load_assignment', raw: inline, hosts: hostsOfAssignment(inline), overprovisioningFactor: overprovisioning(inline)}
     } else {
       const eds = this.edsIndex()?.get(cluster.edsName) ?? this.edsIndex()?.get(cluster.name)
-      if (eds) node = {...eds, hosts: eds.hosts.map((h) => ({...h}))}
+      // hosts are read from the assignment when asked for (most clusters never are)
+      if (eds?.raw) node = {...eds, hosts: hostsOfAssignment(eds.raw), overprovisioningFactor: overprovisioning(eds.raw)}
       else if (this.edsIndex() && cluster.discovery === 'EDS') node = {type: 'endpoints', cluster: cluster.name, source: 'eds', hosts: [], overprovisioningFactor: 140}
     }
     if (live) {
@@ -659,6 +689,6 @@ export class ConfigGraph {
 }
 
 /** Builds the graph of a decoded dump (sections are indexed on first use). */
-export function buildGraph(dump: ConfigDump, status?: ClustersStatus): ConfigGraph {
-  return new ConfigGraph(dump, status)
+export function buildGraph(dump: ConfigDump, status?: ClustersStatus, options: GraphOptions = {}): ConfigGraph {
+  return new ConfigGraph(dump, status, options)
 }
