@@ -31,7 +31,8 @@ function q(s: string): string {
 function failureText(r: RouteTestResult): string {
   return r.checks
     .filter((c) => !c.passed)
-    .map((c) => `${c.field} expected ${q(c.expected)}, actual ${q(c.actual)}`)
+    // header matchers are shown as described (`x-user exact "bob"`), values quoted
+    .map((c) => (c.field.includes('header_matches') ? `${c.field} expected ${c.expected}, actual ${c.actual}` : `${c.field} expected ${q(c.expected)}, actual ${q(c.actual)}`))
     .join('; ')
 }
 
@@ -43,7 +44,7 @@ export function formatRouteTestsReport(report: RouteTestsReport, opts: {details:
     if (!r.passed) lines.push(`${st('FAIL', 'bad')} ${r.name}: ${failureText(r)}`)
     else if (opts.details) lines.push(`${st('PASS', 'good')} ${r.name}`)
     if (opts.details) {
-      for (const c of r.checks) if (c.passed) lines.push(st(`  ${c.field}: ${q(c.actual)}`, 'dim'))
+      for (const c of r.checks) if (c.passed) lines.push(st(`  ${c.field}: ${c.field.includes('header_matches') ? c.actual : q(c.actual)}`, 'dim'))
       for (const a of r.assumptions) lines.push(st(`  assumed: ${a}`, 'dim'))
     }
   }

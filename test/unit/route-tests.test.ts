@@ -194,6 +194,7 @@ tests:
     assert.equal(r.results[0].passed, true, JSON.stringify(r.results[0], null, 1))
     assert.equal(r.results[1].passed, false)
     assert.deepEqual(r.results[1].checks[0], {field: 'request_header_matches[0]', expected: 'x-user exact "bob"', actual: 'x-user absent', passed: false})
+    assert.equal(formatRouteTestsReport(r, {details: false}).split('\n')[0], 'FAIL failing matcher: request_header_matches[0] expected x-user exact "bob", actual x-user absent')
   })
   test('JSON, and the legacy JSON schema (a top-level array, :authority, additional_headers)', () => {
     const modern = parseStructured(Buffer.from(JSON.stringify({tests: [{test_name: 'j', input: {authority: 'www.lyft.com', path: '/', method: 'GET'}, validate: {cluster_name: 'root_www2'}}]})), 'tests.json')
