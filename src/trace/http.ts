@@ -877,10 +877,11 @@ function rewritePath(spec: JsonObject | undefined, route: JsonObject, req: HttpR
     const tpl = getString(getObject(prp, 'typed_config'), 'path_template_rewrite')
     if (!tpl) return {error: `path_rewrite_policy ${getString(prp, 'name')} is not a URI template rewrite meshctl knows`}
     const pm = matchPath(getObject(route, 'match'), req, getBool(routeConfig, 'ignore_path_parameters_in_path_matching'))
-    const just = pathWithoutQuery(path)
     const filled = fillUriTemplate(tpl, pm.vars ?? {})
     if (typeof filled !== 'string') return filled
-    return {to: filled + path.slice(just.length), how: `uri_template rewrite ${tpl}`}
+    // CFG currentUrlPathAfterRewriteWithMatchedPath: the rewriter gets the path without query and its result
+    // replaces the whole :path, so (unlike regex_rewrite) the query is not carried over
+    return {to: filled, how: `uri_template rewrite ${tpl}${path.length > pathWithoutQuery(path).length ? ' (the query is dropped)' : ''}`}
   }
   return undefined
 }
