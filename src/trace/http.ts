@@ -390,9 +390,15 @@ export function selectVirtualHost(routeConfig: JsonObject, req: HttpRequest): Vh
   return none(`no virtual host matches host ${JSON.stringify(host)}${portNote}`)
 }
 
+function forwardedProto(req: HttpRequest): string {
+  return ctxOf(req).headers.get('x-forwarded-proto')?.[0] ?? req.scheme
+}
+
 function requireTls(d: VhostDecision, vh: JsonObject, req: HttpRequest): void {
   const mode = REQUIRE_TLS[getString(vh, 'require_tls')] ?? 'NONE'
-  if (mode === 'NONE' || req.scheme === 'https') return
+  // the x-forwarded-proto header decides (CFG getRouteFromEntries); it is the request's scheme unless given
+  const xfp = forwardedProto(req)
+  if (mode === 'NONE' || xfp === 'https') return
   const internal = headerValue(ctxOf(req).headers, 'x-envoy-internal') === 'true'
   if (mode === 'EXTERNAL_ONLY' && internal) {
     d.reason += '; require_tls EXTERNAL_ONLY does not apply to an internal request'
@@ -400,7 +406,7 @@ function requireTls(d: VhostDecision, vh: JsonObject, req: HttpRequest): void {
   }
   // SslRedirector: https://<Host as sent><path>, 301 (CFG)
   const location = `https://${req.authority}${req.path}`
-  d.reason += `; require_tls ${mode} and x-forwarded-proto is ${req.scheme}: 301 to ${location}`
+  d.reason += `; require_tls ${mode} and x-forwarded-proto is ${xfp}: 301 to ${location}`
   d.outcome = {status: 301, details: 'direct_response', location}
 }
 
@@ -898,9 +904,11 @@ function redirectHost(req: HttpRequest, newScheme: string, newPort: string): str
   if (end < 0) return host
   const port = host.slice(end)
   let remove = newPort !== ''
-  if (newScheme !== req.scheme) {
-    remove ||= req.scheme === 'https' && port === ':443'
-    remove ||= req.scheme === 'http' && port === ':80'
+  // port stripping follows x-forwarded-proto, so http://foo.com:80 keeps its port when served over TLS
+  const xfp = forwardedProto(req)
+  if (newScheme !== xfp) {
+    remove ||= xfp === 'https' && port === ':443'
+    remove ||= xfp === 'http' && port === ':80'
   }
   return remove ? host.slice(0, end) : host
 }

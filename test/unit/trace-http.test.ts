@@ -108,6 +108,10 @@ describe('§6 virtual host selection', () => {
     assert.equal(r.outcome?.status, 301)
     assert.equal(r.route, undefined)
   })
+  test('require_tls reads the x-forwarded-proto header when one is given', () => {
+    const tls = rc([vh('secure', ['*'], undefined, {require_tls: 'ALL'})])
+    assert.equal(selectVirtualHost(tls, req('a', '/', {headers: [['x-forwarded-proto', 'https']]})).outcome, undefined)
+  })
   test('require_tls EXTERNAL_ONLY spares internal requests', () => {
     const tls = rc([vh('ext', ['*'], undefined, {require_tls: 'EXTERNAL_ONLY'})])
     assert.equal(selectVirtualHost(tls, req('a', '/')).outcome?.status, 301)
