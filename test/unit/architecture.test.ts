@@ -28,7 +28,7 @@ function importsOf(file: string): string[] {
 
 const rules: Array<{dirs: string[]; forbidden: RegExp; why: string}> = [
   {
-    dirs: ['src/envoy', 'src/views', 'src/output', 'src/util', 'src/istiod/model.ts', 'src/istiod/decode.ts', 'src/istiod/age.ts', 'src/istiod/xds-types.ts', 'src/istiod/fail-on.ts'],
+    dirs: ['src/envoy', 'src/views', 'src/output', 'src/util', 'src/trace', 'src/istiod/model.ts', 'src/istiod/decode.ts', 'src/istiod/age.ts', 'src/istiod/xds-types.ts', 'src/istiod/fail-on.ts'],
     forbidden: /^(@oclif\/|@kubernetes\/|node:(fs|net|http|https|child_process|tls|dgram)|\.\.\/(cli|kube|sources|sandbox)\/)/,
     why: 'decoding, views and rendering are pure: no CLI framework, no cluster client, no I/O',
   },
