@@ -156,6 +156,9 @@ export interface ActionEffects {
   mirrors: Array<{cluster: string; clusterHeader?: string; percent: number; source: 'route' | 'virtualHost' | 'routeConfig'}>
   fault?: {
     source: 'weightedCluster' | 'route' | 'virtualHost' | 'routeConfig'
+    /** false when the fault's own conditions (headers, upstream_cluster, downstream_nodes) exclude this request */
+    applies: boolean
+    notApplying?: string
     abort?: {httpStatus?: number; grpcStatus?: number; fromHeader?: boolean; percent: number}
     delay?: {fixed?: string; fromHeader?: boolean; percent: number}
   }
@@ -775,7 +778,7 @@ function perFilterConfig(obj: Json | undefined): JsonObject | undefined {
   return undefined
 }
 
-function faultEffect(entry: Json | undefined, route: JsonObject, vhost: JsonObject, rc: JsonObject): ActionEffects['fault'] {
+function faultEffect(entry: Json | undefined, route: JsonObject, vhost: JsonObject, rc: JsonObject, headers: HeaderTable, cluster: string): ActionEffects['fault'] {
   // the most specific per-filter config wins
   const levels: Array<[NonNullable<ActionEffects['fault']>['source'], Json | undefined]> = [
     ['weightedCluster', entry],
@@ -786,7 +789,17 @@ function faultEffect(entry: Json | undefined, route: JsonObject, vhost: JsonObje
   for (const [source, obj] of levels) {
     const f = perFilterConfig(obj)
     if (!f) continue
-    const out: NonNullable<ActionEffects['fault']> = {source}
+    const out: NonNullable<ActionEffects['fault']> = {source, applies: true}
+    // FaultFilter::decodeHeaders: the fault only applies to its upstream cluster, its downstream nodes, its headers
+    const upstream = getString(f, 'upstream_cluster')
+    const nodes = getArray(f, 'downstream_nodes').map(String)
+    const failing = getArray(f, 'headers')
+      .filter(isObject)
+      .find((h) => !matchHeader(h, headers).ok)
+    if (upstream && upstream !== cluster) out.notApplying = `the fault targets upstream cluster ${upstream}`
+    else if (nodes.length > 0 && !nodes.includes(headers.get('x-envoy-downstream-service-node')?.[0] ?? '')) out.notApplying = `the fault targets downstream nodes ${nodes.join(', ')} (x-envoy-downstream-service-node)`
+    else if (failing) out.notApplying = `the fault's header condition fails: ${describeHeaderMatcher(failing)}`
+    if (out.notApplying) out.applies = false
     const abort = getObject(f, 'abort')
     if (abort) {
       out.abort = {percent: anyPercent(getObject(abort, 'percentage')) ?? 0}
@@ -1170,8 +1183,9 @@ export function decideAction(route: JsonObject, vhost: JsonObject, routeConfig: 
   const retry = retryEffect(action, vhost)
   if (retry) effects.retryPolicy = retry
   effects.mirrors = mirrorEffect(action, vhost, routeConfig)
-  const fault = faultEffect(entry, route, vhost, routeConfig)
-  if (fault) {
+  const fault = faultEffect(entry, route, vhost, routeConfig, ctx.headers, clusterName)
+  if (fault?.applies === false) effects.fault = fault
+  else if (fault) {
     effects.fault = fault
     if (fault.abort && fault.abort.percent > 0)
       assumptions.push(`fault injection aborts ${fault.abort.percent}% of requests (${fault.abort.httpStatus ?? (fault.abort.grpcStatus !== undefined ? `gRPC ${fault.abort.grpcStatus}` : 'status from a header')}, flag FI) if the HTTP connection manager has the fault filter`)

@@ -576,9 +576,23 @@ describe('§8.4–8.5 direct responses and route effects', () => {
       },
     }
     const a = act(route, req('h'))
-    assert.deepEqual(a.effects.fault, {source: 'route', abort: {percent: 50, httpStatus: 503}, delay: {percent: 10, fixed: '5s'}})
+    assert.deepEqual(a.effects.fault, {source: 'route', applies: true, abort: {percent: 50, httpStatus: 503}, delay: {percent: 10, fixed: '5s'}})
     assert.ok(a.assumptions.some((x) => /aborts 50%/.test(x)))
     assert.ok(a.assumptions.some((x) => /delays 10%/.test(x)))
+  })
+  test('a fault with conditions applies only to matching requests', () => {
+    const fault = (cond: JsonObject): JsonObject => ({
+      match: {prefix: '/'},
+      route: {cluster: 'c'},
+      typed_per_filter_config: {'envoy.filters.http.fault': {config: {abort: {http_status: 500, percentage: {numerator: 100}}, ...cond}}},
+    })
+    const h = act(fault({headers: [{name: 'x-chaos', string_match: {exact: 'on'}}]}), req('h'))
+    assert.equal(h.effects.fault?.applies, false)
+    assert.match(h.effects.fault?.notApplying ?? '', /x-chaos exact "on"/)
+    assert.equal(h.assumptions.length, 0)
+    assert.equal(act(fault({headers: [{name: 'x-chaos', string_match: {exact: 'on'}}]}), req('h', '/', {headers: [['x-chaos', 'on']]})).effects.fault?.applies, true)
+    assert.equal(act(fault({upstream_cluster: 'other'}), req('h')).effects.fault?.applies, false)
+    assert.equal(act(fault({upstream_cluster: 'c'}), req('h')).effects.fault?.applies, true)
   })
   test('Istio provenance from the route metadata', () => {
     const route = {
