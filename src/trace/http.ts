@@ -151,7 +151,7 @@ export interface ActionEffects {
   /** the forwarded (or redirected) path when a rewrite changed it */
   pathRewrite?: {from: string; to: string; how: string}
   hostRewrite?: {from: string; to?: string; how: string}
-  timeout?: {value: string; ms: number; source: 'route' | 'envoyDefault'; disabled: boolean}
+  timeout?: {value: string; ms: number; source: 'route' | 'envoyDefault' | 'grpcTimeout'; disabled: boolean}
   retryPolicy?: {source: 'route' | 'virtualHost'; retryOn: string; numRetries: number; perTryTimeout?: string; retriableStatusCodes: number[]}
   mirrors: Array<{cluster: string; clusterHeader?: string; percent: number; source: 'route' | 'virtualHost' | 'routeConfig'}>
   fault?: {
@@ -962,6 +962,15 @@ function bodyOf(dr: JsonObject): {body?: string; bodySource?: string} {
   return {}
 }
 
+/** The grpc-timeout header (`<digits><unit>`, H M S m u n) in milliseconds (Grpc::Common::getGrpcTimeout). */
+function grpcTimeoutMs(v: string | undefined): number | undefined {
+  const m = v === undefined ? null : /^(\d{1,8})([HMSmun])$/.exec(v)
+  if (!m) return undefined
+  const n = Number(m[1])
+  const factor: Record<string, number> = {H: 3600000, M: 60000, S: 1000, m: 1, u: 0.001, n: 0.000001}
+  return Math.ceil(n * factor[m[2]])
+}
+
 function singleInteger(v: string | undefined): number | undefined {
   if (v === undefined || v.includes(',')) return undefined
   return /^\s*\+?\d+\s*$/.test(v) ? Number(v.trim()) : undefined
@@ -1180,6 +1189,17 @@ export function decideAction(route: JsonObject, vhost: JsonObject, routeConfig: 
     ms === undefined
       ? {value: formatMs(DEFAULT_TIMEOUT_MS), ms: DEFAULT_TIMEOUT_MS, source: 'envoyDefault', disabled: false}
       : {value: formatMs(ms), ms, source: 'route', disabled: ms === 0}
+  // RT FilterUtility::finalTimeout: for gRPC with max_grpc_timeout set, the grpc-timeout header (0 = none = no
+  // timeout) capped by a non-zero max replaces the route timeout (Istio writes max_grpc_timeout: 0s)
+  const maxGrpc = durationMs(get(action, 'max_grpc_timeout'))
+  const ct = headerValue(ctx.headers, 'content-type') ?? ''
+  if (maxGrpc !== undefined && (ct === 'application/grpc' || ct.startsWith('application/grpc+'))) {
+    let g = grpcTimeoutMs(headerValue(ctx.headers, 'grpc-timeout')) ?? 0
+    if (maxGrpc !== 0 && (g === 0 || g > maxGrpc)) g = maxGrpc
+    effects.timeout = {value: formatMs(g), ms: g, source: 'grpcTimeout', disabled: g === 0}
+  }
+  const rqTimeout = headerValue(ctx.headers, 'x-envoy-upstream-rq-timeout-ms')
+  if (rqTimeout !== undefined) assumptions.push(`x-envoy-upstream-rq-timeout-ms: ${rqTimeout} replaces the route timeout unless Envoy strips it (untrusted external requests)`)
   const retry = retryEffect(action, vhost)
   if (retry) effects.retryPolicy = retry
   effects.mirrors = mirrorEffect(action, vhost, routeConfig)

@@ -546,6 +546,16 @@ describe('§8.4–8.5 direct responses and route effects', () => {
     assert.deepEqual(act({match: {prefix: '/'}, route: {cluster: 'c', timeout: '0s'}}, req('h')).effects.timeout, {value: '0s', ms: 0, source: 'route', disabled: true})
     assert.equal(act({match: {prefix: '/'}, route: {cluster: 'c', timeout: '2.500s'}}, req('h')).effects.timeout?.value, '2.5s')
   })
+  test('gRPC with max_grpc_timeout: the grpc-timeout header decides, capped by a non-zero max', () => {
+    const grpc = (max: string, t?: string) =>
+      act({match: {prefix: '/'}, route: {cluster: 'c', timeout: '0s', max_grpc_timeout: max}}, req('h', '/s/M', {method: 'POST', headers: [['content-type', 'application/grpc'], ...(t ? [['grpc-timeout', t] as [string, string]] : [])]})).effects.timeout
+    assert.deepEqual(grpc('0s', '250m'), {value: '250ms', ms: 250, source: 'grpcTimeout', disabled: false})
+    assert.deepEqual(grpc('0s'), {value: '0s', ms: 0, source: 'grpcTimeout', disabled: true})
+    assert.equal(grpc('1s', '5S')?.ms, 1000)
+    assert.equal(grpc('10s')?.ms, 10000)
+    // not gRPC: the route timeout
+    assert.equal(act({match: {prefix: '/'}, route: {cluster: 'c', timeout: '3s', max_grpc_timeout: '0s'}}, req('h')).effects.timeout?.ms, 3000)
+  })
   test('retry policy: the route replaces the virtual host’s', () => {
     const vhost = vh('v', ['*'], [], {retry_policy: {retry_on: '5xx', num_retries: 5}})
     const withOwn = {match: {prefix: '/'}, route: {cluster: 'c', retry_policy: {retry_on: 'connect-failure', per_try_timeout: '1s'}}}
