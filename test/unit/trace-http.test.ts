@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
+import fc from 'fast-check'
 import {parseAdminDocument} from '../../src/envoy/document.js'
 import {getArray, getObject, getString, type Json, type JsonObject} from '../../src/envoy/fields.js'
 import {applyHeaderMutations, decideAction, type HttpRequest, matchRoute, routeHttp, selectVirtualHost, virtualClusterName} from '../../src/trace/http.js'
@@ -724,5 +725,64 @@ describe('§5.3 the HTTP connection manager before routing', () => {
   })
   test('the steps say what changed', () => {
     assert.deepEqual(prep({normalize_path: true, merge_slashes: true}, '/a/./b//c#frag').steps, ['fragment #frag dropped', 'normalize_path: /a/./b//c → /a/b//c', 'merge_slashes: /a/b//c → /a/b/c'])
+  })
+})
+
+describe('property: the domain index agrees with a plain reading of Envoy’s rules', () => {
+  /** §6 read literally, scanning every domain: exact, longest suffix wildcard, longest prefix wildcard, `*`. */
+  function reference(domains: string[][], host: string): number {
+    const h = host.toLowerCase()
+    const all = domains.flatMap((ds, i) => ds.map((d) => ({d: d.toLowerCase(), i})))
+    const exact = all.find((x) => x.d !== '*' && !x.d.startsWith('*') && !x.d.endsWith('*') && x.d === h)
+    if (exact) return exact.i
+    const best = (cands: Array<{key: string; i: number}>) => {
+      let pick: {key: string; i: number} | undefined
+      for (const c of cands) if (!pick || c.key.length > pick.key.length) pick = c
+      return pick?.i
+    }
+    const suffix = best(all.filter((x) => x.d.length > 1 && x.d.startsWith('*')).map((x) => ({key: x.d.slice(1), i: x.i})).filter((x) => h.length > x.key.length && h.endsWith(x.key)))
+    if (suffix !== undefined) return suffix
+    const prefix = best(
+      all
+        .filter((x) => x.d.length > 1 && !x.d.startsWith('*') && x.d.endsWith('*'))
+        .map((x) => ({key: x.d.slice(0, -1), i: x.i}))
+        .filter((x) => h.length > x.key.length && h.startsWith(x.key)),
+    )
+    if (prefix !== undefined) return prefix
+    return all.find((x) => x.d === '*')?.i ?? -1
+  }
+  test('random domains and hosts', () => {
+    const label = fc.constantFrom('a', 'b', 'ab', 'A', 'x.a', 'b.ab', '')
+    const domain = fc.oneof(
+      label.filter((s) => s !== ''),
+      label.map((s) => `*${s}`),
+      label.map((s) => `${s}*`),
+      fc.constant('*'),
+    )
+    const hostArb = fc.array(fc.constantFrom('a', 'b', '.', 'A'), {minLength: 1, maxLength: 6}).map((cs) => cs.join(''))
+    fc.assert(
+      fc.property(fc.array(fc.uniqueArray(domain, {maxLength: 3}), {minLength: 1, maxLength: 6}), hostArb, (domains, host) => {
+        // Envoy rejects a config listing a domain twice: keep only the first listing, as both sides must agree on that
+        const seen = new Set<string>()
+        const unique = domains.map((ds) => ds.filter((d) => (seen.has(d.toLowerCase()) ? false : (seen.add(d.toLowerCase()), true))))
+        const config = rc(unique.map((ds, i) => vh(`v${i}`, ds)))
+        assert.equal(selectVirtualHost(config, req(host)).index, reference(unique, host))
+      }),
+      {numRuns: 2000},
+    )
+  })
+  test('a weighted pick always lands in the entry whose range holds value % total', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({min: 1, max: 50}), {minLength: 1, maxLength: 5}), fc.nat(), (weights, rv) => {
+        const route = {match: {prefix: '/'}, route: {weighted_clusters: {clusters: weights.map((w, i) => ({name: `c${i}`, weight: w}))}}}
+        const a = act(route, req('h', '/', {randomValue: rv}))
+        const total = weights.reduce((x, y) => x + y, 0)
+        let acc = 0
+        const expected = weights.findIndex((w) => rv % total < (acc += w))
+        assert.equal(a.weighted?.picked, expected)
+        assert.equal(a.clusterName, `c${expected}`)
+      }),
+      {numRuns: 500},
+    )
   })
 })
