@@ -328,7 +328,6 @@ export function selectVirtualHost(routeConfig: JsonObject, req: HttpRequest): Vh
     const shown = idx.duplicates.slice(0, 5).join(', ') + (idx.duplicates.length > 5 ? ', ...' : '')
     assumptions.push(`domains listed by more than one virtual host (${shown}): Envoy rejects such a route configuration; the first listing is used`)
   }
-  const base = {host, candidates, assumptions}
   const chosen = (i: number, kind: VhostMatchKind, domain: string, reason: string): VhostDecision => {
     const vh = vhosts[i] as JsonObject
     const d: VhostDecision = {
@@ -337,8 +336,10 @@ export function selectVirtualHost(routeConfig: JsonObject, req: HttpRequest): Vh
       name: vhostName(vh),
       domain,
       matchKind: kind,
-      ...base,
+      host,
       reason,
+      candidates,
+      assumptions,
       usesMatcher: getObject(vh, 'matcher') !== undefined,
       virtualHost: vh,
     }
@@ -351,8 +352,10 @@ export function selectVirtualHost(routeConfig: JsonObject, req: HttpRequest): Vh
     name: '',
     domain: '',
     matchKind: 'none',
-    ...base,
+    host,
     reason,
+    candidates,
+    assumptions,
     usesMatcher: false,
     outcome: {status: 404, flag: 'NR', details: 'route_not_found'},
   })
