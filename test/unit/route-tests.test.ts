@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, test} from 'node:test'
+import {after, describe, test} from 'node:test'
 import {fileURLToPath} from 'node:url'
 import {parse as parseYaml} from 'yaml'
 import {formatRouteTestsReport} from '../../src/cli/route-tests.js'
@@ -283,6 +283,7 @@ tests:
   })
 
   const dir = mkdtempSync(join(tmpdir(), 'meshctl-route-tests-'))
+  after(() => rmSync(dir, {recursive: true, force: true}))
   const runner = fileURLToPath(new URL('../../src/cli/route-tests.js', import.meta.url))
   const spawnRunner = (opts: JsonObject) =>
     spawnSync(
