@@ -285,7 +285,7 @@ tests:
   const dir = mkdtempSync(join(tmpdir(), 'meshctl-route-tests-'))
   after(() => rmSync(dir, {recursive: true, force: true}))
   const runner = fileURLToPath(new URL('../../src/cli/route-tests.js', import.meta.url))
-  const spawnRunner = (opts: JsonObject) =>
+  const spawnRunner = (opts: JsonObject, env: Record<string, string> = {}) =>
     spawnSync(
       process.execPath,
       [
@@ -295,7 +295,7 @@ tests:
 try { process.exitCode = await runRouteTests(${JSON.stringify(opts)}) }
 catch (e) { process.stderr.write('Error: ' + (e.oneLine ?? e.message) + '\\n'); process.exitCode = e.exitCode ?? 1 }`,
       ],
-      {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}},
+      {encoding: 'utf8', env: {...process.env, NO_COLOR: '1', ...env}},
     )
   writeFileSync(join(dir, 'routes.yaml'), ROUTES)
   writeFileSync(join(dir, 'dump.json'), JSON.stringify(dump2()))
@@ -325,6 +325,13 @@ catch (e) { process.stderr.write('Error: ' + (e.oneLine ?? e.message) + '\\n'); 
     const missing = spawnRunner({tests: join(dir, 'pass.yaml'), routes: join(dir, 'dump.json'), details: false})
     assert.equal(missing.status, 3)
     assert.match(missing.stderr, /^Error: .*holds 2 route configurations; choose one with --route-name; names: local_route, 80\n$/)
+    // a large file is read through its ByteReader (only the routes section decoded); a bare config still works
+    const big = {MESHCTL_READER_MIN_BYTES: '0'}
+    assert.equal(spawnRunner({tests: join(dir, 'pass.yaml'), routes: join(dir, 'dump.json'), routeName: 'local_route', details: false}, big).status, 0)
+    assert.equal(spawnRunner({tests: join(dir, 'pass.yaml'), routes: join(dir, 'dump.json'), details: false}, big).status, 3)
+    assert.equal(spawnRunner({tests: join(dir, 'pass.yaml'), routes: join(dir, 'routes.yaml'), details: false}, big).status, 0)
+    writeFileSync(join(dir, 'routes.json'), JSON.stringify(routeConfig))
+    assert.equal(spawnRunner({tests: join(dir, 'pass.yaml'), routes: join(dir, 'routes.json'), details: false}, big).stdout, '1 passed, 0 failed\n')
     const nofile = spawnRunner({tests: join(dir, 'nope.yaml'), routes: join(dir, 'routes.yaml'), details: false})
     assert.equal(nofile.status, 3)
     assert.match(nofile.stderr, /cannot read .*nope.yaml: no such file/)
