@@ -151,11 +151,14 @@ export interface ActionEffects {
   /** the forwarded (or redirected) path when a rewrite changed it */
   pathRewrite?: {from: string; to: string; how: string}
   hostRewrite?: {from: string; to?: string; how: string}
-  timeout?: {value: string; ms: number; source: 'route' | 'envoyDefault'; disabled: boolean}
+  timeout?: {value: string; ms: number; source: 'route' | 'envoyDefault' | 'grpcTimeout'; disabled: boolean}
   retryPolicy?: {source: 'route' | 'virtualHost'; retryOn: string; numRetries: number; perTryTimeout?: string; retriableStatusCodes: number[]}
   mirrors: Array<{cluster: string; clusterHeader?: string; percent: number; source: 'route' | 'virtualHost' | 'routeConfig'}>
   fault?: {
     source: 'weightedCluster' | 'route' | 'virtualHost' | 'routeConfig'
+    /** false when the fault's own conditions (headers, upstream_cluster, downstream_nodes) exclude this request */
+    applies: boolean
+    notApplying?: string
     abort?: {httpStatus?: number; grpcStatus?: number; fromHeader?: boolean; percent: number}
     delay?: {fixed?: string; fromHeader?: boolean; percent: number}
   }
@@ -325,7 +328,6 @@ export function selectVirtualHost(routeConfig: JsonObject, req: HttpRequest): Vh
     const shown = idx.duplicates.slice(0, 5).join(', ') + (idx.duplicates.length > 5 ? ', ...' : '')
     assumptions.push(`domains listed by more than one virtual host (${shown}): Envoy rejects such a route configuration; the first listing is used`)
   }
-  const base = {host, candidates, assumptions}
   const chosen = (i: number, kind: VhostMatchKind, domain: string, reason: string): VhostDecision => {
     const vh = vhosts[i] as JsonObject
     const d: VhostDecision = {
@@ -334,8 +336,10 @@ export function selectVirtualHost(routeConfig: JsonObject, req: HttpRequest): Vh
       name: vhostName(vh),
       domain,
       matchKind: kind,
-      ...base,
+      host,
       reason,
+      candidates,
+      assumptions,
       usesMatcher: getObject(vh, 'matcher') !== undefined,
       virtualHost: vh,
     }
@@ -348,8 +352,10 @@ export function selectVirtualHost(routeConfig: JsonObject, req: HttpRequest): Vh
     name: '',
     domain: '',
     matchKind: 'none',
-    ...base,
+    host,
     reason,
+    candidates,
+    assumptions,
     usesMatcher: false,
     outcome: {status: 404, flag: 'NR', details: 'route_not_found'},
   })
@@ -390,9 +396,15 @@ export function selectVirtualHost(routeConfig: JsonObject, req: HttpRequest): Vh
   return none(`no virtual host matches host ${JSON.stringify(host)}${portNote}`)
 }
 
+function forwardedProto(req: HttpRequest): string {
+  return ctxOf(req).headers.get('x-forwarded-proto')?.[0] ?? req.scheme
+}
+
 function requireTls(d: VhostDecision, vh: JsonObject, req: HttpRequest): void {
   const mode = REQUIRE_TLS[getString(vh, 'require_tls')] ?? 'NONE'
-  if (mode === 'NONE' || req.scheme === 'https') return
+  // the x-forwarded-proto header decides (CFG getRouteFromEntries); it is the request's scheme unless given
+  const xfp = forwardedProto(req)
+  if (mode === 'NONE' || xfp === 'https') return
   const internal = headerValue(ctxOf(req).headers, 'x-envoy-internal') === 'true'
   if (mode === 'EXTERNAL_ONLY' && internal) {
     d.reason += '; require_tls EXTERNAL_ONLY does not apply to an internal request'
@@ -400,7 +412,7 @@ function requireTls(d: VhostDecision, vh: JsonObject, req: HttpRequest): void {
   }
   // SslRedirector: https://<Host as sent><path>, 301 (CFG)
   const location = `https://${req.authority}${req.path}`
-  d.reason += `; require_tls ${mode} and x-forwarded-proto is ${req.scheme}: 301 to ${location}`
+  d.reason += `; require_tls ${mode} and x-forwarded-proto is ${xfp}: 301 to ${location}`
   d.outcome = {status: 301, details: 'direct_response', location}
 }
 
@@ -769,7 +781,7 @@ function perFilterConfig(obj: Json | undefined): JsonObject | undefined {
   return undefined
 }
 
-function faultEffect(entry: Json | undefined, route: JsonObject, vhost: JsonObject, rc: JsonObject): ActionEffects['fault'] {
+function faultEffect(entry: Json | undefined, route: JsonObject, vhost: JsonObject, rc: JsonObject, headers: HeaderTable, cluster: string): ActionEffects['fault'] {
   // the most specific per-filter config wins
   const levels: Array<[NonNullable<ActionEffects['fault']>['source'], Json | undefined]> = [
     ['weightedCluster', entry],
@@ -780,7 +792,17 @@ function faultEffect(entry: Json | undefined, route: JsonObject, vhost: JsonObje
   for (const [source, obj] of levels) {
     const f = perFilterConfig(obj)
     if (!f) continue
-    const out: NonNullable<ActionEffects['fault']> = {source}
+    const out: NonNullable<ActionEffects['fault']> = {source, applies: true}
+    // FaultFilter::decodeHeaders: the fault only applies to its upstream cluster, its downstream nodes, its headers
+    const upstream = getString(f, 'upstream_cluster')
+    const nodes = getArray(f, 'downstream_nodes').map(String)
+    const failing = getArray(f, 'headers')
+      .filter(isObject)
+      .find((h) => !matchHeader(h, headers).ok)
+    if (upstream && upstream !== cluster) out.notApplying = `the fault targets upstream cluster ${upstream}`
+    else if (nodes.length > 0 && !nodes.includes(headers.get('x-envoy-downstream-service-node')?.[0] ?? '')) out.notApplying = `the fault targets downstream nodes ${nodes.join(', ')} (x-envoy-downstream-service-node)`
+    else if (failing) out.notApplying = `the fault's header condition fails: ${describeHeaderMatcher(failing)}`
+    if (out.notApplying) out.applies = false
     const abort = getObject(f, 'abort')
     if (abort) {
       out.abort = {percent: anyPercent(getObject(abort, 'percentage')) ?? 0}
@@ -877,10 +899,11 @@ function rewritePath(spec: JsonObject | undefined, route: JsonObject, req: HttpR
     const tpl = getString(getObject(prp, 'typed_config'), 'path_template_rewrite')
     if (!tpl) return {error: `path_rewrite_policy ${getString(prp, 'name')} is not a URI template rewrite meshctl knows`}
     const pm = matchPath(getObject(route, 'match'), req, getBool(routeConfig, 'ignore_path_parameters_in_path_matching'))
-    const just = pathWithoutQuery(path)
     const filled = fillUriTemplate(tpl, pm.vars ?? {})
     if (typeof filled !== 'string') return filled
-    return {to: filled + path.slice(just.length), how: `uri_template rewrite ${tpl}`}
+    // CFG currentUrlPathAfterRewriteWithMatchedPath: the rewriter gets the path without query and its result
+    // replaces the whole :path, so (unlike regex_rewrite) the query is not carried over
+    return {to: filled, how: `uri_template rewrite ${tpl}${path.length > pathWithoutQuery(path).length ? ' (the query is dropped)' : ''}`}
   }
   return undefined
 }
@@ -897,9 +920,11 @@ function redirectHost(req: HttpRequest, newScheme: string, newPort: string): str
   if (end < 0) return host
   const port = host.slice(end)
   let remove = newPort !== ''
-  if (newScheme !== req.scheme) {
-    remove ||= req.scheme === 'https' && port === ':443'
-    remove ||= req.scheme === 'http' && port === ':80'
+  // port stripping follows x-forwarded-proto, so http://foo.com:80 keeps its port when served over TLS
+  const xfp = forwardedProto(req)
+  if (newScheme !== xfp) {
+    remove ||= xfp === 'https' && port === ':443'
+    remove ||= xfp === 'http' && port === ':80'
   }
   return remove ? host.slice(0, end) : host
 }
@@ -938,6 +963,15 @@ function bodyOf(dr: JsonObject): {body?: string; bodySource?: string} {
   if (get(b, 'filename') !== undefined) return {bodySource: `file ${getString(b, 'filename')}`}
   if (get(b, 'environment_variable') !== undefined) return {bodySource: `environment variable ${getString(b, 'environment_variable')}`}
   return {}
+}
+
+/** The grpc-timeout header (`<digits><unit>`, H M S m u n) in milliseconds (Grpc::Common::getGrpcTimeout). */
+function grpcTimeoutMs(v: string | undefined): number | undefined {
+  const m = v === undefined ? null : /^(\d{1,8})([HMSmun])$/.exec(v)
+  if (!m) return undefined
+  const n = Number(m[1])
+  const factor: Record<string, number> = {H: 3600000, M: 60000, S: 1000, m: 1, u: 0.001, n: 0.000001}
+  return Math.ceil(n * factor[m[2]])
 }
 
 function singleInteger(v: string | undefined): number | undefined {
@@ -1158,11 +1192,23 @@ export function decideAction(route: JsonObject, vhost: JsonObject, routeConfig: 
     ms === undefined
       ? {value: formatMs(DEFAULT_TIMEOUT_MS), ms: DEFAULT_TIMEOUT_MS, source: 'envoyDefault', disabled: false}
       : {value: formatMs(ms), ms, source: 'route', disabled: ms === 0}
+  // RT FilterUtility::finalTimeout: for gRPC with max_grpc_timeout set, the grpc-timeout header (0 = none = no
+  // timeout) capped by a non-zero max replaces the route timeout (Istio writes max_grpc_timeout: 0s)
+  const maxGrpc = durationMs(get(action, 'max_grpc_timeout'))
+  const ct = headerValue(ctx.headers, 'content-type') ?? ''
+  if (maxGrpc !== undefined && (ct === 'application/grpc' || ct.startsWith('application/grpc+'))) {
+    let g = grpcTimeoutMs(headerValue(ctx.headers, 'grpc-timeout')) ?? 0
+    if (maxGrpc !== 0 && (g === 0 || g > maxGrpc)) g = maxGrpc
+    effects.timeout = {value: formatMs(g), ms: g, source: 'grpcTimeout', disabled: g === 0}
+  }
+  const rqTimeout = headerValue(ctx.headers, 'x-envoy-upstream-rq-timeout-ms')
+  if (rqTimeout !== undefined) assumptions.push(`x-envoy-upstream-rq-timeout-ms: ${rqTimeout} replaces the route timeout unless Envoy strips it (untrusted external requests)`)
   const retry = retryEffect(action, vhost)
   if (retry) effects.retryPolicy = retry
   effects.mirrors = mirrorEffect(action, vhost, routeConfig)
-  const fault = faultEffect(entry, route, vhost, routeConfig)
-  if (fault) {
+  const fault = faultEffect(entry, route, vhost, routeConfig, ctx.headers, clusterName)
+  if (fault?.applies === false) effects.fault = fault
+  else if (fault) {
     effects.fault = fault
     if (fault.abort && fault.abort.percent > 0)
       assumptions.push(`fault injection aborts ${fault.abort.percent}% of requests (${fault.abort.httpStatus ?? (fault.abort.grpcStatus !== undefined ? `gRPC ${fault.abort.grpcStatus}` : 'status from a header')}, flag FI) if the HTTP connection manager has the fault filter`)

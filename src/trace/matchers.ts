@@ -205,7 +205,7 @@ export function matchHeader(h: JsonObject, t: HeaderTable): MatchResult {
   if (found === undefined && !getBool(h, 'treat_missing_header_as_empty')) {
     const isPresence = presentExpected !== undefined
     const ok = invert ? isPresence && presentExpected === true : isPresence && presentExpected === false
-    return {ok, why: ok ? `${desc}: header absent` : `${desc}: header ${name} is absent`}
+    return {ok, why: `${desc}: ${name} is absent`}
   }
   const value = found ?? ''
   let match: boolean

@@ -12,7 +12,7 @@
  */
 import {createRequire} from 'node:module'
 import {InputError} from '../errors/index.js'
-import {decodeDocument, parseJsonBytes} from '../envoy/document.js'
+import {type AdminDocument, decodeDocument, parseJsonBytes} from '../envoy/document.js'
 import {get, getArray, getObject, getString, isObject, type Json, type JsonObject} from '../envoy/fields.js'
 import {applyHeaderMutations, type HttpDecision, type HttpRequest, routeHttp, virtualClusterName} from './http.js'
 import {describeHeaderMatcher, headerTable, matchHeader} from './matchers.js'
@@ -199,7 +199,11 @@ export function selectRouteConfig(doc: Json, name: string | undefined, source: s
     }
     return doc as JsonObject
   }
-  const dump = decodeDocument(doc, source)
+  return selectRouteConfigInDump(decodeDocument(doc, source), name, source)
+}
+
+/** The route config called `name` (or the only one) in a decoded admin document (a config_dump). */
+export function selectRouteConfigInDump(dump: AdminDocument, name: string | undefined, source: string): JsonObject {
   if (dump.kind !== 'config_dump') throw new InputError(`${source} is Envoy's /clusters answer, not a route configuration or a config_dump`, {code: 'E_WRONG_DOCUMENT'})
   const found: JsonObject[] = []
   for (const section of dump.sections('routes')) {

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, test} from 'node:test'
+import {after, describe, test} from 'node:test'
 import {fileURLToPath} from 'node:url'
 import {parse as parseYaml} from 'yaml'
 import {formatRouteTestsReport} from '../../src/cli/route-tests.js'
@@ -194,6 +194,7 @@ tests:
     assert.equal(r.results[0].passed, true, JSON.stringify(r.results[0], null, 1))
     assert.equal(r.results[1].passed, false)
     assert.deepEqual(r.results[1].checks[0], {field: 'request_header_matches[0]', expected: 'x-user exact "bob"', actual: 'x-user absent', passed: false})
+    assert.equal(formatRouteTestsReport(r, {details: false}).split('\n')[0], 'FAIL failing matcher: request_header_matches[0] expected x-user exact "bob", actual x-user absent')
   })
   test('JSON, and the legacy JSON schema (a top-level array, :authority, additional_headers)', () => {
     const modern = parseStructured(Buffer.from(JSON.stringify({tests: [{test_name: 'j', input: {authority: 'www.lyft.com', path: '/', method: 'GET'}, validate: {cluster_name: 'root_www2'}}]})), 'tests.json')
@@ -282,8 +283,9 @@ tests:
   })
 
   const dir = mkdtempSync(join(tmpdir(), 'meshctl-route-tests-'))
+  after(() => rmSync(dir, {recursive: true, force: true}))
   const runner = fileURLToPath(new URL('../../src/cli/route-tests.js', import.meta.url))
-  const spawnRunner = (opts: JsonObject) =>
+  const spawnRunner = (opts: JsonObject, env: Record<string, string> = {}) =>
     spawnSync(
       process.execPath,
       [
@@ -293,7 +295,7 @@ tests:
 try { process.exitCode = await runRouteTests(${JSON.stringify(opts)}) }
 catch (e) { process.stderr.write('Error: ' + (e.oneLine ?? e.message) + '\\n'); process.exitCode = e.exitCode ?? 1 }`,
       ],
-      {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}},
+      {encoding: 'utf8', env: {...process.env, NO_COLOR: '1', ...env}},
     )
   writeFileSync(join(dir, 'routes.yaml'), ROUTES)
   writeFileSync(join(dir, 'dump.json'), JSON.stringify(dump2()))
@@ -323,6 +325,13 @@ catch (e) { process.stderr.write('Error: ' + (e.oneLine ?? e.message) + '\\n'); 
     const missing = spawnRunner({tests: join(dir, 'pass.yaml'), routes: join(dir, 'dump.json'), details: false})
     assert.equal(missing.status, 3)
     assert.match(missing.stderr, /^Error: .*holds 2 route configurations; choose one with --route-name; names: local_route, 80\n$/)
+    // a large file is read through its ByteReader (only the routes section decoded); a bare config still works
+    const big = {MESHCTL_READER_MIN_BYTES: '0'}
+    assert.equal(spawnRunner({tests: join(dir, 'pass.yaml'), routes: join(dir, 'dump.json'), routeName: 'local_route', details: false}, big).status, 0)
+    assert.equal(spawnRunner({tests: join(dir, 'pass.yaml'), routes: join(dir, 'dump.json'), details: false}, big).status, 3)
+    assert.equal(spawnRunner({tests: join(dir, 'pass.yaml'), routes: join(dir, 'routes.yaml'), details: false}, big).status, 0)
+    writeFileSync(join(dir, 'routes.json'), JSON.stringify(routeConfig))
+    assert.equal(spawnRunner({tests: join(dir, 'pass.yaml'), routes: join(dir, 'routes.json'), details: false}, big).stdout, '1 passed, 0 failed\n')
     const nofile = spawnRunner({tests: join(dir, 'nope.yaml'), routes: join(dir, 'routes.yaml'), details: false})
     assert.equal(nofile.status, 3)
     assert.match(nofile.stderr, /cannot read .*nope.yaml: no such file/)

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
+import fc from 'fast-check'
 import {parseAdminDocument} from '../../src/envoy/document.js'
 import {getArray, getObject, getString, type Json, type JsonObject} from '../../src/envoy/fields.js'
 import {applyHeaderMutations, decideAction, type HttpRequest, matchRoute, routeHttp, selectVirtualHost, virtualClusterName} from '../../src/trace/http.js'
@@ -108,6 +109,10 @@ describe('§6 virtual host selection', () => {
     assert.equal(r.outcome?.status, 301)
     assert.equal(r.route, undefined)
   })
+  test('require_tls reads the x-forwarded-proto header when one is given', () => {
+    const tls = rc([vh('secure', ['*'], undefined, {require_tls: 'ALL'})])
+    assert.equal(selectVirtualHost(tls, req('a', '/', {headers: [['x-forwarded-proto', 'https']]})).outcome, undefined)
+  })
   test('require_tls EXTERNAL_ONLY spares internal requests', () => {
     const tls = rc([vh('ext', ['*'], undefined, {require_tls: 'EXTERNAL_ONLY'})])
     assert.equal(selectVirtualHost(tls, req('a', '/')).outcome?.status, 301)
@@ -184,7 +189,8 @@ describe('§7 route matching: path specifiers', () => {
     // the template is `/` + segments joined by `/` (uri_template_internal toRegexPattern): `**` may be empty, its `/` may not
     assert.equal(routeIndex([route], req('h', '/foo/x/y/')), 0)
     assert.equal(routeIndex([route], req('h', '/foo/x/y')), -1)
-    assert.equal(act(route, req('h', '/foo/x/y/z/w?q=1')).effects.pathRewrite?.to, '/z/w/x?q=1')
+    // the rewriter sees the path without query and its result replaces :path whole (CFG): the query is dropped
+    assert.equal(act(route, req('h', '/foo/x/y/z/w?q=1')).effects.pathRewrite?.to, '/z/w/x')
   })
   test('the first matching route wins, in order', () => {
     const routes = [
@@ -541,6 +547,16 @@ describe('§8.4–8.5 direct responses and route effects', () => {
     assert.deepEqual(act({match: {prefix: '/'}, route: {cluster: 'c', timeout: '0s'}}, req('h')).effects.timeout, {value: '0s', ms: 0, source: 'route', disabled: true})
     assert.equal(act({match: {prefix: '/'}, route: {cluster: 'c', timeout: '2.500s'}}, req('h')).effects.timeout?.value, '2.5s')
   })
+  test('gRPC with max_grpc_timeout: the grpc-timeout header decides, capped by a non-zero max', () => {
+    const grpc = (max: string, t?: string) =>
+      act({match: {prefix: '/'}, route: {cluster: 'c', timeout: '0s', max_grpc_timeout: max}}, req('h', '/s/M', {method: 'POST', headers: [['content-type', 'application/grpc'], ...(t ? [['grpc-timeout', t] as [string, string]] : [])]})).effects.timeout
+    assert.deepEqual(grpc('0s', '250m'), {value: '250ms', ms: 250, source: 'grpcTimeout', disabled: false})
+    assert.deepEqual(grpc('0s'), {value: '0s', ms: 0, source: 'grpcTimeout', disabled: true})
+    assert.equal(grpc('1s', '5S')?.ms, 1000)
+    assert.equal(grpc('10s')?.ms, 10000)
+    // not gRPC: the route timeout
+    assert.equal(act({match: {prefix: '/'}, route: {cluster: 'c', timeout: '3s', max_grpc_timeout: '0s'}}, req('h')).effects.timeout?.ms, 3000)
+  })
   test('retry policy: the route replaces the virtual host’s', () => {
     const vhost = vh('v', ['*'], [], {retry_policy: {retry_on: '5xx', num_retries: 5}})
     const withOwn = {match: {prefix: '/'}, route: {cluster: 'c', retry_policy: {retry_on: 'connect-failure', per_try_timeout: '1s'}}}
@@ -571,9 +587,23 @@ describe('§8.4–8.5 direct responses and route effects', () => {
       },
     }
     const a = act(route, req('h'))
-    assert.deepEqual(a.effects.fault, {source: 'route', abort: {percent: 50, httpStatus: 503}, delay: {percent: 10, fixed: '5s'}})
+    assert.deepEqual(a.effects.fault, {source: 'route', applies: true, abort: {percent: 50, httpStatus: 503}, delay: {percent: 10, fixed: '5s'}})
     assert.ok(a.assumptions.some((x) => /aborts 50%/.test(x)))
     assert.ok(a.assumptions.some((x) => /delays 10%/.test(x)))
+  })
+  test('a fault with conditions applies only to matching requests', () => {
+    const fault = (cond: JsonObject): JsonObject => ({
+      match: {prefix: '/'},
+      route: {cluster: 'c'},
+      typed_per_filter_config: {'envoy.filters.http.fault': {config: {abort: {http_status: 500, percentage: {numerator: 100}}, ...cond}}},
+    })
+    const h = act(fault({headers: [{name: 'x-chaos', string_match: {exact: 'on'}}]}), req('h'))
+    assert.equal(h.effects.fault?.applies, false)
+    assert.match(h.effects.fault?.notApplying ?? '', /x-chaos exact "on"/)
+    assert.equal(h.assumptions.length, 0)
+    assert.equal(act(fault({headers: [{name: 'x-chaos', string_match: {exact: 'on'}}]}), req('h', '/', {headers: [['x-chaos', 'on']]})).effects.fault?.applies, true)
+    assert.equal(act(fault({upstream_cluster: 'other'}), req('h')).effects.fault?.applies, false)
+    assert.equal(act(fault({upstream_cluster: 'c'}), req('h')).effects.fault?.applies, true)
   })
   test('Istio provenance from the route metadata', () => {
     const route = {
@@ -695,5 +725,71 @@ describe('§5.3 the HTTP connection manager before routing', () => {
   })
   test('the steps say what changed', () => {
     assert.deepEqual(prep({normalize_path: true, merge_slashes: true}, '/a/./b//c#frag').steps, ['fragment #frag dropped', 'normalize_path: /a/./b//c → /a/b//c', 'merge_slashes: /a/b//c → /a/b/c'])
+  })
+})
+
+describe('property: the domain index agrees with a plain reading of Envoy’s rules', () => {
+  /** §6 read literally, scanning every domain: exact, longest suffix wildcard, longest prefix wildcard, `*`. */
+  function reference(domains: string[][], host: string): number {
+    const h = host.toLowerCase()
+    const all = domains.flatMap((ds, i) => ds.map((d) => ({d: d.toLowerCase(), i})))
+    const exact = all.find((x) => x.d !== '*' && !x.d.startsWith('*') && !x.d.endsWith('*') && x.d === h)
+    if (exact) return exact.i
+    const best = (cands: Array<{key: string; i: number}>) => {
+      let pick: {key: string; i: number} | undefined
+      for (const c of cands) if (!pick || c.key.length > pick.key.length) pick = c
+      return pick?.i
+    }
+    const suffix = best(all.filter((x) => x.d.length > 1 && x.d.startsWith('*')).map((x) => ({key: x.d.slice(1), i: x.i})).filter((x) => h.length > x.key.length && h.endsWith(x.key)))
+    if (suffix !== undefined) return suffix
+    const prefix = best(
+      all
+        .filter((x) => x.d.length > 1 && !x.d.startsWith('*') && x.d.endsWith('*'))
+        .map((x) => ({key: x.d.slice(0, -1), i: x.i}))
+        .filter((x) => h.length > x.key.length && h.startsWith(x.key)),
+    )
+    if (prefix !== undefined) return prefix
+    return all.find((x) => x.d === '*')?.i ?? -1
+  }
+  test('random domains and hosts', () => {
+    const label = fc.constantFrom('a', 'b', 'ab', 'A', 'x.a', 'b.ab', '')
+    const domain = fc.oneof(
+      label.filter((s) => s !== ''),
+      label.map((s) => `*${s}`),
+      label.map((s) => `${s}*`),
+      fc.constant('*'),
+    )
+    const hostArb = fc.array(fc.constantFrom('a', 'b', '.', 'A'), {minLength: 1, maxLength: 6}).map((cs) => cs.join(''))
+    fc.assert(
+      fc.property(fc.array(fc.uniqueArray(domain, {maxLength: 3}), {minLength: 1, maxLength: 6}), hostArb, (domains, host) => {
+        // Envoy rejects a config listing a domain twice: keep only the first listing, as both sides must agree on that
+        const seen = new Set<string>()
+        const unique = domains.map((ds) =>
+          ds.filter((d) => {
+            const k = d.toLowerCase()
+            if (seen.has(k)) return false
+            seen.add(k)
+            return true
+          }),
+        )
+        const config = rc(unique.map((ds, i) => vh(`v${i}`, ds)))
+        assert.equal(selectVirtualHost(config, req(host)).index, reference(unique, host))
+      }),
+      {numRuns: 2000},
+    )
+  })
+  test('a weighted pick always lands in the entry whose range holds value % total', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({min: 1, max: 50}), {minLength: 1, maxLength: 5}), fc.nat(), (weights, rv) => {
+        const route = {match: {prefix: '/'}, route: {weighted_clusters: {clusters: weights.map((w, i) => ({name: `c${i}`, weight: w}))}}}
+        const a = act(route, req('h', '/', {randomValue: rv}))
+        const total = weights.reduce((x, y) => x + y, 0)
+        const ends = weights.map((_w, i) => weights.slice(0, i + 1).reduce((x, y) => x + y, 0))
+        const expected = ends.findIndex((end) => rv % total < end)
+        assert.equal(a.weighted?.picked, expected)
+        assert.equal(a.clusterName, `c${expected}`)
+      }),
+      {numRuns: 500},
+    )
   })
 })
