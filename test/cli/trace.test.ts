@@ -161,3 +161,38 @@ describe('trace: bad input is one line, exit 2 or 3', () => {
     assert.match(r.stderr, /no active listeners/)
   })
 })
+
+describe('trace --tests: router_check_tool route tests through the command', () => {
+  const tests = join(tmp, 'tests.yaml')
+  writeFileSync(
+    tests,
+    [
+      'tests:',
+      '- test_name: jason gets v2',
+      '  input: {authority: "reviews:9080", path: /reviews/0, method: GET, additional_request_headers: [{key: end-user, value: jason}]}',
+      '  validate: {cluster_name: "outbound|9080|v2|reviews.default.svc.cluster.local"}',
+      '- test_name: random 0 picks v1',
+      '  input: {authority: "reviews:9080", path: /, method: GET, random_value: 0}',
+      '  validate: {cluster_name: "outbound|9080|v1|reviews.default.svc.cluster.local"}',
+      '- test_name: random 60 does not pick v1',
+      '  input: {authority: "reviews:9080", path: /, method: GET, random_value: 60}',
+      '  validate: {cluster_name: "outbound|9080|v1|reviews.default.svc.cluster.local"}',
+      '',
+    ].join('\n'),
+  )
+  test('failing tests are listed with expected vs actual, then N passed, M failed; exit 10', async () => {
+    const r = await runCli(['trace', '--tests', tests, '-f', PRODUCTPAGE, '--route-name', '9080'])
+    assert.equal(r.code, 10, r.stderr)
+    assert.match(r.stdout, /random 60 does not pick v1: cluster_name expected "outbound\|9080\|v1\|reviews\.default\.svc\.cluster\.local", actual "outbound\|9080\|v3\|/)
+    assert.match(r.stdout, /^2 passed, 1 failed$/m)
+  })
+  test('a dump with several route configurations needs --route-name (exit 3, names listed)', async () => {
+    const r = await runCli(['trace', '--tests', tests, '-f', PRODUCTPAGE])
+    assert.equal(r.code, 3)
+    assert.match(r.stderr, /choose one with --route-name; names: .*9080/)
+  })
+  test('--tests without -f is a usage error', async () => {
+    const r = await runCli(['trace', '--tests', tests])
+    assert.equal(r.code, 2)
+  })
+})
