@@ -23,6 +23,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 import {startSandbox} from '../src/sandbox/cluster.js'
+import {bookinfoSandboxSpec} from '../src/sandbox/mesh.js'
 import {meshSandboxSpec} from '../src/sandbox/mesh.js'
 import type {PortHandler, SandboxPod} from '../src/sandbox/types.js'
 import {adminPath} from '../src/sources/pod.js'
@@ -46,7 +47,7 @@ const PHASES = path.join(ROOT, 'dist/bench/phases.js')
 const KUBECTL = '/usr/bin/kubectl'
 const JQ = '/usr/bin/jq'
 const CURL = '/usr/bin/curl'
-const ALL_SECTIONS: SectionId[] = ['startup', 'decode', 'scale', 'live', 'ps', 'fanout']
+const ALL_SECTIONS: SectionId[] = ['startup', 'decode', 'scale', 'live', 'ps', 'fanout', 'trace']
 
 /** meshctl needs Node >= 22: children run on this Node when it is recent enough, else on the pinned one. */
 const NODE = Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : path.join(ROOT, 'node_modules/node/bin/node')
@@ -204,6 +205,7 @@ async function dumpsFor(sections: SectionId[]): Promise<Record<string, Dump>> {
   if (sections.includes('startup')) need.add('small')
   if (sections.includes('decode')) for (const k of ['d1k', 'd10k', 'd10kNoEds', 'c10k']) need.add(k)
   if (sections.includes('scale')) for (const k of ['d10k', 'c10k', 'd70k', 'c70k']) need.add(k)
+  if (sections.includes('trace')) need.add('d10k')
   log(`dumps (cache: ${rel(DUMPS)})`)
   const key = generatorKey(ROOT)
   const out: Record<string, Dump> = {}
@@ -852,6 +854,45 @@ const HOW = [
     '`node --cpu-prof` is summarised by origin and by function.',
 ]
 
+// -----------------------------------------------------------------------------------------------------------------
+// 7. trace
+
+async function traceSection(d: Record<string, Dump>, m: Machine): Promise<SectionResult> {
+  log('\n[7] trace')
+  const eds = d.d10k!
+  // a request the 10k mesh's first sidecar routes through the shared HTTP port to a service with endpoints
+  const url = 'http://svc-1.ns-1:8080/'
+  const b: Cmd = {label: 'baseline eds', argv: [NODE, BASELINE, eds.path]}
+  const t = meshctl('trace -f', ['trace', '-f', eds.path, url])
+  const g = await measureGroup([b, t], {runs: RUNS, log})
+  const rt = g.get(t.label)!.median / g.get(b.label)!.median
+  const rows: Row[] = [
+    row(g.get(b.label), `baseline.mjs ${fileLabel(eds)}`, {verdict: 'baseline'}),
+    row(g.get(t.label), `meshctl trace -f ${path.basename(eds.path)} ${url}`, {ratio: `${x(rt)} baseline`, target: '≤ 1.0×', verdict: ratioVerdict(rt, 1.0)}),
+  ]
+  // live: trace and pc routes of the same pod of the bookinfo sandbox, over the default port-forward
+  const kubeconfig = path.join(TMP, 'trace.kubeconfig')
+  mkdirSync(TMP, {recursive: true})
+  const sb = await startSandbox(bookinfoSandboxSpec(), {kubeconfigPath: kubeconfig})
+  try {
+    const env = {...process.env, KUBECONFIG: kubeconfig}
+    const routes = meshctl('live pc routes', ['pc', 'routes', 'deploy/productpage-v1'], {env})
+    const tr = meshctl('live trace', ['trace', 'deploy/productpage-v1', 'http://reviews:9080/reviews/0'], {env})
+    const gl = await measureGroup([routes, tr], {runs: RUNS, log})
+    const rl = gl.get(tr.label)!.median / gl.get(routes.label)!.median
+    rows.push(
+      row(gl.get(routes.label), 'meshctl pc routes deploy/productpage-v1 (sandbox Bookinfo)', {verdict: 'baseline'}),
+      row(gl.get(tr.label), 'meshctl trace deploy/productpage-v1 http://reviews:9080/reviews/0', {ratio: `${x(rl)} pc routes`, target: '≤ 1.2×', verdict: ratioVerdict(rl, 1.2)}),
+    )
+  } finally {
+    await sb.close()
+  }
+  return section('trace', '7. Trace', '`trace -f` on the 10k-service dump ≤ 1.0× the bare `JSON.parse` baseline on the same file; live `trace` ≤ 1.2× live `pc routes` of the same pod.', [
+    `\`bench/baseline.mjs\` reads and \`JSON.parse\`s the whole file; trace reads the listeners, routes, the routing fields of each cluster (the rest skipped unparsed) and the EDS section. ${RUNS} runs after a warm-up, interleaved.`,
+    'Live: the sandbox serves Bookinfo; trace asks the pod for `config_dump?include_eds=true` and `clusters?format=json` (the walk needs endpoints and their health), pc routes for the routes section only.',
+  ], rows, m)
+}
+
 async function main(): Promise<void> {
   setTmpDir(TMP)
   if (!existsSync(TIME_BIN)) throw new Error(`${TIME_BIN} not found: apt-get install -y time`)
@@ -874,6 +915,7 @@ async function main(): Promise<void> {
     else if (id === 'scale') r = await scale(d, m, done.find((s) => s.id === 'decode') ?? prev.decode)
     else if (id === 'live') r = await live(m)
     else if (id === 'ps') r = await ps(m)
+    else if (id === 'trace') r = await traceSection(d, m)
     else r = await fanout(m)
     r.load = {before, after: load()}
     done.push(r)
