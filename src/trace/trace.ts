@@ -112,6 +112,9 @@ function plain(value: unknown): {[key: string]: Json} {
   ) as {[key: string]: Json}
 }
 
+/** The client's port: only a filter chain's source_ports looks at it, and none of Istio's do. */
+const EPHEMERAL_PORT = 40000
+
 /** Istio's client-side mTLS ALPN for a protocol (`istio.alpn` filter; cluster_tls.go), as a client sidecar offers it. */
 function istioAlpn(spec: RequestSpec): string[] {
   if (spec.httpProtocol === 'h2c' || (spec.tls && spec.scheme === 'https')) return ['istio-h2', 'istio', 'h2']
@@ -126,10 +129,12 @@ function connectionFor(graph: ConfigGraph, spec: RequestSpec, opts: TraceOptions
     const ip = opts.destIp ?? place.ips[0]
     if (!ip) assumptions.push('the pod IP is not in the dump (node metadata INSTANCE_IPS): traced to 10.0.0.1; use --dest-ip')
     const mtls = opts.mtls ?? true
+    if (opts.sourceIp === undefined) assumptions.push('the client is at 10.0.0.2 (--source-ip sets it)')
     const conn: Connection = {
       destIp: ip ?? '10.0.0.1',
       destPort: spec.port,
       sourceIp: opts.sourceIp ?? '10.0.0.2',
+      sourcePort: EPHEMERAL_PORT,
       transport: mtls || spec.tls ? 'tls' : 'raw_buffer',
       httpProtocol: mtls ? undefined : spec.httpProtocol,
     }
@@ -150,10 +155,14 @@ function connectionFor(graph: ConfigGraph, spec: RequestSpec, opts: TraceOptions
     if (mode === 'direct') destIp = isIpLiteral(spec.host) ? spec.host : undefined
     else ({ip: destIp, fqdn} = resolveDestination(graph, spec, assumptions))
   }
+  // outbound, the client is the application in this pod; at a gateway, someone outside
+  const sourceIp = opts.sourceIp ?? (mode === 'outbound' ? place.ips[0] : undefined) ?? '10.0.0.10'
+  if (opts.sourceIp === undefined && (mode !== 'outbound' || place.ips.length === 0)) assumptions.push(`the client is at ${sourceIp} (--source-ip sets it)`)
   const conn: Connection = {
     destIp: destIp ?? '0.0.0.0',
     destPort: mode === 'direct' ? (opts.port ?? spec.port) : spec.port,
-    sourceIp: opts.sourceIp ?? (mode === 'outbound' ? (place.ips[0] ?? undefined) : undefined),
+    sourceIp,
+    sourcePort: EPHEMERAL_PORT,
     transport: spec.tls ? 'tls' : 'raw_buffer',
     sni: spec.sni,
     alpn: spec.alpn,
