@@ -1238,23 +1238,6 @@ export function chainCompatibility(chain: JsonObject, conn: Connection): string 
 // ---------------------------------------------------------------------------------------------------------------
 // Conveniences for the caller
 
-/**
- * The listeners of a ListenersConfigDump section that take connections: static listeners and the `active_state` of
- * dynamic ones (warming, draining and error states do not, spec §1 and trap 9), in dump order.
- */
-export function activeListeners(section: Json | undefined): ListenerView[] {
-  const out: ListenerView[] = []
-  for (const x of getArray(section, 'static_listeners')) {
-    const l = getObject(x, 'listener')
-    if (l) out.push({name: getString(l, 'name'), raw: l})
-  }
-  for (const x of getArray(section, 'dynamic_listeners')) {
-    const l = getObject(getObject(x, 'active_state'), 'listener')
-    if (l) out.push({name: getString(x, 'name') || getString(l, 'name'), raw: l})
-  }
-  return out
-}
-
 export interface ConnectionTrace {
   listener: ListenerDecision
   /** null when no listener takes the connection */

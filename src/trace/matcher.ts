@@ -14,8 +14,8 @@
  * - `on_match.keep_matching` makes a matched action not count (the scan continues).
  * Older Envoy releases did not resume after a failing nested matcher: the first branch's result was final.
  */
-import {RE2JS} from 're2js'
 import {get, getArray, getBool, getNumber, getObject, getString, isObject, type Json, type JsonObject, typeName, typeUrl} from '../envoy/fields.js'
+import {describeStringMatcher, matchString} from './matchers.js'
 import {cidrContains, cidrText, makeCidr, parseIp} from './net.js'
 
 /** What the caller knows about one input. `value` undefined = the input has no value (matches no key). */
@@ -51,40 +51,12 @@ export function inputTypeName(input: Json | undefined): string {
   return t.slice(t.lastIndexOf('.') + 1) || getString(input, 'name') || '(input)'
 }
 
-/** `xds.type.matcher.v3.StringMatcher` / `envoy.type.matcher.v3.StringMatcher`. undefined = not evaluable. */
+/** `xds.type.matcher.v3.StringMatcher` / `envoy.type.matcher.v3.StringMatcher` (matchers.ts, shared with routes). undefined = not evaluable. */
 export function stringMatches(m: Json | undefined, value: string): boolean | undefined {
-  const ignoreCase = getBool(m, 'ignore_case')
-  const cmp = (x: string): string => (ignoreCase ? x.toLowerCase() : x)
-  const v = cmp(value)
-  const exact = get(m, 'exact')
-  if (typeof exact === 'string') return v === cmp(exact)
-  const prefix = get(m, 'prefix')
-  if (typeof prefix === 'string') return v.startsWith(cmp(prefix))
-  const suffix = get(m, 'suffix')
-  if (typeof suffix === 'string') return v.endsWith(cmp(suffix))
-  const contains = get(m, 'contains')
-  if (typeof contains === 'string') return v.includes(cmp(contains))
-  const regex = getObject(m, 'safe_regex')
-  if (regex) {
-    try {
-      // RE2 full match; ignore_case does not apply to safe_regex (StringMatcher doc)
-      return RE2JS.compile(getString(regex, 'regex')).matches(value)
-    } catch {
-      return undefined
-    }
-  }
-  return undefined
+  const r = matchString(isObject(m) ? m : undefined, value)
+  return r.unknown ? undefined : r.ok
 }
 
-function describeStringMatcher(m: Json | undefined): string {
-  for (const k of ['exact', 'prefix', 'suffix', 'contains']) {
-    const v = get(m, k)
-    if (typeof v === 'string') return `${k} '${v}'${getBool(m, 'ignore_case') ? ' (ignore case)' : ''}`
-  }
-  const regex = getObject(m, 'safe_regex')
-  if (regex) return `safe_regex '${getString(regex, 'regex')}'`
-  return 'an unsupported string matcher'
-}
 
 function inputOf(ctx: Ctx, input: JsonObject | undefined): InputValue {
   const v = ctx.resolve(input)
@@ -102,15 +74,15 @@ function predicateHolds(p: Json | undefined, ctx: Ctx): boolean {
       return false
     }
     if (v.value === undefined) {
-      ctx.steps.push(`${v.label} has no value: ${describeStringMatcher(vm)} does not hold`)
+      ctx.steps.push(`${v.label} has no value: ${describeStringMatcher(isObject(vm) ? vm : undefined)} does not hold`)
       return false
     }
     const r = stringMatches(vm, v.value)
     if (r === undefined) {
-      ctx.assumptions.push(`${v.label}: ${describeStringMatcher(vm)} could not be evaluated: treated as no match`)
+      ctx.assumptions.push(`${v.label}: ${describeStringMatcher(isObject(vm) ? vm : undefined)} could not be evaluated: treated as no match`)
       return false
     }
-    ctx.steps.push(`${v.label} '${v.value}' ${r ? 'matches' : 'does not match'} ${describeStringMatcher(vm)}`)
+    ctx.steps.push(`${v.label} '${v.value}' ${r ? 'matches' : 'does not match'} ${describeStringMatcher(isObject(vm) ? vm : undefined)}`)
     return r
   }
   const or = getObject(p, 'or_matcher')

@@ -11,7 +11,6 @@ import {describe, test} from 'node:test'
 import {ConfigDump, parseAdminDocument} from '../../src/envoy/document.js'
 import {get, getArray, getString, isObject, type Json, type JsonObject} from '../../src/envoy/fields.js'
 import {
-  activeListeners,
   type Connection,
   chainCompatibility,
   filterDisabled,
@@ -29,6 +28,7 @@ import {
 } from '../../src/trace/connection.js'
 import {canonicalIp, cidrText, makeCidr} from '../../src/trace/net.js'
 import {SHARED} from '../helpers/shared.js'
+import {buildGraph} from '../../src/graph/graph.js'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Builders (shapes as Envoy prints them)
@@ -815,8 +815,9 @@ describe('traceConnection and activeListeners', () => {
       staticListeners: [{listener: raw('static')}],
       dynamic_listeners: [{name: 'active', active_state: {listener: raw('active')}}, {name: 'warming', warming_state: {listener: raw('warming')}}, {name: 'error', error_state: {failed_configuration: {}}}],
     }
+    const doc = parseAdminDocument(Buffer.from(JSON.stringify({configs: [{'@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump', ...section}]})), 't.json') as ConfigDump
     assert.deepEqual(
-      activeListeners(section).map((l) => l.name),
+      buildGraph(doc).activeListeners.map((l) => l.name),
       ['static', 'active'],
     )
   })
@@ -841,7 +842,7 @@ describe('net helpers', () => {
 
 const DIR = join(SHARED, 'conformance/real-dumps')
 
-const listenersOf = (dump: ConfigDump): ListenerView[] => activeListeners(dump.section('listeners'))
+const listenersOf = (dump: ConfigDump): ListenerView[] => buildGraph(dump).activeListeners.map((l) => ({name: l.name, raw: l.raw}))
 
 function portsOf(l: ListenerView): Array<{ip: string; port: number}> {
   const sock = get(get(l.raw, 'address'), 'socket_address')
