@@ -2,6 +2,9 @@ import {Command} from '@oclif/core/command'
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {commonFlags, liveFlags, outputFlag} from '../src/cli/flags.js'
+
+// one proxy at a time: -l and --max-concurrency do not apply
+const {selector: _selector, 'max-concurrency': _maxConcurrency, ...onePodFlags} = liveFlags
 import {runTrace} from '../src/cli/trace.js'
 
 export default class Trace extends Command {
@@ -28,7 +31,7 @@ With --tests, runs route-table tests written for Envoy's router_check_tool again
   }
   static override flags = {
     ...commonFlags,
-    ...liveFlags,
+    ...onePodFlags,
     output: outputFlag(),
     'clusters-file': Flags.string({description: "Envoy /clusters?format=json answer for the dump given with --file (live host health and outlier ejection)", helpValue: '<path>'}),
     method: Flags.string({char: 'X', description: 'HTTP method', default: 'GET'}),
@@ -40,7 +43,7 @@ With --tests, runs route-table tests written for Envoy's router_check_tool again
     inbound: Flags.boolean({description: 'Trace a request arriving at this pod (virtualInbound, port 15006) instead of one it sends'}),
     mtls: Flags.boolean({description: "With --inbound: the client is a mesh sidecar speaking Istio mTLS (use --no-mtls for a plaintext client)", default: true, allowNo: true}),
     port: Flags.integer({description: 'Gateways: the listener port the request arrives on (the container port, e.g. 8080 for a Service port 80)', min: 1, max: 65535}),
-    pick: Flags.integer({description: 'Weighted clusters: which entry to follow (0-based; default: show all, follow the first)', min: 0}),
+    pick: Flags.integer({description: 'Weighted clusters: follow only this entry (0-based; default: every entry, with the share of requests each gets)', min: 0}),
     verbose: Flags.boolean({description: 'Also show the candidates each step tried and why each did not match'}),
     tests: Flags.string({description: "Run router_check_tool route tests from this file (JSON or YAML) against --file", helpValue: '<path>'}),
     'route-name': Flags.string({description: 'With --tests and a config dump: the route configuration to test'}),

@@ -73,7 +73,7 @@ interface LiveContext {
   isZtunnelPod: typeof import('../kube/pods.js').isZtunnelPod
 }
 
-async function openLive(flags: LiveFlagValues): Promise<LiveContext> {
+async function openLive(flags: Omit<LiveFlagValues, 'selector' | 'max-concurrency'>): Promise<LiveContext> {
   // everything Kubernetes is loaded only now (client-node is slow to import)
   const {KubeApi} = await import('../kube/api.js')
   const {checkNotZtunnel, checkPodReachable, isZtunnelPod, podId} = await import('../kube/pods.js')
@@ -93,7 +93,7 @@ async function podGraph(live: LiveContext, pod: Pod, health: boolean, options: G
 }
 
 /** One proxy: `-f` (with `--clusters-file`) or a pod reference. `health` also asks a live proxy for /clusters. */
-export async function loadProxy(ref: string | undefined, flags: ProxyFlagValues, opts: {command: string; health?: boolean; graph?: GraphOptions}): Promise<LoadedProxy> {
+export async function loadProxy(ref: string | undefined, flags: Omit<ProxyFlagValues, 'selector' | 'max-concurrency'>, opts: {command: string; health?: boolean; graph?: GraphOptions}): Promise<LoadedProxy> {
   if ((ref === undefined) === (flags.file === undefined)) {
     throw new UsageError(`${opts.command} needs a pod or --file (exactly one of them)`, {hint: `e.g. meshctl ${opts.command} deploy/productpage-v1 ... or meshctl ${opts.command} -f dump.json ...`})
   }

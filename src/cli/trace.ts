@@ -13,7 +13,7 @@ import {traceView} from '../views/trace.js'
 import {renderResult, writeStdout} from './print.js'
 import {loadProxy, type ProxyFlagValues} from './proxies.js'
 
-export interface TraceFlagValues extends ProxyFlagValues {
+export interface TraceFlagValues extends Omit<ProxyFlagValues, 'selector' | 'max-concurrency'> {
   output: OutputFormat
   query?: CompiledQuery
   color?: boolean
