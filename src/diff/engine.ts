@@ -1,0 +1,243 @@
+/**
+ * diff's engine: two config graphs compared resource by resource (./resources.ts says what a resource and its
+ * identity are, ./normalize.ts when two are the same), and the replicas of a workload compared with their majority.
+ *
+ * Memory: one resource type at a time. After each type both graphs forget what they decoded (ConfigGraph.forget),
+ * so two 100 MB dumps are never held whole as objects at once, only their largest section. Time: equal resources
+ * (most of them) are recognised by one allocation-free walk of both sides; only a changed resource is normalised
+ * and turned into RFC 6902 operations (rfc6902's createPatch, from side a to side b).
+ */
+import {createHash} from 'node:crypto'
+import {createPatch, type Operation} from 'rfc6902'
+import type {Json} from '../envoy/fields.js'
+import type {ConfigGraph} from '../graph/graph.js'
+import {canonical, type PerPod, POD_IP, POD_NAME, podSubstitution, sameResource, withCertificateIdentity} from './normalize.js'
+import {type DiffType, podValuesOf, type Resource, type ResourceFilter, resourcesOf, typesOf} from './resources.js'
+
+export type {Operation} from 'rfc6902'
+
+export interface DiffOptions extends ResourceFilter {
+  /** compare version_info / last_updated / error_state times too (`_meta`) */
+  includeMeta?: boolean
+  /** per-pod normalisation when the sides are different proxies (default true; --no-normalize) */
+  normalize?: boolean
+  /** only dynamic resources (what a control plane sends; ps --semantic) */
+  dynamicOnly?: boolean
+}
+
+export type Change = 'added' | 'removed' | 'changed'
+
+export interface ResourceChange {
+  type: DiffType
+  name: string
+  change: Change
+  /** the changed fields as JSON Pointers into the normalised resource (empty for added/removed) */
+  fields: string[]
+  /** RFC 6902 operations turning side a's normalised resource into side b's; `add`/`remove` of "" for a whole resource */
+  patch: Operation[]
+}
+
+export interface TypeCounts {
+  added: number
+  removed: number
+  changed: number
+  unchanged: number
+}
+
+/** A per-pod value replaced by a placeholder on both sides (said in the output). */
+export interface Normalisation {
+  what: string
+  a: string
+  b: string
+  placeholder: string
+}
+
+export interface DiffResult {
+  equal: boolean
+  types: DiffType[]
+  counts: Partial<Record<DiffType, TypeCounts>>
+  changes: ResourceChange[]
+  normalized: Normalisation[]
+}
+
+const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+/** JSON Pointer paths of a patch, each once, in order. */
+export function patchFields(patch: Operation[]): string[] {
+  const seen = new Set<string>()
+  for (const op of patch) seen.add(op.path)
+  return [...seen]
+}
+
+/** The per-pod normalisation between two proxies, and what it replaces; undefined when they are the same proxy. */
+export function perPodBetween(a: ConfigGraph, b: ConfigGraph): {perPod: PerPod; normalized: Normalisation[]} | undefined {
+  const va = podValuesOf(a)
+  const vb = podValuesOf(b)
+  if (va.nodeId === '' || vb.nodeId === '' || va.nodeId === vb.nodeId) return undefined
+  const normalized: Normalisation[] = []
+  if (va.ips.join(',') !== vb.ips.join(',')) normalized.push({what: 'pod IP', a: va.ips.join(','), b: vb.ips.join(','), placeholder: POD_IP})
+  if (va.podName !== vb.podName) normalized.push({what: 'pod name', a: va.podName, b: vb.podName, placeholder: POD_NAME})
+  normalized.push({what: 'node id', a: va.nodeId, b: vb.nodeId, placeholder: 'pod IP and name replaced in it'})
+  normalized.push({what: 'workload certificate', a: 'serial, validity', b: 'serial, validity', placeholder: 'subject, SANs and issuer compared'})
+  return {perPod: {a: podSubstitution(va), b: podSubstitution(vb), certs: true}, normalized}
+}
+
+function docOf(r: Resource, perPod: PerPod | undefined): Json {
+  return perPod?.certs && r.cert && typeof r.doc === 'object' && r.doc !== null && !Array.isArray(r.doc) ? withCertificateIdentity(r.doc) : r.doc
+}
+
+/** Compares two resources of the same identity: undefined when they are the same configuration. */
+export function compareResources(ra: Resource, rb: Resource, perPod: PerPod | undefined): ResourceChange | undefined {
+  const side = perPod && (ra.perPod || rb.perPod) ? perPod : undefined
+  const da = docOf(ra, perPod)
+  const db = docOf(rb, perPod)
+  if (sameResource(da, db, side)) return undefined
+  const patch = createPatch(canonical(da, side?.a), canonical(db, side?.b))
+  if (patch.length === 0) return undefined
+  return {type: ra.type, name: ra.name, change: 'changed', fields: patchFields(patch), patch}
+}
+
+/**
+ * Side a against side b, type by type. `perPod` normalisation applies when the two are different proxies (their
+ * node ids differ) unless `normalize` is false.
+ */
+export function diffGraphs(a: ConfigGraph, b: ConfigGraph, opts: DiffOptions = {}): DiffResult {
+  const between = opts.normalize === false ? undefined : perPodBetween(a, b)
+  const perPod = between?.perPod
+  const types = typesOf(opts)
+  const result: DiffResult = {equal: true, types, counts: {}, changes: [], normalized: between?.normalized ?? []}
+  const ropts = {includeMeta: opts.includeMeta ?? false, dynamicOnly: opts.dynamicOnly}
+  for (const type of types) {
+    const ma = resourcesOf(a, type, opts, {...ropts, rename: perPod?.a})
+    const mb = resourcesOf(b, type, opts, {...ropts, rename: perPod?.b})
+    const counts: TypeCounts = {added: 0, removed: 0, changed: 0, unchanged: 0}
+    const names = [...new Set([...ma.keys(), ...mb.keys()])].sort(byteOrder)
+    for (const name of names) {
+      const ra = ma.get(name)
+      const rb = mb.get(name)
+      let change: ResourceChange | undefined
+      if (!ra) change = {type, name, change: 'added', fields: [], patch: [{op: 'add', path: '', value: canonical(docOf(rb!, perPod), rb!.perPod ? perPod?.b : undefined)}]}
+      else if (!rb) change = {type, name, change: 'removed', fields: [], patch: [{op: 'remove', path: ''}]}
+      else change = compareResources(ra, rb, perPod)
+      if (!change) counts.unchanged++
+      else {
+        counts[change.change]++
+        result.changes.push(change)
+      }
+    }
+    result.counts[type] = counts
+    a.forget()
+    if (b !== a) b.forget()
+  }
+  result.equal = result.changes.length === 0
+  return result
+}
+
+// ------------------------------------------------------------------ replicas
+
+export interface ReplicaDifference {
+  type: DiffType
+  name: string
+  /** `missing`: the majority has it, this pod not; `extra`: the other way; `changed`: both, not the same */
+  change: 'missing' | 'extra' | 'changed'
+  /** for `changed`: the fields that differ from the majority's */
+  fields: string[]
+}
+
+export interface ReplicaPod {
+  pod: string
+  differences: ReplicaDifference[]
+}
+
+export interface ReplicaReport {
+  pods: string[]
+  types: DiffType[]
+  /** per pod, how it differs from the majority (pods that do not differ have no differences) */
+  results: ReplicaPod[]
+  /** resources on which no single version has more pods than every other (e.g. 1 against 1) */
+  noMajority: Array<{type: DiffType; name: string; versions: number}>
+  /** what was normalised (per-pod values), in words */
+  normalized: string[]
+}
+
+const ABSENT = '-'
+
+interface Version {
+  pods: string[]
+  doc: Json
+}
+
+/**
+ * Replicas of one workload against their majority: each pod is added as its graph arrives (and its graph is then
+ * forgotten), each resource reduced to a fingerprint of its normalised form; for each resource the version most
+ * pods have is the majority's, and a pod with another version (or without the resource) differs from it.
+ */
+export class ReplicaComparison {
+  private readonly pods: string[] = []
+  /** `type\0name` → fingerprint → version */
+  private readonly versions = new Map<string, Map<string, Version>>()
+  private readonly types: DiffType[]
+  private normalizedAny = false
+
+  constructor(private readonly opts: DiffOptions = {}) {
+    this.types = typesOf(opts)
+  }
+
+  add(pod: string, g: ConfigGraph): void {
+    this.pods.push(pod)
+    const normalize = this.opts.normalize !== false
+    const values = podValuesOf(g)
+    const sub = normalize ? podSubstitution(values) : undefined
+    if (sub) this.normalizedAny = true
+    for (const type of this.types) {
+      const rs = resourcesOf(g, type, this.opts, {includeMeta: this.opts.includeMeta ?? false, dynamicOnly: this.opts.dynamicOnly, rename: sub})
+      for (const r of rs.values()) {
+        const doc = normalize && r.cert && typeof r.doc === 'object' && r.doc !== null && !Array.isArray(r.doc) ? withCertificateIdentity(r.doc) : r.doc
+        const canon = canonical(doc, r.perPod ? sub : undefined)
+        const fp = createHash('sha1').update(JSON.stringify(canon)).digest('base64')
+        const key = `${type}\0${r.name}`
+        let byFp = this.versions.get(key)
+        if (!byFp) {
+          byFp = new Map()
+          this.versions.set(key, byFp)
+        }
+        const v = byFp.get(fp)
+        if (v) v.pods.push(pod)
+        else byFp.set(fp, {pods: [pod], doc: canon})
+      }
+      g.forget()
+    }
+  }
+
+  result(): ReplicaReport {
+    const diffs = new Map<string, ReplicaDifference[]>(this.pods.map((p) => [p, []]))
+    const noMajority: ReplicaReport['noMajority'] = []
+    const keys = [...this.versions.keys()].sort(byteOrder)
+    for (const key of keys) {
+      const [type, name] = key.split('\0') as [DiffType, string]
+      const byFp = this.versions.get(key)!
+      const groups: Array<{fp: string; pods: string[]; doc?: Json}> = [...byFp].map(([fp, v]) => ({fp, pods: v.pods, doc: v.doc}))
+      const having = new Set(groups.flatMap((g) => g.pods))
+      const absent = this.pods.filter((p) => !having.has(p))
+      if (absent.length > 0) groups.push({fp: ABSENT, pods: absent})
+      if (groups.length === 1) continue
+      groups.sort((x, y) => y.pods.length - x.pods.length)
+      if (groups[0]!.pods.length === groups[1]!.pods.length) {
+        noMajority.push({type, name, versions: groups.length})
+        continue
+      }
+      const major = groups[0]!
+      for (const g of groups.slice(1)) {
+        for (const pod of g.pods) {
+          let d: ReplicaDifference
+          if (major.fp === ABSENT) d = {type, name, change: 'extra', fields: []}
+          else if (g.fp === ABSENT) d = {type, name, change: 'missing', fields: []}
+          else d = {type, name, change: 'changed', fields: patchFields(createPatch(major.doc, g.doc))}
+          diffs.get(pod)!.push(d)
+        }
+      }
+    }
+    const normalized = this.normalizedAny ? ['pod IP', 'pod name', 'node id', 'workload certificate serial and validity'] : []
+    return {pods: [...this.pods], types: this.types, results: this.pods.map((pod) => ({pod, differences: diffs.get(pod)!})), noMajority, normalized}
+  }
+}
