@@ -195,7 +195,7 @@ export function resourcesOf(g: ConfigGraph, type: DiffType, f: ResourceFilter, o
           const vhName = `${rcName}/${vhNames[i]}`
           const routeNames = uniqueNames(vh.routes.map((r) => ren(routeKey(r.raw, r.index))))
           add({type, name: vhName, doc: {...without(vh.raw, 'routes'), ...(routeNames.length > 0 ? {_routes: routeNames} : {})}, perPod})
-          vh.routes.forEach((r, j) => add({type, name: `${vhName}/${routeNames[j]}`, doc: r.raw, perPod}))
+          for (let j = 0; j < vh.routes.length; j++) add({type, name: `${vhName}/${routeNames[j]}`, doc: vh.routes[j]!.raw, perPod})
         })
       }
       break
