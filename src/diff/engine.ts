@@ -35,6 +35,38 @@ export interface ResourceChange {
   fields: string[]
   /** RFC 6902 operations turning side a's normalised resource into side b's; `add`/`remove` of "" for a whole resource */
   patch: Operation[]
+  /** for `changed`: each operation with the value it replaces or removes (side a's), for the field-level diff */
+  details?: FieldChange[]
+}
+
+/** One changed field: the value on side a (`before`, absent for an addition) and on side b (`after`, absent for a removal). */
+export interface FieldChange {
+  path: string
+  before?: Json
+  after?: Json
+}
+
+/** The value at a JSON Pointer (RFC 6901), or undefined. */
+export function atPointer(doc: Json, pointer: string): Json | undefined {
+  if (pointer === '') return doc
+  let cur: Json | undefined = doc
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    if (Array.isArray(cur)) cur = cur[Number(key)]
+    else if (cur !== null && typeof cur === 'object') cur = (cur as Record<string, Json>)[key]
+    else return undefined
+    if (cur === undefined) return undefined
+  }
+  return cur
+}
+
+function detailsOf(before: Json, patch: Operation[]): FieldChange[] {
+  return patch.map((op) => {
+    const d: FieldChange = {path: op.path}
+    if (op.op === 'replace' || op.op === 'remove') d.before = atPointer(before, op.path)
+    if (op.op === 'replace' || op.op === 'add') d.after = op.value as Json
+    return d
+  })
 }
 
 export interface TypeCounts {
@@ -92,9 +124,10 @@ export function compareResources(ra: Resource, rb: Resource, perPod: PerPod | un
   const da = docOf(ra, perPod)
   const db = docOf(rb, perPod)
   if (sameResource(da, db, side)) return undefined
-  const patch = createPatch(canonical(da, side?.a), canonical(db, side?.b))
+  const before = canonical(da, side?.a)
+  const patch = createPatch(before, canonical(db, side?.b))
   if (patch.length === 0) return undefined
-  return {type: ra.type, name: ra.name, change: 'changed', fields: patchFields(patch), patch}
+  return {type: ra.type, name: ra.name, change: 'changed', fields: patchFields(patch), patch, details: detailsOf(before, patch)}
 }
 
 /**
