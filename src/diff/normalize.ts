@@ -234,7 +234,8 @@ export function certificateIdentity(pemOrBase64: string): string {
   for (const b of blocks) {
     try {
       const c = new X509Certificate(b)
-      out.push(`subject=${c.subject.replace(/\n/g, ',')}; san=${c.subjectAltName ?? ''}; issuer=${c.issuer.replace(/\n/g, ',')}`)
+      // a workload certificate has an empty subject (its identity is the SPIFFE URI SAN): Node gives undefined then
+      out.push(`subject=${(c.subject ?? '').replace(/\n/g, ',')}; san=${c.subjectAltName ?? ''}; issuer=${(c.issuer ?? '').replace(/\n/g, ',')}`)
     } catch {
       return pemOrBase64
     }
