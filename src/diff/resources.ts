@@ -21,6 +21,7 @@
 import type {Json, JsonObject} from '../envoy/fields.js'
 import {get, getString, isObject} from '../envoy/fields.js'
 import type {ConfigGraph, ResourceMeta} from '../graph/graph.js'
+import {canonical} from './normalize.js'
 
 export const DIFF_TYPES = ['clusters', 'listeners', 'routes', 'endpoints', 'secrets', 'bootstrap'] as const
 export type DiffType = (typeof DIFF_TYPES)[number]
@@ -112,12 +113,13 @@ function without(obj: JsonObject, ...names: string[]): JsonObject {
   return out
 }
 
-/** A route's identity within its virtual host: its name, else its match (as compact JSON). */
+/** A route's identity within its virtual host: its name, else its match (normalised, as compact JSON). */
 function routeKey(raw: JsonObject, index: number): string {
   const name = getString(raw, 'name')
   if (name !== '') return name
   const m = get(raw, 'match')
-  return m === undefined ? `#${index}` : `match:${JSON.stringify(m)}`
+  // the match in its normalised form: the same route in either spelling has the same identity
+  return m === undefined ? `#${index}` : `match:${JSON.stringify(canonical(m))}`
 }
 
 /** Disambiguates repeated identities in one list (`x`, `x#2`, ...): Envoy does not require route names to be unique. */
