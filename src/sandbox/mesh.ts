@@ -55,6 +55,7 @@ import type {MeshModel, Pod, Workload} from '../gen/model.js'
 import {hash32} from '../gen/prng.js'
 import {proxyInfo} from '../gen/proxies.js'
 import type {ProxyInfo} from '../gen/proxies.js'
+import type {MeshChanges} from './changes.js'
 import {envoyAdminHandler} from './envoy-admin.js'
 import {installIstiod, type IstiodSandboxOptions} from './istiod.js'
 import type {EnvoyConfigDump} from './envoy-admin.js'
@@ -70,6 +71,8 @@ export interface MeshSandboxOptions {
    * or `full` (several replicas, a canary revision, every sync state, a diverged and a disconnected proxy)
    */
   istiod?: 'basic' | 'full' | IstiodSandboxOptions
+  /** live edits of what the Envoys answer on /config_dump (./changes.ts): the mesh changing while it runs */
+  changes?: MeshChanges
 }
 
 /** The failure-mode pods `extras` adds, all in namespace FAILURE_NAMESPACE. See the module comment. */
@@ -166,13 +169,14 @@ function viaAdmin(admin: RequestListener, path: string, req: IncomingMessage, re
 }
 
 /** The loopback listeners of a pod with a working Envoy. */
-function envoyPorts(mesh: MeshModel, proxy: ProxyInfo, adminPort: number): Record<number, PortHandler> {
+function envoyPorts(mesh: MeshModel, proxy: ProxyInfo, adminPort: number, changes?: MeshChanges, labels: Record<string, string> = {}): Record<number, PortHandler> {
   let dump: ConfigDumpJson | undefined
   let clusters: ClustersStatusJson | undefined
   const admin = envoyAdminHandler({
     configDump: () => {
       dump ??= configDump(mesh, proxy, {includeEds: true})
-      return dump as EnvoyConfigDump
+      const answer = changes ? changes.apply({name: proxy.pod, namespace: proxy.namespace, labels}, dump) : dump
+      return answer as EnvoyConfigDump
     },
     clustersJson: () => {
       clusters ??= clustersStatus(mesh, proxy)
@@ -196,7 +200,7 @@ function envoyPorts(mesh: MeshModel, proxy: ProxyInfo, adminPort: number): Recor
   return ports
 }
 
-function podFor(mesh: MeshModel, pod: Pod, adminPort: number): SandboxPod {
+function podFor(mesh: MeshModel, pod: Pod, adminPort: number, changes?: MeshChanges): SandboxPod {
   const w = pod.workload
   const base: SandboxPod = {
     name: pod.name,
@@ -221,7 +225,7 @@ function podFor(mesh: MeshModel, pod: Pod, adminPort: number): SandboxPod {
   base.containers = [...(app ? [app] : []), istioProxyContainer(mesh, router, {ready: byName.get('istio-proxy')?.ready})]
   if (!router) base.initContainers = [{name: 'istio-init', image: proxyImage(mesh)}]
   base.annotations = proxyAnnotations(mesh, w, router)
-  base.ports = envoyPorts(mesh, proxy, adminPort)
+  base.ports = envoyPorts(mesh, proxy, adminPort, changes, pod.labels)
   return base
 }
 
@@ -381,7 +385,7 @@ export function meshSandboxSpec(mesh: MeshModel, opts: MeshSandboxOptions = {}):
     deployments.push(...objs.deployments)
     replicasets.push(...objs.replicasets)
     statefulsets.push(...objs.statefulsets)
-    for (const pod of wpods) pods.push(podFor(mesh, pod, adminPort))
+    for (const pod of wpods) pods.push(podFor(mesh, pod, adminPort, opts.changes))
   }
   const services = servicesOf(mesh)
   if (extras) {
