@@ -12,7 +12,20 @@ import {createPatch, type Operation} from 'rfc6902'
 import type {Json} from '../envoy/fields.js'
 import type {ConfigGraph} from '../graph/graph.js'
 import {canonical, type PerPod, POD_IP, POD_NAME, podSubstitution, sameResource, withCertificateIdentity} from './normalize.js'
-import {type DiffType, podValuesOf, type Resource, type ResourceFilter, resourcesOf, typesOf} from './resources.js'
+import {decodeRaw, type RawResource, type RawType, rawResources, routeResourceCount} from './bytes.js'
+import {
+  clusterMatches,
+  type DiffType,
+  inboundName,
+  pick,
+  podValuesOf,
+  type Resource,
+  type ResourceFilter,
+  resourcesOf,
+  routeConfigMatches,
+  routeConfigResources,
+  typesOf,
+} from './resources.js'
 
 export type {Operation} from 'rfc6902'
 
@@ -141,29 +154,136 @@ export function diffGraphs(a: ConfigGraph, b: ConfigGraph, opts: DiffOptions = {
   const result: DiffResult = {equal: true, types, counts: {}, changes: [], normalized: between?.normalized ?? []}
   const ropts = {includeMeta: opts.includeMeta ?? false, dynamicOnly: opts.dynamicOnly}
   for (const type of types) {
-    const ma = resourcesOf(a, type, opts, {...ropts, rename: perPod?.a})
-    const mb = resourcesOf(b, type, opts, {...ropts, rename: perPod?.b})
+    // the byte path (./bytes.ts) where both sections allow it; bookkeeping and the dynamic-only view read the graph
+    const raw = type !== 'secrets' && type !== 'bootstrap' && !ropts.includeMeta && !ropts.dynamicOnly && !(type === 'listeners' && opts.port !== undefined) ? rawPair(a, b, type) : undefined
     const counts: TypeCounts = {added: 0, removed: 0, changed: 0, unchanged: 0}
-    const names = [...new Set([...ma.keys(), ...mb.keys()])].sort(byteOrder)
-    for (const name of names) {
-      const ra = ma.get(name)
-      const rb = mb.get(name)
-      let change: ResourceChange | undefined
-      if (!ra) change = {type, name, change: 'added', fields: [], patch: [{op: 'add', path: '', value: canonical(docOf(rb!, perPod), rb!.perPod ? perPod?.b : undefined)}]}
-      else if (!rb) change = {type, name, change: 'removed', fields: [], patch: [{op: 'remove', path: ''}]}
-      else change = compareResources(ra, rb, perPod)
-      if (!change) counts.unchanged++
-      else {
-        counts[change.change]++
-        result.changes.push(change)
-      }
-    }
+    const changes: ResourceChange[] = []
+    if (raw && type === 'routes') diffRawRoutes(raw.a, raw.b, opts, perPod, counts, changes)
+    else if (raw && type !== 'routes') diffRaw(raw.a, raw.b, type as 'clusters' | 'endpoints' | 'listeners', opts, perPod, counts, changes)
+    else compareMaps(resourcesOf(a, type, opts, {...ropts, rename: perPod?.a}), resourcesOf(b, type, opts, {...ropts, rename: perPod?.b}), perPod, counts, changes)
+    changes.sort((x, y) => byteOrder(x.name, y.name))
+    result.changes.push(...changes)
     result.counts[type] = counts
     a.forget()
     if (b !== a) b.forget()
   }
   result.equal = result.changes.length === 0
   return result
+}
+
+/** Two sides' resources of one type by identity, compared: each difference counted and added to `changes`. */
+function compareMaps(ma: Map<string, Resource>, mb: Map<string, Resource>, perPod: PerPod | undefined, counts: TypeCounts, changes: ResourceChange[]): void {
+  const names = [...new Set([...ma.keys(), ...mb.keys()])].sort(byteOrder)
+  for (const name of names) {
+    const ra = ma.get(name)
+    const rb = mb.get(name)
+    let change: ResourceChange | undefined
+    if (!ra) change = {type: rb!.type, name, change: 'added', fields: [], patch: [{op: 'add', path: '', value: canonical(docOf(rb!, perPod), rb!.perPod ? perPod?.b : undefined)}]}
+    else if (!rb) change = {type: ra.type, name, change: 'removed', fields: [], patch: [{op: 'remove', path: ''}]}
+    else change = compareResources(ra, rb, perPod)
+    if (!change) counts.unchanged++
+    else {
+      counts[change.change]++
+      changes.push(change)
+    }
+  }
+}
+
+function rawPair(a: ConfigGraph, b: ConfigGraph, type: RawType): {a: Map<string, RawResource[]>; b: Map<string, RawResource[]>} | undefined {
+  const ra = rawResources(a.dump, type)
+  const rb = ra && rawResources(b.dump, type)
+  return ra && rb ? {a: ra, b: rb} : undefined
+}
+
+const pickRaw = (type: DiffType, copies: RawResource[]): {copy: RawResource; state?: string} => (type === 'endpoints' ? {copy: copies[0]!} : pick(copies))
+
+/** Whether a resource of the byte path holds per-pod values, as ./resources.ts decides for the graph path. */
+const rawPerPod = (type: DiffType, r: RawResource): boolean => (type === 'clusters' && inboundName(r.name)) || (type === 'listeners' && (r.inbound === true || inboundName(r.name)))
+
+/** A resource of the byte path as the graph path has it (./resources.ts): the copy that takes traffic, its state otherwise. */
+function resourceOfRaw(type: DiffType, copies: RawResource[], rename: ((s: string) => string) | undefined): Resource {
+  const {copy, state} = pickRaw(type, copies)
+  const raw = decodeRaw(copy)
+  const perPod = rawPerPod(type, copy)
+  return {type, name: perPod && rename ? rename(copy.name) : copy.name, doc: state === undefined ? raw : {...raw, _state: state}, perPod}
+}
+
+/**
+ * Clusters or endpoints compared on their bytes first (./bytes.ts): the same text is the same resource, undecoded;
+ * different text is decoded and compared as the graph path compares. Identities get the same per-pod renaming.
+ */
+function diffRaw(
+  ma: Map<string, RawResource[]>,
+  mb: Map<string, RawResource[]>,
+  type: 'clusters' | 'endpoints' | 'listeners',
+  f: ResourceFilter,
+  perPod: PerPod | undefined,
+  counts: TypeCounts,
+  changes: ResourceChange[],
+): void {
+  // identities after per-pod renaming (an inbound listener named for the pod IP): name → copies
+  const keyed = (m: Map<string, RawResource[]>, rename: ((s: string) => string) | undefined): Map<string, RawResource[]> => {
+    const out = new Map<string, RawResource[]>()
+    for (const [name, copies] of m) {
+      if (type === 'listeners' ? f.name !== undefined && name !== f.name : !clusterMatches(name, f)) continue
+      out.set(rename && rawPerPod(type, pickRaw(type, copies).copy) ? rename(name) : name, copies)
+    }
+    return out
+  }
+  const ka = keyed(ma, perPod?.a)
+  const kb = keyed(mb, perPod?.b)
+  const names = [...new Set([...ka.keys(), ...kb.keys()])].sort(byteOrder)
+  for (const name of names) {
+    const ca = ka.get(name)
+    const cb = kb.get(name)
+    let change: ResourceChange | undefined
+    if (!ca) {
+      const r = resourceOfRaw(type, cb!, perPod?.b)
+      change = {type, name, change: 'added', fields: [], patch: [{op: 'add', path: '', value: canonical(r.doc, r.perPod ? perPod?.b : undefined)}]}
+    } else if (!cb) change = {type, name, change: 'removed', fields: [], patch: [{op: 'remove', path: ''}]}
+    else {
+      const pa = pickRaw(type, ca)
+      const pb = pickRaw(type, cb)
+      // the same text in the same state: the same resource, not decoded
+      if (pa.state === pb.state && pa.copy.bytes.equals(pb.copy.bytes)) {
+        counts.unchanged++
+        continue
+      }
+      change = compareResources(resourceOfRaw(type, ca, perPod?.a), resourceOfRaw(type, cb, perPod?.b), perPod)
+      if (change) change.name = name
+    }
+    if (!change) counts.unchanged++
+    else {
+      counts[change.change]++
+      changes.push(change)
+    }
+  }
+}
+
+/**
+ * Route configurations on their bytes: the same text counts its configuration, virtual hosts and routes unchanged,
+ * undecoded; otherwise both are decoded into diff's route resources (./resources.ts routeConfigResources) and compared.
+ */
+function diffRawRoutes(ma: Map<string, RawResource[]>, mb: Map<string, RawResource[]>, f: ResourceFilter, perPod: PerPod | undefined, counts: TypeCounts, changes: ResourceChange[]): void {
+  const resources = (r: RawResource | undefined, rename: ((s: string) => string) | undefined): Map<string, Resource> =>
+    new Map(r ? routeConfigResources(r.name, decodeRaw(r), {}, {includeMeta: false, rename}).map((x) => [x.name, x]) : [])
+  // identities after the per-pod renaming of an inbound configuration
+  const keyed = (m: Map<string, RawResource[]>, rename: ((s: string) => string) | undefined): Map<string, RawResource> => {
+    const out = new Map<string, RawResource>()
+    for (const [n, copies] of m) if (routeConfigMatches(n, f)) out.set(rename && inboundName(n) ? rename(n) : n, copies[0]!)
+    return out
+  }
+  const ka = keyed(ma, perPod?.a)
+  const kb = keyed(mb, perPod?.b)
+  for (const name of [...new Set([...ka.keys(), ...kb.keys()])].sort(byteOrder)) {
+    const ra = ka.get(name)
+    const rb = kb.get(name)
+    if (ra && rb && ra.state === rb.state && ra.bytes.equals(rb.bytes)) {
+      counts.unchanged += routeResourceCount(ra.bytes) ?? resources(ra, undefined).size
+      continue
+    }
+    compareMaps(resources(ra, perPod?.a), resources(rb, perPod?.b), perPod, counts, changes)
+  }
 }
 
 // ------------------------------------------------------------------ replicas

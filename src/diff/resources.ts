@@ -19,7 +19,7 @@
  * time) lives beside the resource, not in it: with `includeMeta` it is added as `_meta`.
  */
 import type {Json, JsonObject} from '../envoy/fields.js'
-import {get, getString, isObject} from '../envoy/fields.js'
+import {get, getArray, getString, isObject} from '../envoy/fields.js'
 import type {ConfigGraph, ResourceMeta} from '../graph/graph.js'
 import {canonical} from './normalize.js'
 
@@ -65,7 +65,7 @@ function istioClusterParts(name: string): {port?: number; fqdn: string} {
   return {fqdn: name}
 }
 
-function clusterMatches(name: string, f: ResourceFilter): boolean {
+export function clusterMatches(name: string, f: ResourceFilter): boolean {
   if (f.cluster !== undefined && name !== f.cluster) return false
   if (f.name !== undefined && name !== f.name) return false
   if (f.fqdn === undefined && f.port === undefined) return true
@@ -76,7 +76,7 @@ function clusterMatches(name: string, f: ResourceFilter): boolean {
 }
 
 /** Route configurations are named for their port (`9080`, `http.8080`, `inbound|9080||`, `0.0.0.0_9080`). */
-function routeConfigMatches(name: string, f: ResourceFilter): boolean {
+export function routeConfigMatches(name: string, f: ResourceFilter): boolean {
   if (f.name !== undefined && name !== f.name) return false
   if (f.port !== undefined) {
     const n = String(f.port)
@@ -100,7 +100,7 @@ function withMeta(doc: JsonObject, meta: ResourceMeta, state: string | undefined
 }
 
 /** The copy that takes traffic, else the first; and its state when it does not take traffic. */
-function pick<T extends {state: string}>(copies: T[]): {copy: T; state?: string} {
+export function pick<T extends {state: string}>(copies: T[]): {copy: T; state?: string} {
   const live = copies.find((c) => c.state === 'active' || c.state === 'static')
   if (live) return {copy: live}
   return {copy: copies[0]!, state: copies[0]!.state}
@@ -146,7 +146,31 @@ export interface ResourceOptions {
  * EDS: there an IP is a destination, the same for every replica (a headless service's per-pod listeners name
  * each replica's IP, the proxy's own among them).
  */
-const inboundName = (name: string): boolean => /^inbound[|_]|^Inbound|^virtualInbound$/.test(name)
+export const inboundName = (name: string): boolean => /^inbound[|_]|^Inbound|^virtualInbound$/.test(name)
+
+/**
+ * A route configuration as diff's resources: the configuration without its virtual hosts, each virtual host without
+ * its routes (with `_routes`, their identities in order), each route.
+ */
+export function routeConfigResources(name: string, raw: JsonObject, meta: ResourceMeta, opts: ResourceOptions): Resource[] {
+  const out: Resource[] = []
+  const type = 'routes'
+  const perPod = inboundName(name)
+  const ren = perPod && opts.rename ? opts.rename : (s: string) => s
+  const rcName = ren(name)
+  out.push({type, name: rcName, doc: withMeta(without(raw, 'virtual_hosts', 'virtualHosts'), meta, undefined, opts.includeMeta), perPod})
+  // names as the graph gives them (../graph/graph.ts routeConfigNode): the virtual host's name, else its position
+  const vhs = getArray(raw, 'virtual_hosts').filter(isObject)
+  const vhNames = uniqueNames(vhs.map((vh, i) => ren(getString(vh, 'name') || `#${i}`)))
+  vhs.forEach((vh, i) => {
+    const vhName = `${rcName}/${vhNames[i]}`
+    const routes = getArray(vh, 'routes').filter(isObject)
+    const routeNames = uniqueNames(routes.map((r, j) => ren(routeKey(r, j))))
+    out.push({type, name: vhName, doc: {...without(vh, 'routes'), ...(routeNames.length > 0 ? {_routes: routeNames} : {})}, perPod})
+    for (let j = 0; j < routes.length; j++) out.push({type, name: `${vhName}/${routeNames[j]}`, doc: routes[j]!, perPod})
+  })
+  return out
+}
 
 /** The resources of one type in a graph, by identity. */
 export function resourcesOf(g: ConfigGraph, type: DiffType, f: ResourceFilter, opts: ResourceOptions): Map<string, Resource> {
@@ -187,24 +211,14 @@ export function resourcesOf(g: ConfigGraph, type: DiffType, f: ResourceFilter, o
       for (const rc of g.routeConfigs.values()) {
         if (opts.dynamicOnly && rc.origin !== 'rds') continue
         if (!routeConfigMatches(rc.name, f)) continue
-        const perPod = inboundName(rc.name)
-        const ren = perPod ? rename : (s: string) => s
-        const rcName = ren(rc.name)
-        const rcDoc = without(rc.raw, 'virtual_hosts', 'virtualHosts')
-        add({type, name: rcName, doc: withMeta(rcDoc, rc.meta, undefined, opts.includeMeta), perPod})
-        const vhNames = uniqueNames(rc.virtualHosts.map((vh) => ren(vh.name)))
-        rc.virtualHosts.forEach((vh, i) => {
-          const vhName = `${rcName}/${vhNames[i]}`
-          const routeNames = uniqueNames(vh.routes.map((r) => ren(routeKey(r.raw, r.index))))
-          add({type, name: vhName, doc: {...without(vh.raw, 'routes'), ...(routeNames.length > 0 ? {_routes: routeNames} : {})}, perPod})
-          for (let j = 0; j < vh.routes.length; j++) add({type, name: `${vhName}/${routeNames[j]}`, doc: vh.routes[j]!.raw, perPod})
-        })
+        for (const r of routeConfigResources(rc.name, rc.raw, rc.meta, opts)) add(r)
       }
       break
     case 'endpoints':
+      // EDS is not per pod: a replica's own IP is one destination among the others, for every replica
       for (const [name, eds] of g.endpointConfigs ?? []) {
         if (!clusterMatches(name, f) || !eds.raw) continue
-        add({type, name: rename(name), doc: eds.raw})
+        add({type, name, doc: eds.raw})
       }
       break
     case 'secrets':

@@ -10,7 +10,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import {diffGraphs} from '../../src/diff/engine.js'
-import {asConfigDump, decodeDocument} from '../../src/envoy/document.js'
+import {asConfigDump, decodeDocument, parseAdminDocument} from '../../src/envoy/document.js'
 import type {Json, JsonObject} from '../../src/envoy/fields.js'
 import {convertMessage} from '../../src/envoy/protojson.js'
 import {buildGraph, type ConfigGraph} from '../../src/graph/graph.js'
@@ -18,6 +18,8 @@ import {runCli, SHARED} from '../helpers/cli.js'
 
 const DIR = join(SHARED, 'conformance/real-dumps')
 const graphOf = (json: Json, name: string): ConfigGraph => buildGraph(asConfigDump(decodeDocument(json, name), 'diff'))
+/** Read as from a file (pretty-printed bytes, lazily decoded sections): diff's byte path. */
+const graphOfBytes = (json: Json, name: string): ConfigGraph => buildGraph(asConfigDump(parseAdminDocument(Buffer.from(JSON.stringify(json, null, 2)), name), 'diff'))
 
 /** The Envoy config dumps among the real dumps (not /clusters answers nor plain text). */
 const dumps = readdirSync(DIR)
@@ -43,6 +45,9 @@ describe('diff: real dumps', () => {
       )
       const compared = Object.values(r.counts).reduce((n, c) => n + c.unchanged, 0)
       assert.ok(compared > 0, 'resources were compared')
+      // the same from bytes (equal resources recognised undecoded, the camelCase ones decoded), same counts
+      assert.deepEqual(diffGraphs(graphOfBytes(json, name), graphOfBytes(camel, name)), r)
+      assert.deepEqual(diffGraphs(graphOfBytes(json, name), graphOfBytes(json, name)), self)
     })
 
     test(`${name}: a one-field edit of its first cluster is found`, () => {
@@ -54,6 +59,7 @@ describe('diff: real dumps', () => {
       cluster.connect_timeout = '12.345s'
       delete cluster.connectTimeout
       const r = diffGraphs(graphOf(json, name), graphOf(edited, name), {types: ['clusters']})
+      assert.deepEqual(diffGraphs(graphOfBytes(json, name), graphOfBytes(edited, name), {types: ['clusters']}), r)
       assert.deepEqual(
         r.changes.map((c) => [c.name, c.fields]),
         [[cluster.name, ['/connect_timeout']]],

@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
-import {asConfigDump, decodeDocument} from '../../src/envoy/document.js'
+import {asConfigDump, decodeDocument, parseAdminDocument} from '../../src/envoy/document.js'
 import type {Json, JsonObject} from '../../src/envoy/fields.js'
 import {convertMessage} from '../../src/envoy/protojson.js'
 import {bookinfo} from '../../src/gen/bookinfo.js'
 import {configDump} from '../../src/gen/configdump.js'
 import {iterateProxies, type ProxyInfo} from '../../src/gen/proxies.js'
-import {atPointer, diffGraphs, ReplicaComparison} from '../../src/diff/engine.js'
+import {atPointer, type DiffOptions, type DiffResult, diffGraphs, ReplicaComparison} from '../../src/diff/engine.js'
 import {canonical, certificateIdentity, podSubstitution, sameResource} from '../../src/diff/normalize.js'
 import {buildGraph, type ConfigGraph} from '../../src/graph/graph.js'
 
@@ -22,6 +22,20 @@ const proxy = (pred: (p: ProxyInfo) => boolean): ProxyInfo => {
 const productpage = proxy((p) => p.pod.startsWith('productpage'))
 const dumpOf = (p: ProxyInfo, opts = {}): JsonObject => JSON.parse(JSON.stringify(configDump(mesh, p, {includeEds: true, ...opts}))) as JsonObject
 const graphOf = (json: Json): ConfigGraph => buildGraph(asConfigDump(decodeDocument(json, 'test'), 'diff'))
+/** The dump as read from a file: pretty-printed bytes, sections located and decoded lazily (diff's byte path). */
+const graphOfBytes = (json: Json, indent = 2): ConfigGraph => buildGraph(asConfigDump(parseAdminDocument(Buffer.from(JSON.stringify(json, null, indent)), 'test.json'), 'diff'))
+
+/**
+ * The comparison both ways a dump can be read: decoded (the graph path) and from pretty-printed bytes (the byte
+ * path for clusters, endpoints, listeners, routes); they must agree exactly.
+ */
+function both(a: Json, b: Json, opts: DiffOptions = {}): DiffResult {
+  const decoded = diffGraphs(graphOf(a), graphOf(b), opts)
+  // the same layout (equal resources are equal bytes, never decoded), and another indentation (every resource decoded)
+  assert.deepEqual(diffGraphs(graphOfBytes(a), graphOfBytes(b), opts), decoded, 'byte path = graph path')
+  assert.deepEqual(diffGraphs(graphOfBytes(a), graphOfBytes(b, 1), opts), decoded, 'byte path, other layout = graph path')
+  return decoded
+}
 
 type Section = JsonObject & Record<string, Json>
 function section(dump: JsonObject, kind: string): Section {
@@ -42,10 +56,10 @@ function reversedKeys(v: Json): Json {
 describe('diff engine: generated pairs with known edits', () => {
   test('a dump against itself, and against its camelCase rendering with keys reordered, is equal', () => {
     const base = dumpOf(productpage)
-    const same = diffGraphs(graphOf(base), graphOf(dumpOf(productpage)))
+    const same = both(base, dumpOf(productpage))
     assert.equal(same.equal, true)
     const camel = reversedKeys(convertMessage(base))
-    const r = diffGraphs(graphOf(base), graphOf(camel))
+    const r = both(base, camel)
     assert.deepEqual(r.changes, [])
     assert.equal(r.equal, true)
     // and the comparison did compare something
@@ -62,7 +76,7 @@ describe('diff engine: generated pairs with known edits', () => {
     const copy = JSON.parse(JSON.stringify(clusters[clusters.length - 1])) as JsonObject
     ;(copy.cluster as JsonObject).name = 'outbound|8080||extra.default.svc.cluster.local'
     clusters.push(copy)
-    const r = diffGraphs(graphOf(a), graphOf(b))
+    const r = both(a, b)
     assert.equal(r.equal, false)
     assert.deepEqual(
       r.changes.map((c) => [c.type, c.name, c.change]),
@@ -91,7 +105,7 @@ describe('diff engine: generated pairs with known edits', () => {
       }
     }
     assert.ok(edited)
-    const r = diffGraphs(graphOf(a), graphOf(b))
+    const r = both(a, b)
     assert.equal(r.changes.length, 1, JSON.stringify(r.changes.map((c) => c.name)))
     const c = r.changes[0]!
     assert.equal(c.type, 'routes')
@@ -112,7 +126,7 @@ describe('diff engine: generated pairs with known edits', () => {
     const cla = target.endpoint_config as JsonObject
     const group = (cla.endpoints as JsonObject[]).find(several)!
     const gone = (group.lb_endpoints as Json[]).shift()
-    const r = diffGraphs(graphOf(a), graphOf(b))
+    const r = both(a, b)
     assert.deepEqual(
       r.changes.map((c) => [c.type, c.name, c.change]),
       [['endpoints', cla.cluster_name, 'changed']],
@@ -125,20 +139,20 @@ describe('diff engine: generated pairs with known edits', () => {
   test('a certificate rotated on the same proxy shows; between replicas serial and validity are normalised', () => {
     const a = dumpOf(productpage)
     const rotated = dumpOf(productpage, {leafValidity: {notBefore: '2026-03-01T00:00:00Z', notAfter: '2026-03-02T00:00:00Z'}})
-    const r = diffGraphs(graphOf(a), graphOf(rotated), {types: ['secrets']})
+    const r = both(a, rotated, {types: ['secrets']})
     assert.deepEqual(
       r.changes.map((c) => [c.type, c.name, c.change, c.fields]),
       [['secrets', 'default', 'changed', ['/tls_certificate/certificate_chain/inline_bytes']]],
     )
     // the two inventory replicas, one with a rotated certificate: equal once per-pod values are normalised
     const [inv0, inv1] = [...iterateProxies(mesh)].filter((p) => p.pod.startsWith('inventory'))
-    const r2 = diffGraphs(graphOf(dumpOf(inv0!)), graphOf(dumpOf(inv1!, {leafValidity: {notBefore: '2026-03-01T00:00:00Z', notAfter: '2026-03-02T00:00:00Z'}})), {types: ['secrets', 'listeners', 'clusters', 'routes']})
+    const r2 = both(dumpOf(inv0!), dumpOf(inv1!, {leafValidity: {notBefore: '2026-03-01T00:00:00Z', notAfter: '2026-03-02T00:00:00Z'}}), {types: ['secrets', 'listeners', 'clusters', 'routes']})
     assert.deepEqual(r2.changes, [])
     assert.deepEqual(
       r2.normalized.map((n) => n.what),
       ['pod IP', 'pod name', 'node id', 'workload certificate'],
     )
-    const r3 = diffGraphs(graphOf(dumpOf(inv0!)), graphOf(dumpOf(inv1!, {leafValidity: {notBefore: '2026-03-01T00:00:00Z', notAfter: '2026-03-02T00:00:00Z'}})), {types: ['secrets'], normalize: false})
+    const r3 = both(dumpOf(inv0!), dumpOf(inv1!, {leafValidity: {notBefore: '2026-03-01T00:00:00Z', notAfter: '2026-03-02T00:00:00Z'}}), {types: ['secrets'], normalize: false})
     assert.equal(r3.changes.length, 1, '--no-normalize: the per-pod certificate differs')
   })
 
@@ -147,8 +161,8 @@ describe('diff engine: generated pairs with known edits', () => {
     const b = dumpOf(productpage)
     const c0 = (section(b, 'ClustersConfigDump').dynamic_active_clusters as JsonObject[])[0]!
     c0.version_info = 'another-version'
-    assert.equal(diffGraphs(graphOf(a), graphOf(b)).equal, true)
-    const r = diffGraphs(graphOf(a), graphOf(b), {includeMeta: true, types: ['clusters']})
+    assert.equal(both(a, b).equal, true)
+    const r = both(a, b, {includeMeta: true, types: ['clusters']})
     assert.equal(r.changes.length, 1)
     assert.deepEqual(r.changes[0]!.fields, ['/_meta/version_info'])
   })
@@ -158,11 +172,11 @@ describe('diff engine: generated pairs with known edits', () => {
     const b = dumpOf(productpage)
     const clusters = section(b, 'ClustersConfigDump').dynamic_active_clusters as JsonObject[]
     clusters.splice(0, clusters.length, ...clusters.filter((c) => !String((c.cluster as JsonObject).name).includes('reviews')))
-    const all = diffGraphs(graphOf(a), graphOf(b))
+    const all = both(a, b)
     assert.ok(all.changes.length > 0 && all.changes.every((c) => c.type === 'clusters' && c.change === 'removed'))
-    assert.equal(diffGraphs(graphOf(a), graphOf(b), {types: ['listeners', 'routes']}).equal, true)
-    assert.equal(diffGraphs(graphOf(a), graphOf(b), {fqdn: 'ratings'}).equal, true)
-    const reviews = diffGraphs(graphOf(a), graphOf(b), {fqdn: 'reviews'})
+    assert.equal(both(a, b, {types: ['listeners', 'routes']}).equal, true)
+    assert.equal(both(a, b, {fqdn: 'ratings'}).equal, true)
+    const reviews = both(a, b, {fqdn: 'reviews'})
     assert.deepEqual(reviews.types, ['clusters', 'endpoints'])
     assert.equal(reviews.changes.length, all.changes.length)
   })
