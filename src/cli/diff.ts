@@ -115,6 +115,7 @@ export async function runDiff(refs: string[], flags: DiffFlagValues): Promise<vo
 
 async function printResult(result: DiffResult, sides: {a: string; b: string}, flags: DiffFlagValues, p: Presentation): Promise<void> {
   const view = await import('../views/diff.js')
+  for (const w of result.warnings) process.stderr.write(`Warning: ${w}\n`)
   if (flags.output !== 'short') return printDocument(view.diffDocument(result, sides), flags, p)
   await writeStdout(view.diffText(result, sides, {width: p.width, styler: p.styler, stat: flags.stat}))
 }

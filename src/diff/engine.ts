@@ -99,7 +99,10 @@ export interface Normalisation {
 
 export interface DiffResult {
   equal: boolean
+  /** the types compared */
   types: DiffType[]
+  /** what could not be compared, and why (a side without that section: unknown is not empty) */
+  warnings: string[]
   counts: Partial<Record<DiffType, TypeCounts>>
   changes: ResourceChange[]
   normalized: Normalisation[]
@@ -151,9 +154,18 @@ export function diffGraphs(a: ConfigGraph, b: ConfigGraph, opts: DiffOptions = {
   const between = opts.normalize === false ? undefined : perPodBetween(a, b)
   const perPod = between?.perPod
   const types = typesOf(opts)
-  const result: DiffResult = {equal: true, types, counts: {}, changes: [], normalized: between?.normalized ?? []}
+  const result: DiffResult = {equal: true, types: [], warnings: [], counts: {}, changes: [], normalized: between?.normalized ?? []}
   const ropts = {includeMeta: opts.includeMeta ?? false, dynamicOnly: opts.dynamicOnly}
   for (const type of types) {
+    // a side without the section says nothing about those resources (a dump taken without include_eds has no
+    // EndpointsConfigDump: its endpoints are unknown, not gone): not compared, and said
+    const hasA = hasSection(a, type)
+    const hasB = hasSection(b, type)
+    if (hasA !== hasB) {
+      result.warnings.push(`${type} not compared: ${hasA ? 'b' : 'a'} has no ${SECTION_OF[type]}${type === 'endpoints' ? ' (a dump taken without ?include_eds)' : ''}`)
+      continue
+    }
+    result.types.push(type)
     // the byte path (./bytes.ts) where both sections allow it; bookkeeping and the dynamic-only view read the graph
     const raw = type !== 'secrets' && type !== 'bootstrap' && !ropts.includeMeta && !ropts.dynamicOnly && !(type === 'listeners' && opts.port !== undefined) ? rawPair(a, b, type) : undefined
     const counts: TypeCounts = {added: 0, removed: 0, changed: 0, unchanged: 0}
@@ -187,6 +199,21 @@ function compareMaps(ma: Map<string, Resource>, mb: Map<string, Resource>, perPo
       changes.push(change)
     }
   }
+}
+
+const SECTION_OF: Record<DiffType, string> = {
+  clusters: 'ClustersConfigDump',
+  listeners: 'ListenersConfigDump',
+  routes: 'RoutesConfigDump',
+  endpoints: 'EndpointsConfigDump',
+  secrets: 'SecretsConfigDump',
+  bootstrap: 'BootstrapConfigDump',
+}
+
+/** Whether the dump has the section of a type, in any form (a section, or `?resource=` entries), from its types alone. */
+function hasSection(g: ConfigGraph, type: DiffType): boolean {
+  const name = SECTION_OF[type]
+  return g.dump.types.some((t) => t.endsWith(`.${name}`) || t.includes(`.${name}.`))
 }
 
 function rawPair(a: ConfigGraph, b: ConfigGraph, type: RawType): {a: Map<string, RawResource[]>; b: Map<string, RawResource[]>} | undefined {

@@ -99,6 +99,7 @@ export function diffDocument(r: DiffResult, sides: {a: string; b: string}): Json
     a: sides.a,
     b: sides.b,
     equal: r.equal,
+    warnings: r.warnings,
     normalized: r.normalized.map((n) => ({what: n.what, a: n.a, b: n.b, placeholder: n.placeholder})),
     summary,
     resources: r.changes.map((c) => ({type: c.type, name: c.name, change: c.change, fields: c.fields, patch: c.patch as unknown as Json})),

@@ -156,6 +156,15 @@ describe('diff engine: generated pairs with known edits', () => {
     assert.equal(r3.changes.length, 1, '--no-normalize: the per-pod certificate differs')
   })
 
+  test('a side without EndpointsConfigDump: endpoints unknown, not gone; not compared, and said', () => {
+    const a = dumpOf(productpage)
+    const b = JSON.parse(JSON.stringify(configDump(mesh, productpage, {includeEds: false}))) as JsonObject
+    const r = both(a, b)
+    assert.equal(r.equal, true)
+    assert.deepEqual(r.types, ['clusters', 'listeners', 'routes', 'secrets', 'bootstrap'])
+    assert.deepEqual(r.warnings, ['endpoints not compared: b has no EndpointsConfigDump (a dump taken without ?include_eds)'])
+  })
+
   test('--include-meta: version_info and last_updated count', () => {
     const a = dumpOf(productpage)
     const b = dumpOf(productpage)
