@@ -11,7 +11,7 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {DiffOptions, DiffResult} from '../diff/engine.js'
 import {DIFF_TYPES, type DiffType} from '../diff/resources.js'
-import {ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
+import {ExitCode, InputError, isMeshctlError, UsageError} from '../errors/index.js'
 import type {OutputFormat} from '../output/render.js'
 import {writeStdout} from './print.js'
 import {isExistingFile, type LoadedProxy, loadFileProxy, loadProxy, type ProxyFlagValues} from './proxies.js'
@@ -55,6 +55,8 @@ function engineOptions(flags: DiffFlagValues): DiffOptions {
 
 async function loadSide(ref: string, flags: DiffFlagValues): Promise<LoadedProxy> {
   if (await isExistingFile(ref)) return loadFileProxy(ref)
+  // a side that names a dump file that is not there: say so, rather than look for a pod of that name
+  if (/\.(json|ya?ml)$/i.test(ref)) throw new InputError(`${ref}: no such file`, {code: 'E_NO_FILE', hint: 'a side is a pod, or a saved dump that exists (meshctl pc all <pod> -o json > before.json)'})
   return loadProxy(ref, {...flags, file: undefined}, {command: 'diff', health: false})
 }
 

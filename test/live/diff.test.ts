@@ -65,6 +65,7 @@ describe('diff: pods and snapshots', () => {
     await assertOneLineError(await cli(['diff', 'deploy/productpage-v1']), 2, /diff needs two sides \(got 1\)/)
     await assertOneLineError(await cli(['diff', '-l', 'app=reviews', 'x']), 2, /takes no pod or file/)
     await assertOneLineError(await cli(['diff', 'a', 'b', '--type', 'nope']), 2, /--type "nope" is not a resource type/)
+    await assertOneLineError(await cli(['diff', 'deploy/productpage-v1', join(tmp, 'missing.json')]), 3, /missing\.json: no such file/)
   })
 })
 
