@@ -16,7 +16,8 @@
  *   injector leaves (`sidecar.istio.io/status`, `prometheus.io/*`, ...), the same as the `ANNOTATIONS` in the
  *   generated bootstrap node metadata;
  * - on every Envoy pod: `opts.adminPort` (default 15000) served by `envoyAdminHandler` over the generator's
- *   `configDump(mesh, proxy, {includeEds: true})` and `clustersStatus(mesh, proxy)`, each computed on first use and
+ *   `configDump(mesh, proxy, {includeEds: true})` (with `opts.changes`' live edits applied, ./changes.ts) and
+ *   `clustersStatus(mesh, proxy)`, each computed on first use and
  *   cached per pod (the emulation applies mask / resource / name_regex and drops EndpointsConfigDump without
  *   `include_eds`, as Envoy does); 15020 (pilot-agent: `/healthz/ready`, merged `/stats/prometheus`), 15021
  *   (Envoy's readiness listener: `/healthz/ready`, 503 on a not-Ready pod) and 15090 (`/stats/prometheus`);
