@@ -381,6 +381,8 @@ async function decode(d: Record<string, Dump>, m: Machine): Promise<SectionResul
         `the same with the EndpointsConfigDump section (${fmtBytes(eds.bytes)}, needed by \`eds\` and \`all\`; every view runs on it), and the proxy's ` +
         `\`/clusters?format=json\` (${fmtBytes(cf.bytes)}) for \`endpoints\`. Each view is compared with the baseline on the file it reads. ` +
         'The 1k-service rows show how the ratio moves with size (not judged).',
+      `\`meshctl diff\` (issue 13) compares two 10k-service dumps, \`${eds.proxy}\` and the next sidecar of the mesh (a replica of the same workload, ${fmtBytes(d.d10kB!.bytes)}), ` +
+        'against `bench/baseline-parse2.mjs` (read and `JSON.parse` both files); target ≤ 1.5× its time and peak RSS ≤ 2× the two files together.',
     ],
     rows,
     m,
