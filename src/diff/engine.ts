@@ -357,6 +357,8 @@ export class ReplicaComparison {
   /** `type\0name` → fingerprint → version */
   private readonly versions = new Map<string, Map<string, Version>>()
   private readonly types: DiffType[]
+  /** the types each pod's dump has a section for (a pod without EDS has unknown endpoints, not none) */
+  private readonly known = new Map<string, Set<DiffType>>()
   private normalizedAny = false
 
   constructor(private readonly opts: DiffOptions = {}) {
@@ -369,7 +371,11 @@ export class ReplicaComparison {
     const values = podValuesOf(g)
     const sub = normalize ? podSubstitution(values) : undefined
     if (sub) this.normalizedAny = true
+    const known = new Set<DiffType>()
+    this.known.set(pod, known)
     for (const type of this.types) {
+      if (!hasSection(g, type)) continue
+      known.add(type)
       const rs = resourcesOf(g, type, this.opts, {includeMeta: this.opts.includeMeta ?? false, dynamicOnly: this.opts.dynamicOnly, rename: sub})
       for (const r of rs.values()) {
         const doc = normalize && r.cert && typeof r.doc === 'object' && r.doc !== null && !Array.isArray(r.doc) ? withCertificateIdentity(r.doc) : r.doc
@@ -398,7 +404,7 @@ export class ReplicaComparison {
       const byFp = this.versions.get(key)!
       const groups: Array<{fp: string; pods: string[]; doc?: Json}> = [...byFp].map(([fp, v]) => ({fp, pods: v.pods, doc: v.doc}))
       const having = new Set(groups.flatMap((g) => g.pods))
-      const absent = this.pods.filter((p) => !having.has(p))
+      const absent = this.pods.filter((p) => !having.has(p) && this.known.get(p)!.has(type))
       if (absent.length > 0) groups.push({fp: ABSENT, pods: absent})
       if (groups.length === 1) continue
       groups.sort((x, y) => y.pods.length - x.pods.length)

@@ -192,13 +192,15 @@ describe('diff engine: generated pairs with known edits', () => {
 
   test('replicas against their majority: the odd one is named, with the field', () => {
     const [inv0, inv1] = [...iterateProxies(mesh)].filter((p) => p.pod.startsWith('inventory'))
-    const cmp = new ReplicaComparison({types: ['clusters', 'listeners', 'routes']})
+    const cmp = new ReplicaComparison({types: ['clusters', 'listeners', 'routes', 'endpoints']})
     cmp.add('a', graphOf(dumpOf(inv0!)))
     cmp.add('b', graphOf(dumpOf(inv1!)))
     const odd = dumpOf(inv0!)
     const c0 = (section(odd, 'ClustersConfigDump').dynamic_active_clusters as JsonObject[])[0]!
     ;(c0.cluster as JsonObject).connect_timeout = '99s'
     cmp.add('c', graphOf(odd))
+    // a fourth pod whose dump was taken without EDS: its endpoints are unknown, not missing
+    cmp.add('d', graphOf(JSON.parse(JSON.stringify(configDump(mesh, inv1!, {includeEds: false})))))
     const rep = cmp.result()
     assert.deepEqual(rep.noMajority, [])
     assert.deepEqual(
@@ -207,6 +209,7 @@ describe('diff engine: generated pairs with known edits', () => {
         ['a', []],
         ['b', []],
         ['c', [['clusters', (c0.cluster as JsonObject).name, 'changed', ['/connect_timeout']]]],
+        ['d', []],
       ],
     )
   })
