@@ -43,6 +43,7 @@ const RESULTS = path.join(OUT, 'results.json')
 const BENCHMARKS = path.join(ROOT, 'BENCHMARKS.md')
 const BIN = path.join(ROOT, 'bin/run.js')
 const BASELINE = path.join(ROOT, 'bench/baseline.mjs')
+const BASELINE_PARSE2 = path.join(ROOT, 'bench/baseline-parse2.mjs')
 const PHASES = path.join(ROOT, 'dist/bench/phases.js')
 const KUBECTL = '/usr/bin/kubectl'
 const JQ = '/usr/bin/jq'
@@ -195,6 +196,8 @@ const DUMP_SPECS: Record<string, DumpSpec> = {
   d1k: {services: 1000, format: 'config_dump', includeEds: true},
   d10k: {services: 10_000, format: 'config_dump', includeEds: true},
   d10kNoEds: {services: 10_000, format: 'config_dump', includeEds: false},
+  // the next sidecar of the same mesh (a replica of d10k's workload): diff's second side
+  d10kB: {services: 10_000, format: 'config_dump', includeEds: true, proxyIndex: 1},
   c10k: {services: 10_000, format: 'clusters', includeEds: false},
   d70k: {services: 70_000, format: 'config_dump', includeEds: true},
   c70k: {services: 70_000, format: 'clusters', includeEds: false},
@@ -203,7 +206,7 @@ const DUMP_SPECS: Record<string, DumpSpec> = {
 async function dumpsFor(sections: SectionId[]): Promise<Record<string, Dump>> {
   const need = new Set<string>()
   if (sections.includes('startup')) need.add('small')
-  if (sections.includes('decode')) for (const k of ['d1k', 'd10k', 'd10kNoEds', 'c10k']) need.add(k)
+  if (sections.includes('decode')) for (const k of ['d1k', 'd10k', 'd10kNoEds', 'c10k', 'd10kB']) need.add(k)
   if (sections.includes('scale')) for (const k of ['d10k', 'c10k', 'd70k', 'c70k']) need.add(k)
   if (sections.includes('trace')) need.add('d10k')
   log(`dumps (cache: ${rel(DUMPS)})`)
@@ -340,6 +343,25 @@ async function decode(d: Record<string, Dump>, m: Machine): Promise<SectionResul
     if (rows.at(-1)!.verdict === 'FAIL') failing.push({row: rows.at(-1)!, cmd: viewCmds[i]!, view: v.name, base: v.file === 'dump' ? 'baseline.mjs' : 'baseline.mjs (/clusters)'})
   })
 
+  // diff (issue 13): two 10k-service dumps (two replicas of one workload) ≤ 1.5× two bare JSON.parse's of them,
+  // peak RSS ≤ 2× the two files
+  const other = d.d10kB!
+  const b5: Cmd = {label: 'baseline parse2', argv: [NODE, BASELINE_PARSE2, eds.path, other.path]}
+  const c5 = meshctl('diff 10k', ['diff', eds.path, other.path])
+  const g5 = await measureGroup([b5, c5], {runs: RUNS, log})
+  const bm5 = g5.get(b5.label)!
+  const cm5 = g5.get(c5.label)!
+  const r5 = cm5.median / bm5.median
+  const rr5 = ((cm5.rssKB ?? 0) * 1024) / (eds.bytes + other.bytes)
+  rows.push(row(bm5, `baseline-parse2.mjs ${path.basename(eds.path)} ${path.basename(other.path)} (JSON.parse of both)`, {verdict: 'baseline'}))
+  rows.push(
+    row(cm5, `meshctl diff ${path.basename(eds.path)} ${path.basename(other.path)}`, {
+      ratio: `${x(r5)} baseline, RSS ${x(rr5)} files`,
+      target: '≤ 1.5×, RSS ≤ 2× files',
+      verdict: cm5.ok && cm5.rssKB !== undefined && r5 <= 1.5 && rr5 <= 2 ? 'PASS' : 'FAIL',
+    }),
+  )
+
   // scaling, for information: clusters on the 1k dump
   const d1k = d.d1k!
   const b4: Cmd = {label: 'baseline 1k', argv: [NODE, BASELINE, d1k.path]}
@@ -361,6 +383,8 @@ async function decode(d: Record<string, Dump>, m: Machine): Promise<SectionResul
         `the same with the EndpointsConfigDump section (${fmtBytes(eds.bytes)}, needed by \`eds\` and \`all\`; every view runs on it), and the proxy's ` +
         `\`/clusters?format=json\` (${fmtBytes(cf.bytes)}) for \`endpoints\`. Each view is compared with the baseline on the file it reads. ` +
         'The 1k-service rows show how the ratio moves with size (not judged).',
+      `\`meshctl diff\` (issue 13) compares two 10k-service dumps, \`${eds.proxy}\` and the next sidecar of the mesh (a replica of the same workload, ${fmtBytes(d.d10kB!.bytes)}), ` +
+        'against `bench/baseline-parse2.mjs` (read and `JSON.parse` both files); target ≤ 1.5× its time and peak RSS ≤ 2× the two files together.',
     ],
     rows,
     m,

@@ -9,23 +9,32 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {startSandbox} from '../dist/src/sandbox/cluster.js'
+import {MeshChanges} from '../dist/src/sandbox/changes.js'
 import {bookinfoSandboxSpec, FAILURE_PODS} from '../dist/src/sandbox/mesh.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = join(root, 'bin/run.js')
 const dir = mkdtempSync(join(tmpdir(), 'meshctl-demo-'))
+<<<<<<< HEAD
 const sb = await startSandbox(bookinfoSandboxSpec({istiod: 'full', ambient: true}), {kubeconfigPath: join(dir, 'kubeconfig')})
+=======
+// the mesh changes while the tour runs (a route edit, an endpoint going away): see src/sandbox/changes.ts
+const changes = new MeshChanges()
+const sb = await startSandbox(bookinfoSandboxSpec({istiod: 'full', changes}), {kubeconfigPath: join(dir, 'kubeconfig')})
+>>>>>>> diff
 const env = {...process.env, KUBECONFIG: sb.kubeconfigPath, NO_COLOR: process.env.NO_COLOR ?? ''}
 
 const gen = spawnSync(process.execPath, [join(root, 'scripts/sample.js'), dir], {stdio: ['ignore', 'ignore', 'inherit']})
 if (gen.status !== 0) process.exit(gen.status ?? 1)
 
 /** Runs a command without blocking this process, which serves the sandbox cluster. */
-function run(cmd, args, interruptAfterMs) {
+function run(cmd, args, interruptAfterMs, during) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {env, stdio: ['ignore', 'pipe', 'pipe']})
     // a command that runs until Ctrl-C (ps --watch) gets its SIGINT after a while
     if (interruptAfterMs) setTimeout(() => child.kill('SIGINT'), interruptAfterMs)
+    // the mesh changing while a command watches it
+    if (during) setTimeout(during.fn, during.afterMs)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -37,7 +46,7 @@ function run(cmd, args, interruptAfterMs) {
 
 const quote = (a) => (!/[\s|?*'"[\]]/.test(a) ? a : a.includes("'") ? `"${a}"` : `'${a}'`)
 
-/** [why, args, expected exit code, interrupt after ms] */
+/** [why, args, expected exit code, interrupt after ms, {before, during: {afterMs, fn}} (mesh changes)] */
 const tour = [
   ['The sandbox cluster: Bookinfo with sidecars, an ingress gateway, istiod, and a few broken pods.', ['kubectl', 'get', 'pods', '-A'], 0],
   ['Which clusters does productpage know for reviews, and which DestinationRule made them?', ['pc', 'clusters', 'deploy/productpage-v1', '--fqdn', 'reviews'], 0],
@@ -53,18 +62,37 @@ const tour = [
   ['For CI: fail when a proxy NACKed its config (exit 10, the culprits on stderr).', ['ps', '--fail-on', 'error', '-n', 'foo'], 10],
   ['Watching: ps asks again every second until Ctrl-C (redrawn in place on a terminal; piped here, one table per refresh):', ['ps', '--watch', '1s', '-n', 'istio-system'], 0, 2500],
   ['Does productpage run what istiod computed for it?', ['ps', 'deploy/productpage-v1'], 0],
+<<<<<<< HEAD
   ['Ambient mode: the workloads a ztunnel knows in namespace ambient (captured over HBONE, sent through the waypoint):', ['zc', 'workloads', '--workload-namespace', 'ambient'], 0],
   ["A workload pod's connections, from the ztunnel on its node:", ['zc', 'connections', 'deploy/client.ambient'], 0],
   ["The waypoint is an Envoy: its routes, as for any proxy.", ['pc', 'routes', 'deploy/waypoint.ambient'], 0],
+=======
+  ['The same comparison resource by resource (spelling, key order, defaults and versions do not count):', ['ps', 'deploy/productpage-v1', '--semantic'], 0],
+  [
+    'Every reviews pod should route and balance the same way. One reviews-v2 route just got another timeout: diff -l compares each pod with the majority.',
+    ['diff', '-l', 'app=reviews', '--type', 'clusters,routes,endpoints'],
+    0,
+    undefined,
+    {before: () => changes.setRouteTimeout({pod: /^reviews-v2-/}, '7s', '9080')},
+  ],
+  [
+    'Watching a proxy: diff --watch takes a snapshot, then prints only what changes. Here a reviews endpoint goes away from productpage:',
+    ['diff', 'deploy/productpage-v1', '--watch', '1s'],
+    0,
+    5000,
+    {during: {afterMs: 2500, fn: () => changes.removeEndpoint({app: 'productpage'}, 'outbound|9080||reviews.default.svc.cluster.local')}},
+  ],
+>>>>>>> diff
   ['Offline, from a saved dump: the same tables.', ['pc', 'clusters', '-f', join(dir, 'reviews-v2.json'), '--subset', 'v3'], 0],
 ]
 
 let failed = 0
 try {
-  for (const [why, args, expected, interruptAfterMs] of tour) {
+  for (const [why, args, expected, interruptAfterMs, mesh] of tour) {
+    mesh?.before?.()
     const shown = args.map(quote).join(' ').replaceAll(`${dir}/`, '')
     process.stdout.write(`\n# ${why}\n$ ${args[0] === 'kubectl' ? '' : 'meshctl '}${shown}\n`)
-    const r = args[0] === 'kubectl' ? await run('kubectl', args.slice(1)) : await run(process.execPath, [bin, ...args], interruptAfterMs)
+    const r = args[0] === 'kubectl' ? await run('kubectl', args.slice(1)) : await run(process.execPath, [bin, ...args], interruptAfterMs, mesh?.during)
     if (args[0] === 'kubectl' && r.error) {
       process.stdout.write('(kubectl is not installed; skipping)\n')
       continue

@@ -15,6 +15,8 @@ export interface DumpSpec {
   /** config_dump (with or without the EndpointsConfigDump section) or /clusters?format=json */
   format: 'config_dump' | 'clusters'
   includeEds: boolean
+  /** which sidecar of the mesh (0 = the first, 1 = the next: a replica of the same workload in the synthetic mesh) */
+  proxyIndex?: number
 }
 
 export interface Dump extends DumpSpec {
@@ -50,12 +52,14 @@ export function generatorKey(root: string): string {
 
 export function dumpName(s: DumpSpec): string {
   const size = s.services >= 1000 ? `${s.services / 1000}k` : String(s.services)
-  return s.format === 'clusters' ? `svc-${size}.clusters.json` : `svc-${size}.config_dump${s.includeEds ? '.eds' : ''}.json`
+  const which = s.proxyIndex ? `.p${s.proxyIndex}` : ''
+  return s.format === 'clusters' ? `svc-${size}${which}.clusters.json` : `svc-${size}${which}.config_dump${s.includeEds ? '.eds' : ''}.json`
 }
 
-export function firstSidecar(mesh: MeshModel): ProxyInfo {
-  for (const p of iterateProxies(mesh)) if (p.kind === 'sidecar') return p
-  throw new Error(`mesh ${mesh.name} has no sidecar`)
+export function firstSidecar(mesh: MeshModel, index = 0): ProxyInfo {
+  let n = 0
+  for (const p of iterateProxies(mesh)) if (p.kind === 'sidecar' && n++ === index) return p
+  throw new Error(`mesh ${mesh.name} has no sidecar #${index}`)
 }
 
 const meshes = new Map<number, MeshModel>()
@@ -84,7 +88,7 @@ export async function ensureDump(dir: string, key: string, spec: DumpSpec, log: 
     }
   }
   const mesh = meshOf(spec.services)
-  const proxy = firstSidecar(mesh)
+  const proxy = firstSidecar(mesh, spec.proxyIndex ?? 0)
   const tmp = `${file}.partial`
   const t0 = performance.now()
   const {bytes} = await writeDumpToFile(mesh, proxy, tmp, {includeEds: spec.includeEds, format: spec.format})

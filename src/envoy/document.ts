@@ -78,6 +78,8 @@ export interface ConfigEntry {
   forget?(): void
   /** the entry with only what `p` names decoded (not kept); undefined when its bytes cannot be cut that way */
   project?(p: Projection): JsonObject | undefined
+  /** the entry's JSON text as it is in the input (not kept), when the input is at hand as bytes */
+  bytes?(): Uint8Array
 }
 
 const eager = (cfg: JsonObject): ConfigEntry => ({type: typeUrl(cfg), load: () => cfg})
@@ -162,6 +164,17 @@ export class ConfigDump {
     if (own.length === 0 || this.entries.some((e) => resourceEntryOf(e.type)?.kind === kind)) return this.section(kind)
     const last = own[own.length - 1]!
     return last.project?.(p) ?? this.section(kind)
+  }
+
+  /**
+   * The JSON text of the section of that kind as it is in the input, not decoded (diff compares resources' bytes
+   * before decoding them); undefined when the dump has several sections of the kind, resource-style entries, or was
+   * not read from bytes (then decode it with section()).
+   */
+  sectionBytes(kind: SectionKind): Uint8Array | undefined {
+    if (this.entries.some((e) => resourceEntryOf(e.type)?.kind === kind)) return undefined
+    const own = this.entries.filter((e) => sectionKindOf(e.type) === kind)
+    return own.length === 1 ? own[0]!.bytes?.() : undefined
   }
 
   /** Like sectionProjected(), but a missing section is an InputError as requireSection()'s. */
@@ -474,6 +487,7 @@ function lazyConfigDump(
         }
         return value
       },
+      bytes: () => read(start, end),
       project: (p) => {
         if (value) return value
         // from a file: streamed through a small window; else (or should that not go) from the section's bytes

@@ -66,6 +66,34 @@ function convertMap(v: Json, values: 'message' | 'struct' | 'scalar'): Json {
   return out
 }
 
+/**
+ * What the value under `key` of the message `obj` is, by the same rules convertMessage applies: a message (field
+ * names are proto field names), a Struct (keys and values are data), or a map (keys are data; values messages,
+ * Structs or scalars). `parentKey` is the field that holds `obj` (a Node's `metadata` is a Struct). For readers that
+ * walk a resource in either spelling without converting it (diff).
+ */
+export type FieldKind = 'message' | 'struct' | 'map-message' | 'map-struct' | 'map-scalar'
+
+const KIND_BY_KEY = new Map<string, FieldKind>([
+  ...[...STRUCTS].map((k) => [k, 'struct'] as const),
+  ...[...MAP_STRUCT].map((k) => [k, 'map-struct'] as const),
+  ...[...MAP_MSG].map((k) => [k, 'map-message'] as const),
+  ...[...MAP_SCALAR].map((k) => [k, 'map-scalar'] as const),
+])
+
+export function fieldKind(obj: JsonObject, key: string, parentKey: string): FieldKind {
+  // the same decisions as convertMessage, cheapest first: most keys are none of these
+  if (key === 'value') {
+    const type = obj['@type']
+    if (typeof type === 'string' && (STRUCT_TYPES.has(type) || TYPED_STRUCT_TYPES.has(type))) return 'struct'
+  } else if (key === 'metadata') {
+    if (STRUCT_METADATA_PARENTS.has(parentKey)) return 'struct'
+  } else if (key === 'config') {
+    if (typeof obj['@type'] !== 'string' && typeof obj.name === 'string' && obj.typed_config === undefined && obj.typedConfig === undefined) return 'struct'
+  }
+  return KIND_BY_KEY.get(key) ?? 'message'
+}
+
 /** Converts a message (or a list of them) to proto-JSON naming. */
 export function convertMessage(v: Json, parentKey = ''): Json {
   if (Array.isArray(v)) return v.map((x) => convertMessage(x, parentKey))

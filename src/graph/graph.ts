@@ -250,7 +250,22 @@ function routeConfigNode(raw: JsonObject, origin: RouteConfigOrigin, meta: Resou
         raw: vh,
         routes: getArray(vh, 'routes')
           .filter(isObject)
-          .map((r, ri): RouteNode => ({type: 'route', routeConfig: name, virtualHost: vhName, index: ri, name: getString(r, 'name') || `#${ri}`, raw: r, clusterRefs: routeClusterRefs(r)})),
+          .map((r, ri): RouteNode => {
+            let refs: ClusterRef[] | undefined
+            return {
+              type: 'route',
+              routeConfig: name,
+              virtualHost: vhName,
+              index: ri,
+              name: getString(r, 'name') || `#${ri}`,
+              raw: r,
+              // found when asked: diff never follows them
+              get clusterRefs(): ClusterRef[] {
+                refs ??= routeClusterRefs(r)
+                return refs
+              },
+            }
+          }),
       }
     })
   return {type: 'routeConfig', name, origin, owner, raw, meta, virtualHosts}
@@ -474,6 +489,7 @@ export class ConfigGraph {
       if (!raw) return
       const name = getString(raw, 'name')
       const edsName = getString(getObject(raw, 'eds_cluster_config'), 'service_name') || name
+      let secretRefs: string[] | undefined
       const node: ClusterNode = {
         type: 'cluster',
         name,
@@ -482,7 +498,11 @@ export class ConfigGraph {
         meta: metaOf(entry),
         discovery: discoveryOf(raw),
         edsName,
-        secretRefs: clusterTransportSockets(raw).flatMap(sdsSecretNames),
+        // found when asked (edges): a reader that never follows references (diff) does not pay for it
+        get secretRefs(): string[] {
+          secretRefs ??= clusterTransportSockets(raw).flatMap(sdsSecretNames)
+          return secretRefs
+        },
       }
       const list = m.get(name)
       if (list) list.push(node)
@@ -526,7 +546,19 @@ export class ConfigGraph {
         const cla = getObject(e, 'endpoint_config')
         if (!cla) continue
         const name = getString(cla, 'cluster_name')
-        m.set(name, {type: 'endpoints', cluster: name, source: 'eds', raw: cla, hosts: [], overprovisioningFactor: 0})
+        let hosts: HostNode[] | undefined
+        // hosts decoded when asked (endpointsOf copies them): diff reads the raw assignment only
+        m.set(name, {
+          type: 'endpoints',
+          cluster: name,
+          source: 'eds',
+          raw: cla,
+          get hosts(): HostNode[] {
+            hosts ??= hostsOfAssignment(cla)
+            return hosts
+          },
+          overprovisioningFactor: overprovisioning(cla),
+        })
       }
     }
     this.endpointMap = m
@@ -565,8 +597,8 @@ export class ConfigGraph {
       node = {type: 'endpoints', cluster: cluster.name, source: 'load_assignment', raw: inline, hosts: hostsOfAssignment(inline), overprovisioningFactor: overprovisioning(inline)}
     } else {
       const eds = this.edsIndex()?.get(cluster.edsName) ?? this.edsIndex()?.get(cluster.name)
-      // hosts are read from the assignment when asked for (most clusters never are)
-      if (eds?.raw) node = {...eds, hosts: hostsOfAssignment(eds.raw), overprovisioningFactor: overprovisioning(eds.raw)}
+      // a copy: live health is laid over the hosts below
+      if (eds) node = {type: 'endpoints', cluster: eds.cluster, source: 'eds', raw: eds.raw, hosts: eds.hosts.map((h) => ({...h})), overprovisioningFactor: eds.overprovisioningFactor}
       else if (this.edsIndex() && cluster.discovery === 'EDS') node = {type: 'endpoints', cluster: cluster.name, source: 'eds', hosts: [], overprovisioningFactor: 140}
     }
     if (live) {
@@ -672,6 +704,29 @@ export class ConfigGraph {
       const c = copies.find((x) => x.state !== 'warming') ?? copies[0]!
       for (const s of c.secretRefs) yield {from: {type: 'cluster', name}, to: {type: 'secret', name: s}, via: 'sds', ...secretOk(s)}
     }
+  }
+
+  /** Every EDS resource of the dump by its cluster (EDS) name; undefined when the dump has no EndpointsConfigDump. */
+  get endpointConfigs(): Map<string, EndpointsNode> | undefined {
+    return this.edsIndex() ?? undefined
+  }
+
+  /** The bootstrap (`BootstrapConfigDump.bootstrap`), if the dump has one. */
+  get bootstrap(): JsonObject | undefined {
+    return getObject(this.dump.section('bootstrap'), 'bootstrap')
+  }
+
+  /**
+   * Drops every index built so far and the dump's decoded sections (where they can be decoded again from its bytes),
+   * so that a caller going through a huge dump one section at a time (diff) holds one section, not all of them.
+   */
+  forget(): void {
+    this.listenerList = undefined
+    this.routeConfigMap = undefined
+    this.clusterMap = undefined
+    this.endpointMap = undefined
+    this.secretMap = undefined
+    this.dump.forgetDecoded()
   }
 
   // ------------------------------------------------------------------ time

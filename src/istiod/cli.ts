@@ -24,6 +24,8 @@ export interface ProxyStatusOptions {
   query?: CompiledQuery
   color?: boolean
   'fail-on'?: FailOnCondition[]
+  /** with a pod: diff's resource-by-resource comparison instead of istioctl's text diff */
+  semantic?: boolean
   /** --watch interval in ms */
   watch?: number
   // live access (as proxy-config)
@@ -110,8 +112,38 @@ async function runSyncDiff(opts: ProxyStatusOptions): Promise<void> {
   }
   const istiod = asConfigDump(parseAdminDocument(found.bytes, `istiod ${found.istiod}`), 'sync diff')
   const envoy = asConfigDump(parseAdminDocument(envoyBytes, envoySource), 'sync diff')
+  if (opts.semantic) return semanticSyncDiff(istiod, envoy, {istiod: `istiod ${found.istiod}`, envoy: `Envoy ${id}`}, opts)
   const result = syncDiffView(istiod, envoy)
   await writeStdout(await renderResult(result, {format: FORMAT[opts.output], query: opts.query, color: opts.color}))
+}
+
+/**
+ * `ps <pod> --semantic`: the same two config dumps as the text diff (istiod's for the proxy, Envoy's own), compared
+ * by diff's engine over what istioctl compares (dynamic clusters, listeners and route configurations), so that
+ * spelling, key order, default values and versions/timestamps (istio#21709, #12958) are no difference. Exit 0 either
+ * way, as the text diff; `--fail-on` does not apply to one pod.
+ */
+async function semanticSyncDiff(
+  istiod: import('../envoy/document.js').ConfigDump,
+  envoy: import('../envoy/document.js').ConfigDump,
+  sides: {istiod: string; envoy: string},
+  opts: ProxyStatusOptions,
+): Promise<void> {
+  const {buildGraph} = await import('../graph/graph.js')
+  const {diffGraphs} = await import('../diff/engine.js')
+  const view = await import('../views/diff.js')
+  const result = diffGraphs(buildGraph(istiod), buildGraph(envoy), {types: ['clusters', 'listeners', 'routes'], dynamicOnly: true, normalize: false})
+  const names = {a: sides.istiod, b: sides.envoy}
+  if (opts.output !== 'table') {
+    const doc = view.diffDocument(result, names)
+    const text = opts.output === 'yaml' ? `${(await import('../output/yaml.js')).goYaml(doc)}\n` : `${(await import('../output/json.js')).goJson(doc)}\n`
+    await writeStdout(text)
+    return
+  }
+  const {wantColor, makeStyler} = await import('../output/theme.js')
+  const tty = Boolean(process.stdout.isTTY)
+  const styler = wantColor({flag: opts.color, isTTY: tty, env: process.env}) ? makeStyler() : undefined
+  await writeStdout(view.diffText(result, names, {width: tty ? (process.stdout.columns ?? 80) : undefined, styler}))
 }
 
 const FORMAT: Record<StatusOutputFormat, OutputFormat> = {table: 'short', json: 'json', yaml: 'yaml'}
@@ -180,6 +212,8 @@ async function watchProxyStatus(opts: ProxyStatusOptions, source: StatusSource, 
 
 export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatusDeps = {}): Promise<void> {
   if (opts.watch !== undefined) checkWatchCombination(opts)
+  if (opts.semantic && opts.pod === undefined) throw new UsageError('--semantic compares one proxy with istiod\'s view of it; give a pod', {hint: 'meshctl ps <pod> --semantic'})
+  if (opts.semantic && opts.query) throw new UsageError('--query applies to the text diff\'s document; with --semantic use -o json')
   if (opts.pod !== undefined) return runSyncDiff(opts)
   if (opts.watch !== undefined) {
     // a replica that fails is news for this refresh's status line, not a line that scrolls the redrawn screen

@@ -129,6 +129,10 @@ export const proxyStatusFlags = {
     helpValue: '[<interval>]',
     parse: async (value) => parseInterval(value),
   })(),
+  semantic: Flags.boolean({
+    description:
+      "With a pod: compare istiod's view and Envoy's resource by resource (meshctl diff's engine: spelling, key order, defaults and bookkeeping do not count) instead of istioctl's text diff",
+  }),
   'fail-on': Flags.custom<FailOnCondition[]>({
     description:
       'After printing, exit with code 10 and name the proxies on stderr when a type is in one of these states: comma-separated stale, error, not-sent (or any)',

@@ -16,7 +16,8 @@
  *   injector leaves (`sidecar.istio.io/status`, `prometheus.io/*`, ...), the same as the `ANNOTATIONS` in the
  *   generated bootstrap node metadata;
  * - on every Envoy pod: `opts.adminPort` (default 15000) served by `envoyAdminHandler` over the generator's
- *   `configDump(mesh, proxy, {includeEds: true})` and `clustersStatus(mesh, proxy)`, each computed on first use and
+ *   `configDump(mesh, proxy, {includeEds: true})` (with `opts.changes`' live edits applied, ./changes.ts) and
+ *   `clustersStatus(mesh, proxy)`, each computed on first use and
  *   cached per pod (the emulation applies mask / resource / name_regex and drops EndpointsConfigDump without
  *   `include_eds`, as Envoy does); 15020 (pilot-agent: `/healthz/ready`, merged `/stats/prometheus`, `/debug/ndsz`, the `/debug/pprof/` index), 15021
  *   (Envoy's readiness listener: `/healthz/ready`, 503 on a not-Ready pod) and 15090 (`/stats/prometheus`);
@@ -55,6 +56,7 @@ import type {MeshModel, Pod, Workload} from '../gen/model.js'
 import {hash32} from '../gen/prng.js'
 import {proxyInfo} from '../gen/proxies.js'
 import type {ProxyInfo} from '../gen/proxies.js'
+import type {MeshChanges} from './changes.js'
 import {envoyAdminHandler} from './envoy-admin.js'
 import {ambientMesh, meshPods} from '../gen/ambient.js'
 import {type ExtraProxy, installIstiod, type IstiodSandboxOptions} from './istiod.js'
@@ -81,6 +83,8 @@ export interface MeshSandboxOptions {
   ambient?: boolean
   /** the instant certificate validity and push ages count from (default: now) */
   now?: Date
+  /** live edits of what the Envoys answer on /config_dump (./changes.ts): the mesh changing while it runs */
+  changes?: MeshChanges
 }
 
 /** The failure-mode pods `extras` adds, all in namespace FAILURE_NAMESPACE. See the module comment. */
@@ -177,13 +181,14 @@ function viaAdmin(admin: RequestListener, path: string, req: IncomingMessage, re
 }
 
 /** The loopback listeners of a pod with a working Envoy. */
-function envoyPorts(mesh: MeshModel, proxy: ProxyInfo, adminPort: number): Record<number, PortHandler> {
+function envoyPorts(mesh: MeshModel, proxy: ProxyInfo, adminPort: number, changes?: MeshChanges, labels: Record<string, string> = {}): Record<number, PortHandler> {
   let dump: ConfigDumpJson | undefined
   let clusters: ClustersStatusJson | undefined
   const admin = envoyAdminHandler({
     configDump: () => {
       dump ??= configDump(mesh, proxy, {includeEds: true})
-      return dump as EnvoyConfigDump
+      const answer = changes ? changes.apply({name: proxy.pod, namespace: proxy.namespace, labels}, dump) : dump
+      return answer as EnvoyConfigDump
     },
     clustersJson: () => {
       clusters ??= clustersStatus(mesh, proxy)
@@ -216,7 +221,7 @@ function envoyPorts(mesh: MeshModel, proxy: ProxyInfo, adminPort: number): Recor
   return ports
 }
 
-function podFor(mesh: MeshModel, pod: Pod, adminPort: number): SandboxPod {
+function podFor(mesh: MeshModel, pod: Pod, adminPort: number, changes?: MeshChanges): SandboxPod {
   const w = pod.workload
   const base: SandboxPod = {
     name: pod.name,
@@ -241,7 +246,7 @@ function podFor(mesh: MeshModel, pod: Pod, adminPort: number): SandboxPod {
   base.containers = [...(app ? [app] : []), istioProxyContainer(mesh, router, {ready: byName.get('istio-proxy')?.ready})]
   if (!router) base.initContainers = [{name: 'istio-init', image: proxyImage(mesh)}]
   base.annotations = proxyAnnotations(mesh, w, router)
-  base.ports = envoyPorts(mesh, proxy, adminPort)
+  base.ports = envoyPorts(mesh, proxy, adminPort, changes, pod.labels)
   return base
 }
 
@@ -401,7 +406,7 @@ export function meshSandboxSpec(mesh: MeshModel, opts: MeshSandboxOptions = {}):
     deployments.push(...objs.deployments)
     replicasets.push(...objs.replicasets)
     statefulsets.push(...objs.statefulsets)
-    for (const pod of wpods) pods.push(podFor(mesh, pod, adminPort))
+    for (const pod of wpods) pods.push(podFor(mesh, pod, adminPort, opts.changes))
   }
   const services = servicesOf(mesh)
   const daemonsets: SandboxWorkload[] = []
