@@ -1,29 +1,34 @@
 // `npm run build:binary`: meshctl as one self-contained executable, `dist/bin/meshctl-<os>-<arch>`: a Node.js single
-// executable application (https://nodejs.org/api/single-executable-applications.html). Steps, each Node's documented
-// mechanism:
-//   1. esbuild bundles the whole CLI (oclif, every command, every dependency, the sandbox cluster) into one CommonJS
-//      script, dist/binary/meshctl.cjs: a SEA runs one script whose require() knows only Node's built-in modules.
-//      The entry (dist/binary/entry.js, generated here) embeds package.json's oclif fields, oclif.manifest.json and a
-//      table of every command's module made from that manifest, so every command in commands/ is in the binary
-//      without a list to keep (src/cli/binary.ts hands them to oclif).
-//   2. The pinned Node (`node_modules/node`, the runtime the project runs on, not whatever `node` is on PATH) turns
-//      it into a preparation blob: `node --experimental-sea-config dist/binary/sea-config.json`, with V8's code cache
-//      (`useCodeCache`) so the script is not parsed and compiled at each start.
-//   3. A copy of a Node binary gets the blob injected with `postject` (the Node.js project's injection tool), under
-//      the resource name and sentinel fuse the docs give.
-// Run after `npm run build` (it reads dist/ and oclif.manifest.json).
+// executable application (SEA, https://nodejs.org/api/single-executable-applications.html) made of the Node the
+// project pins (node_modules/node, not whatever `node` is on PATH) and the bundled CLI. Run after `npm run build`.
+//
+//   1. esbuild bundles dist/ (tsc's output) into CommonJS scripts, since a SEA runs CommonJS and its require() knows
+//      only Node's built-in modules:
+//        cli.cjs      oclif, meshctl's CLI and every command. Its entry (dist/binary/cli-entry.js, generated here)
+//                     embeds package.json's oclif fields, oclif.manifest.json and a table of every command's module
+//                     made from that manifest: a command added to commands/ is in the next binary with nothing to
+//                     edit (src/cli/binary.ts hands them to oclif in place of its files).
+//        libs.cjs     the packages a command loads only when it runs (client-node, gRPC, ws, YAML, JMESPath, ...):
+//                     found from esbuild's module graph, see `eager` below
+//        sandbox.cjs  the sandbox cluster (`meshctl-<os>-<arch> sandbox`, what `npm run sandbox` runs)
+//        main.cjs     the SEA's main script: `--version`, else it loads cli.cjs
+//   2. Each of the first three is a SEA asset (bytes in the blob), compiled when first needed with a V8 code cache
+//      made here by the pinned Node. cli.cjs's cache is made after running commands with it (a "training" run), so
+//      it holds the compiled code of every function a start runs, not only the top level that Node's own
+//      `useCodeCache` covers (used for main.cjs). A start then neither parses nor compiles meshctl.
+//   3. `node --experimental-sea-config` (the pinned Node: the blob format and the code cache are its own) writes the
+//      preparation blob; `postject` (the Node.js project's injection tool) injects it into a copy of the target's node
+//      binary under the resource name and sentinel fuse Node's documentation gives.
 //
 // Another OS or architecture: a SEA is the target platform's own node binary plus the blob, so give that binary:
-//   node scripts/build-binary.js --node <path to the target's node> --target <os>-<arch>
-//   (or MESHCTL_SEA_NODE / MESHCTL_SEA_TARGET), e.g. the `node` (or `node.exe`) of the official archive of the *same
-//   Node version* as node_modules/node for linux-arm64, darwin-arm64, win32-x64. The blob is made by the pinned Node;
-//   the code cache is V8 machine code data for the build machine, so a foreign target gets the blob without it.
-//   macOS binaries must be signed afterwards (`codesign --sign - <file>`); the signature of a Windows node.exe is
-//   invalidated by the injection.
-// Other options: --no-code-cache (for comparisons), --out <file>.
+//   node scripts/build-binary.js --node <the target's node> --target <os>-<arch>
+// (or MESHCTL_SEA_NODE / MESHCTL_SEA_TARGET), e.g. `bin/node` (`node.exe`) from the official archive of the *same*
+// Node version as node_modules/node for linux-arm64, darwin-arm64 or win32-x64. V8 code caches are specific to the
+// machine that makes them, so such a binary has none (it starts slower, and works the same). A macOS binary must be
+// signed afterwards (`codesign --sign - <file>`). Other options: --out <file>, --no-code-cache (for comparisons).
 import {execFileSync} from 'node:child_process'
 import {chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
+import {createRequire, isBuiltin} from 'node:module'
 import {dirname, join, relative, sep} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
@@ -41,30 +46,31 @@ const {values: opts} = parseArgs({
     target: {type: 'string'},
     out: {type: 'string'},
     'no-code-cache': {type: 'boolean', default: false},
-    snapshot: {type: 'boolean', default: false},
   },
 })
-const hostTarget = `${process.platform}-${process.arch}`
-const pinnedNode = join(root, 'node_modules/node/bin/node')
-const targetNode = opts.node ?? process.env.MESHCTL_SEA_NODE ?? pinnedNode
-const target = opts.target ?? process.env.MESHCTL_SEA_TARGET ?? hostTarget
 const fail = (msg) => {
   process.stderr.write(`build-binary: ${msg}\n`)
   process.exit(1)
 }
-if (!/^(linux|darwin|win32)-(x64|arm64)$/.test(target)) fail(`--target ${target}: expected <os>-<arch> with os linux, darwin or win32 and arch x64 or arm64`)
+const hostTarget = `${process.platform}-${process.arch}`
+const pinnedNode = join(root, 'node_modules/node/bin/node')
+const targetNode = opts.node ?? process.env.MESHCTL_SEA_NODE ?? pinnedNode
+const target = opts.target ?? process.env.MESHCTL_SEA_TARGET ?? hostTarget
+if (!/^(linux|darwin|win32)-(x64|arm64)$/.test(target)) fail(`--target ${target}: expected <os>-<arch>, os one of linux, darwin, win32 and arch x64 or arm64`)
 if (!existsSync(pinnedNode)) fail(`${relative(root, pinnedNode)} not found: run npm ci`)
 if (!existsSync(targetNode)) fail(`node binary ${targetNode} not found`)
-if (targetNode !== pinnedNode && target === hostTarget && !opts.target && !process.env.MESHCTL_SEA_TARGET) {
-  // a different node for this very platform is fine (e.g. a smaller build of the same version); say so
-  process.stderr.write(`build-binary: using ${targetNode} for ${target}\n`)
+if (targetNode !== pinnedNode && target === hostTarget) {
+  // a node for this platform must be the pinned version: the blob and its code caches are that version's
+  const v = execFileSync(targetNode, ['--version'], {encoding: 'utf8'}).trim()
+  const pinned = execFileSync(pinnedNode, ['--version'], {encoding: 'utf8'}).trim()
+  if (v !== pinned) fail(`${targetNode} is Node ${v}; the blob is made by the pinned Node ${pinned}, and a SEA needs the same version`)
 }
 const foreign = target !== hostTarget
 const useCodeCache = !foreign && !opts['no-code-cache']
 if (!existsSync(join(root, 'oclif.manifest.json')) || !existsSync(join(dist, 'src/cli/binary.js'))) fail('run `npm run build` first')
 
 // ---------------------------------------------------------------------------------------------------------------
-// 1. the entry and the bundle
+// 1. the scripts
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const manifest = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8'))
@@ -73,66 +79,102 @@ const manifest = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf
 const commandsDir = join(dist, 'commands')
 const commandFiles = new Map()
 for (const [id, c] of Object.entries(manifest.commands)) {
-  const rel = c.relativePath.join('/').replace(/^dist\/bundle\/commands\//, '')
-  const file = join(commandsDir, rel)
+  const file = join(commandsDir, c.relativePath.join('/').replace(/^dist\/bundle\/commands\//, ''))
   if (!existsSync(file)) fail(`the manifest's command ${id} has no module ${relative(root, file)}`)
   commandFiles.set(id, file)
 }
-// and no command left out: each module under dist/commands must be one of the manifest's
+// and none left out: each module under dist/commands must be one of the manifest's
 const listed = new Set(commandFiles.values())
 const files = (dir) => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.js') ? [join(dir, n)] : []))
 for (const f of files(commandsDir)) if (!listed.has(f)) fail(`${relative(root, f)} is not in oclif.manifest.json (stale build? run npm run build)`)
 
+rmSync(work, {recursive: true, force: true})
 mkdirSync(work, {recursive: true})
-const entry = join(work, 'entry.js')
 const spec = (file) => JSON.stringify(`./${relative(work, file).split(sep).join('/')}`)
-const commandLines = [...commandFiles].map(([id, f]) => `  ${JSON.stringify(id)}: () => import(${spec(f)}),`)
-/** The entry, with the ids of the commands whose modules a start-up snapshot evaluates at build time. */
-function writeEntry(preload) {
-  writeFileSync(
-    entry,
-    [
-      '// generated by scripts/build-binary.js: the single executable\'s entry (see src/cli/binary.ts)',
-      "import {startupSnapshot} from 'node:v8'",
-      `const pjson = ${JSON.stringify({name: pkg.name, version: pkg.version, description: pkg.description, oclif: pkg.oclif})}`,
-      `const manifest = ${JSON.stringify(manifest)}`,
-      'const commands = {',
-      ...commandLines,
-      '}',
-      // the sandbox cluster (`npm run sandbox` in a checkout): `meshctl-<os>-<arch> sandbox [--scenario demo ...]`
-      'const entries = {',
-      `  sandbox: async (argv) => (await import(${spec(join(dist, 'src/sandbox/main.js'))})).runSandboxCli(argv),`,
-      '}',
-      `const cli = () => import(${spec(join(dist, 'src/cli/binary.js'))})`,
-      'function start(argv) {',
-      // --version before anything is evaluated (what bin/run.js does too)
-      "  if (argv.length === 1 && argv[0] === '--version') {",
-      `    process.stdout.write(\`meshctl/${pkg.version} \${process.platform}-\${process.arch} node-\${process.version}\\n\`)`,
-      '    return',
-      '  }',
-      '  cli()',
-      '    .then(({runBinary}) => runBinary(argv, {pjson, manifest, commands, entries}))',
-      '    .catch((err) => {',
-      "      process.stderr.write('Error: ' + (err instanceof Error ? err.message : String(err)) + '\\n')",
-      '      process.exitCode = 1',
-      '    })',
-      '}',
-      'if (startupSnapshot?.isBuildingSnapshot()) {',
-      // built with useSnapshot: oclif and the command modules are evaluated now, at build time, into the heap the
-      // executable starts from; each start then runs start() on the deserialized heap
-      '  cli()',
-      `  for (const id of ${JSON.stringify(preload)}) commands[id]()`,
-      '  startupSnapshot.setDeserializeMainFunction(() => start(process.argv.slice(2)))',
-      '} else {',
-      '  start(process.argv.slice(2))',
-      '}',
-      '',
-    ].join('\n'),
-  )
+const versionLine = `\`meshctl/${pkg.version} \${process.platform}-\${process.arch} node-\${process.version}\\n\``
+
+const cliEntry = join(work, 'cli-entry.js')
+writeFileSync(
+  cliEntry,
+  [
+    "// generated by scripts/build-binary.js: cli.cjs, the single executable's CLI (see src/cli/binary.ts)",
+    `import {runBinary} from ${spec(join(dist, 'src/cli/binary.js'))}`,
+    `const pjson = ${JSON.stringify({name: pkg.name, version: pkg.version, description: pkg.description, oclif: pkg.oclif})}`,
+    `const manifest = ${JSON.stringify(manifest)}`,
+    'const commands = {',
+    ...[...commandFiles].map(([id, f]) => `  ${JSON.stringify(id)}: () => import(${spec(f)}),`),
+    '}',
+    'export const start = (argv, entries) => runBinary(argv, {pjson, manifest, commands, entries})',
+    '',
+  ].join('\n'),
+)
+
+const mainEntry = join(work, 'main-entry.js')
+writeFileSync(
+  mainEntry,
+  [
+    "// generated by scripts/build-binary.js: the single executable's main script",
+    "import {asset} from 'meshctl:assets'",
+    'const argv = process.argv.slice(2)',
+    // the sandbox cluster (`npm run sandbox` in a checkout): a program of its own, with its own copy of what it uses
+    "const entries = {sandbox: (args) => asset('sandbox.cjs').runSandboxCli(args)}",
+    // --version before anything else is loaded (bin/run.js does the same)
+    "if (argv.length === 1 && argv[0] === '--version') process.stdout.write(" + versionLine + ')',
+    'else {',
+    '  try {',
+    "    asset('cli.cjs').start(argv, entries).catch(failed)",
+    '  } catch (err) {',
+    '    failed(err)',
+    '  }',
+    '}',
+    'function failed(err) {',
+    "  process.stderr.write('Error: ' + (err instanceof Error ? err.message : String(err)) + '\\n')",
+    '  process.exitCode = 1',
+    '}',
+    '',
+  ].join('\n'),
+)
+
+// The assets' loader, in main.cjs; cli.cjs and libs.cjs reach it through the require() it gives them.
+// In the executable the scripts come from its blob (node:sea); run as plain scripts (node dist/binary/main.cjs,
+// for debugging), from dist/binary.
+const WRAP = ['(function (exports, require, module) {', '\n})']
+const assetsModule = {
+  name: 'meshctl-assets',
+  setup(b) {
+    b.onResolve({filter: /^meshctl:assets$/}, () => ({path: 'assets', namespace: 'meshctl-assets'}))
+    b.onLoad({filter: /.*/, namespace: 'meshctl-assets'}, () => ({
+      loader: 'js',
+      resolveDir: root,
+      contents: [
+        "const {Script} = require('node:vm')",
+        "const sea = require('node:sea')",
+        'const loaded = new Map()',
+        "const bytes = (name) => (sea.isSea() ? Buffer.from(sea.getRawAsset(name)) : require('node:fs').readFileSync(require('node:path').join(__dirname, name)))",
+        // what the assets' own require() gives: this module, else Node's built-in modules
+        "const requireFor = (id) => (id === 'meshctl:assets' ? {asset, lib} : require(id))",
+        'export function asset(name) {',
+        '  if (loaded.has(name)) return loaded.get(name)',
+        "  const source = bytes(name).toString('utf8')",
+        '  let cachedData',
+        "  try { cachedData = bytes(name + '.cache') } catch {}",
+        `  const script = new Script(${JSON.stringify(WRAP[0])} + source + ${JSON.stringify(WRAP[1])}, {filename: name, cachedData})`,
+        "  if (cachedData && script.cachedDataRejected && /^(1|true|yes)$/i.test(process.env.MESHCTL_DEBUG ?? '')) process.stderr.write('meshctl: the code cache of ' + name + ' was rejected\\n')",
+        '  const module = {exports: {}}',
+        '  loaded.set(name, module.exports)',
+        '  script.runInThisContext()(module.exports, requireFor, module)',
+        '  loaded.set(name, module.exports)',
+        '  return module.exports',
+        '}',
+        // a package of libs.cjs: its module, evaluated on first use
+        "export const lib = (spec) => asset('libs.cjs')[spec]()",
+      ].join('\n'),
+    }))
+  },
 }
 
 // client-node's KubeConfig imports undici for fetch-based API clients meshctl never uses (as in scripts/bundle.js):
-// the stand-in requires the real one on first use, and esbuild keeps a required CommonJS module unevaluated until then
+// the stand-in requires the real one on first use, and esbuild leaves a required CommonJS module unevaluated until then
 const lazyUndici = {
   name: 'lazy-undici',
   setup(b) {
@@ -152,7 +194,7 @@ const lazyUndici = {
 }
 
 // meshctl's modules load a CommonJS dependency they need only sometimes with `createRequire(import.meta.url)(name)`
-// (an ES module's synchronous require); in one CommonJS script that is a plain require(), which esbuild bundles
+// (an ES module's synchronous require); in a CommonJS bundle that is a plain require(), which esbuild bundles
 const plainRequire = {
   name: 'plain-require',
   setup(b) {
@@ -164,111 +206,197 @@ const plainRequire = {
   },
 }
 
-const script = join(work, 'meshctl.cjs')
-const bundle = () =>
-  build({
-    entryPoints: [entry],
-    outfile: script,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: `node${process.versions.node.split('.')[0]}`,
-    // optional native speed-ups of ws, loaded in a try/catch: absent here, as in any install without a compiler
-    external: ['bufferutil', 'utf-8-validate'],
-    // import.meta does not exist in a CommonJS script: the few modules that compare it with process.argv[1] (the
-    // sandbox's "run when started directly") must see a URL that is never the executable's
-    define: {'import.meta.url': '"file:///meshctl-single-executable/"'},
-    plugins: [lazyUndici, plainRequire],
-    logLevel: 'error',
-    metafile: true,
-    legalComments: 'none',
-    // a smaller script is quicker to load at every start (V8 hashes and deserializes it with its code cache); names
-    // are kept for error messages and class-name checks
-    minify: true,
-    keepNames: true,
-  })
+const pkgOf = (p) => /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(p)?.[1]?.replace('\\', '/')
+const bareName = (s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0])
+const inputKey = (file) => relative(root, file).split(sep).join('/')
 
-// Node's snapshot builder cannot hold node:http, node:https, node:tls or node:http2 (Node 24 aborts the build), so a
-// command whose modules import one of them statically is evaluated at run time instead; found from esbuild's
-// module graph (static imports and require() calls, not import() made when a command runs)
-const NOT_IN_SNAPSHOT = /^(node:)?(http|https|tls|http2|_tls_wrap)$/
-function snapshotSafe(metafile) {
-  const cache = new Map()
-  const reaches = (input, seen) => {
-    if (cache.has(input)) return cache.get(input)
-    if (seen.has(input)) return false
-    seen.add(input)
-    const bad = (metafile.inputs[input]?.imports ?? []).some(
-      (i) => i.kind !== 'dynamic-import' && (i.external ? NOT_IN_SNAPSHOT.test(i.path) : reaches(i.path, seen)),
-    )
-    cache.set(input, bad)
-    return bad
+/** Every module esbuild's graph reaches from `starts` through static imports (not import(), made when a command runs). */
+function staticClosure(metafile, starts) {
+  const seen = new Set()
+  const walk = (k) => {
+    if (seen.has(k)) return
+    seen.add(k)
+    for (const i of metafile.inputs[k]?.imports ?? []) {
+      // meshctl's own require() calls are its lazy loads (createRequire in a function, see plainRequire)
+      if (i.kind === 'dynamic-import' || i.external || (i.kind === 'require-call' && k.startsWith('dist/'))) continue
+      walk(i.path)
+    }
   }
-  const key = (file) => relative(process.cwd(), file).split(sep).join('/')
-  return [...commandFiles].filter(([, f]) => !reaches(key(f), new Set())).map(([id]) => id)
+  for (const s of starts) walk(s)
+  return seen
 }
 
-writeEntry([])
-let result = await bundle()
-let preload = []
-if (opts.snapshot) {
-  preload = snapshotSafe(result.metafile)
-  writeEntry(preload)
-  result = await bundle()
-}
-const warnings = result.warnings.filter((w) => !/bufferutil|utf-8-validate/.test(w.text))
-for (const w of warnings) process.stderr.write(`esbuild: ${w.text} (${w.location?.file}:${w.location?.line})\n`)
-const bundleBytes = statSync(script).size
-
-// ---------------------------------------------------------------------------------------------------------------
-// 2. the preparation blob, made by the pinned Node
-
-const blob = join(work, 'sea-prep.blob')
-const seaConfig = join(work, 'sea-config.json')
-const writeConfig = () =>
-  writeFileSync(
-    seaConfig,
-    `${JSON.stringify({main: script, output: blob, disableExperimentalSEAWarning: true, useSnapshot: opts.snapshot, useCodeCache}, null, 2)}\n`,
+/** A module of meshctl's whose only statements re-export names of packages that are not part of a start. */
+function isReExports(file, eager) {
+  if (!existsSync(file)) return false
+  const statements = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '')
+    .split(';')
+    .map((t) => t.trim())
+    .filter(Boolean)
+  return (
+    statements.length > 0 &&
+    statements.every((t) => {
+      const m = /^export\s*\{[^}]*\}\s*from\s*['"]([^'"]+)['"]$/.exec(t)
+      return m && !m[1].startsWith('.') && !eager.has(bareName(m[1]))
+    })
   )
-// Node's own notes on snapshot building (which built-in modules are "not yet fully verified") are not this build's
-// errors; a real failure shows on the exit status, with Node's message
-const makeBlob = () => {
-  try {
-    execFileSync(pinnedNode, ['--experimental-sea-config', seaConfig], {stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8'})
-    return ''
-  } catch (err) {
-    return `${err.stderr ?? ''}`.split('\n').filter((l) => /error|failed/i.test(l)).slice(0, 3).join(' / ') || String(err.message)
+}
+
+// The packages a start evaluates stay in cli.cjs: those reached statically from the CLI (src/cli/binary.js, oclif)
+// and from the command modules. Every other package meshctl imports goes to libs.cjs, and meshctl's import of it
+// becomes a stand-in that takes it from there, so a start does not load it; the packages they use come with them.
+// So does a module of meshctl's that only re-exports such a package's names (src/kube/client-node.js: the few
+// classes of client-node meshctl uses, which lets esbuild leave the rest of that package out).
+const libSpecs = new Map() // key in libs.cjs -> what it requires
+function fromLibs(eager) {
+  const mine = (args) => args.namespace === 'file' && args.importer.includes(`${sep}dist${sep}`)
+  return {
+    name: 'from-libs',
+    setup(b) {
+      b.onResolve({filter: /^[^./]/}, (args) => {
+        if (!mine(args) || isBuiltin(args.path) || args.path.startsWith('meshctl:') || eager.has(bareName(args.path))) return undefined
+        libSpecs.set(args.path, args.path)
+        return {path: args.path, namespace: 'from-libs'}
+      })
+      b.onResolve({filter: /^\.\.?\//}, (args) => {
+        const file = join(args.resolveDir, args.path)
+        if (!mine(args) || !isReExports(file, eager)) return undefined
+        const key = `meshctl/${inputKey(file)}`
+        libSpecs.set(key, file)
+        return {path: key, namespace: 'from-libs'}
+      })
+      b.onLoad({filter: /.*/, namespace: 'from-libs'}, (args) => ({
+        loader: 'js',
+        resolveDir: root,
+        contents: `module.exports = require('meshctl:assets').lib(${JSON.stringify(args.path)})`,
+      }))
+    },
   }
 }
-writeConfig()
-let blobError = makeBlob()
-if (blobError && opts.snapshot && preload.length) {
-  // a command module that makes a native object (a socket, a BlockList, a timer) when it is imported cannot be in a
-  // snapshot: build the snapshot with oclif alone, say so, and keep the binary working
-  process.stderr.write(`build-binary: the start-up snapshot with the command modules failed (${blobError}); building it with oclif only. A command module probably makes a native object at import time: make it lazy.\n`)
-  preload = []
-  writeEntry(preload)
-  result = await bundle()
-  blobError = makeBlob()
+
+const common = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: `node${process.versions.node.split('.')[0]}`,
+  absWorkingDir: root,
+  // optional native speed-ups of ws, loaded in a try/catch: absent here, as in any install without a compiler
+  external: ['bufferutil', 'utf-8-validate', 'meshctl:assets'],
+  // import.meta does not exist in a CommonJS script: the few modules that compare it with process.argv[1] (the
+  // sandbox's "run when started directly") must see a URL that is never the executable's
+  define: {'import.meta.url': '"file:///meshctl-single-executable/"'},
+  logLevel: 'error',
+  metafile: true,
+  legalComments: 'none',
+  // less to read and hash at each start; names are kept for error messages
+  minify: true,
+  keepNames: true,
 }
-if (blobError) fail(`node --experimental-sea-config: ${blobError}`)
+const out = (name) => join(work, name)
+
+// what a start reaches, from the whole graph in one bundle (not written)
+const whole = await build({...common, entryPoints: [cliEntry], write: false, plugins: [lazyUndici, plainRequire]})
+const starts = [join(dist, 'src/cli/binary.js'), ...commandFiles.values()].map(inputKey)
+const eager = new Set([...staticClosure(whole.metafile, starts)].map(pkgOf).filter(Boolean))
+
+await build({...common, entryPoints: [cliEntry], outfile: out('cli.cjs'), plugins: [fromLibs(eager), lazyUndici, plainRequire]})
+const libsEntry = join(work, 'libs-entry.js')
+writeFileSync(
+  libsEntry,
+  `module.exports = {\n${[...libSpecs]
+    .sort()
+    .map(([k, s]) => `  ${JSON.stringify(k)}: () => require(${JSON.stringify(s)}),`)
+    .join('\n')}\n}\n`,
+)
+await build({...common, entryPoints: [libsEntry], outfile: out('libs.cjs'), plugins: [lazyUndici]})
+await build({...common, entryPoints: [join(dist, 'src/sandbox/main.js')], outfile: out('sandbox.cjs'), plugins: [lazyUndici, plainRequire]})
+await build({...common, external: ['bufferutil', 'utf-8-validate'], entryPoints: [mainEntry], outfile: out('main.cjs'), plugins: [assetsModule]})
 
 // ---------------------------------------------------------------------------------------------------------------
-// 3. a copy of the target's node with the blob injected
+// 2. the code caches, made by the pinned Node
+
+const assets = {'cli.cjs': out('cli.cjs'), 'libs.cjs': out('libs.cjs'), 'sandbox.cjs': out('sandbox.cjs')}
+if (useCodeCache) {
+  // cli.cjs's after a training run: the commands below run in one process (output discarded), then V8 serializes
+  // what it compiled. Inputs are the repository's test fixtures; a command that fails here only makes its code
+  // missing from the cache.
+  const fixture = join(root, 'test/fixtures/dumps/mini-sidecar.json')
+  const training = [['pc', 'clusters', '-f', fixture], ['pc', 'listeners', '-f', fixture], ['pc', 'routes', '-f', fixture], ['pc', 'all', '-f', fixture, '-o', 'json'], ['pc', 'clusters', '-f', fixture, '-o', 'yaml'], ['ps', '--help']]
+  const trainer = join(work, 'train.cjs')
+  writeFileSync(
+    trainer,
+    [
+      "const {Script} = require('node:vm')",
+      "const fs = require('node:fs')",
+      'const [, , dir, training] = process.argv',
+      "const asset = (name) => fs.readFileSync(require('node:path').join(dir, name), 'utf8')",
+      'const scripts = {}',
+      'const load = (name) => {',
+      `  const script = new Script(${JSON.stringify(WRAP[0])} + asset(name) + ${JSON.stringify(WRAP[1])}, {filename: name})`,
+      '  scripts[name] = script',
+      '  const module = {exports: {}}',
+      "  script.runInThisContext()(module.exports, (id) => (id === 'meshctl:assets' ? assets : require(id)), module)",
+      '  return module.exports',
+      '}',
+      'const loaded = {}',
+      "const assets = {asset: (n) => (loaded[n] ??= load(n)), lib: (s) => assets.asset('libs.cjs')[s]()}",
+      ';(async () => {',
+      "  const cli = assets.asset('cli.cjs')",
+      '  for (const argv of JSON.parse(training)) {',
+      '    try { await cli.start(argv, {}) } catch {}',
+      '  }',
+      '  process.exitCode = 0',
+      "  for (const [name, script] of Object.entries(scripts)) fs.writeFileSync(require('node:path').join(dir, name + '.cache'), script.createCachedData())",
+      '})()',
+      '',
+    ].join('\n'),
+  )
+  execFileSync(pinnedNode, [trainer, work, JSON.stringify(training)], {stdio: ['ignore', 'ignore', 'ignore'], env: {...process.env, NO_COLOR: '1', HOME: work}})
+  // an asset the training did not load (the sandbox), a cache of its top level
+  for (const [name, file] of Object.entries(assets)) {
+    if (existsSync(`${file}.cache`)) continue
+    execFileSync(pinnedNode, [
+      '-e',
+      `const {Script} = require('node:vm'); const fs = require('node:fs'); const src = fs.readFileSync(${JSON.stringify(file)}, 'utf8'); ` +
+        `fs.writeFileSync(${JSON.stringify(`${file}.cache`)}, new Script(${JSON.stringify(WRAP[0])} + src + ${JSON.stringify(WRAP[1])}, {filename: ${JSON.stringify(name)}}).createCachedData())`,
+    ])
+  }
+  for (const name of Object.keys(assets)) {
+    if (!existsSync(out(`${name}.cache`))) fail(`no code cache was made for ${name}`)
+    assets[`${name}.cache`] = out(`${name}.cache`)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. the preparation blob and the executable
+
+const blob = out('sea-prep.blob')
+const seaConfig = out('sea-config.json')
+writeFileSync(seaConfig, `${JSON.stringify({main: out('main.cjs'), output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache, assets}, null, 2)}\n`)
+try {
+  execFileSync(pinnedNode, ['--experimental-sea-config', seaConfig], {stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8'})
+} catch (err) {
+  fail(`node --experimental-sea-config: ${`${err.stderr ?? ''}`.trim() || err.message}`)
+}
 
 const [os] = target.split('-')
-const out = opts.out ?? join(dist, 'bin', `meshctl-${target}${os === 'win32' ? '.exe' : ''}`)
-mkdirSync(join(out, '..'), {recursive: true})
-rmSync(out, {force: true})
-copyFileSync(targetNode, out)
-chmodSync(out, 0o755)
+const exe = opts.out ?? join(dist, 'bin', `meshctl-${target}${os === 'win32' ? '.exe' : ''}`)
+mkdirSync(dirname(exe), {recursive: true})
+rmSync(exe, {force: true})
+copyFileSync(targetNode, exe)
+chmodSync(exe, 0o755)
 const {inject} = require('postject')
-await inject(out, 'NODE_SEA_BLOB', readFileSync(blob), {
+await inject(exe, 'NODE_SEA_BLOB', readFileSync(blob), {
   sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
   ...(os === 'darwin' ? {machoSegmentName: 'NODE_SEA'} : {}),
 })
+
 const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MB`
+const size = (name) => mb(statSync(out(name)).size)
 process.stdout.write(
-  `binary: ${relative(root, out)} (${mb(statSync(out).size)}; script ${mb(bundleBytes)}, ${opts.snapshot ? `start-up snapshot with ${preload.length} of ${commandFiles.size} commands` : `code cache ${useCodeCache ? 'on' : 'off'}`}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+  `binary: ${relative(root, exe)} (${mb(statSync(exe).size)}: node ${mb(statSync(targetNode).size)}, main.cjs ${size('main.cjs')}, cli.cjs ${size('cli.cjs')}, ` +
+    `libs.cjs ${size('libs.cjs')}, sandbox.cjs ${size('sandbox.cjs')}; code caches ${useCodeCache ? 'on' : 'off'}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
 )
-if (os === 'darwin') process.stdout.write(`sign it on macOS before use: codesign --sign - ${relative(root, out)}\n`)
+if (os === 'darwin') process.stdout.write(`sign it on macOS before use: codesign --sign - ${relative(root, exe)}\n`)

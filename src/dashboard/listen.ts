@@ -18,17 +18,10 @@ export interface ListenAddress {
   loopback: boolean
 }
 
-// made on first use, not at import: a BlockList is a native object, which the single executable's start-up
-// snapshot (scripts/build-binary.js) cannot hold
-let loopbackList: net.BlockList | undefined
-function loopbackAddresses(): net.BlockList {
-  if (loopbackList) return loopbackList
-  loopbackList = new net.BlockList()
-  loopbackList.addSubnet('127.0.0.0', 8, 'ipv4')
-  loopbackList.addAddress('::1', 'ipv6')
-  loopbackList.addSubnet('::ffff:127.0.0.0', 104, 'ipv6')
-  return loopbackList
-}
+const LOOPBACK = new net.BlockList()
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4')
+LOOPBACK.addAddress('::1', 'ipv6')
+LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6')
 
 /** `--address` as given: `localhost` or an IPv4/IPv6 address (IPv6 optionally in brackets). */
 export function parseListenAddress(text: string): ListenAddress {
@@ -39,7 +32,7 @@ export function parseListenAddress(text: string): ListenAddress {
   if (family === 0) {
     throw new UsageError(`--address "${text}" is not an IP address or localhost`, {hint: 'use e.g. localhost, 127.0.0.1, ::1, or 0.0.0.0 to listen on every interface'})
   }
-  return {text: ip, hosts: [ip], urlHost: family === 6 ? `[${ip}]` : ip, loopback: loopbackAddresses().check(ip, family === 6 ? 'ipv6' : 'ipv4')}
+  return {text: ip, hosts: [ip], urlHost: family === 6 ? `[${ip}]` : ip, loopback: LOOPBACK.check(ip, family === 6 ? 'ipv6' : 'ipv4')}
 }
 
 /** istioctl's order: `--port` alone if set; else the remote port, then any free port. */
