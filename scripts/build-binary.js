@@ -33,6 +33,7 @@ import {dirname, join, relative, sep} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 import {build} from 'esbuild'
+import {inputsDigest} from './binary-inputs.js'
 
 const t0 = performance.now()
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -392,6 +393,9 @@ await inject(exe, 'NODE_SEA_BLOB', readFileSync(blob), {
   sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
   ...(os === 'darwin' ? {machoSegmentName: 'NODE_SEA'} : {}),
 })
+
+// the sources' digest, beside it (not for cross-builds: the test runs only the build machine's binary)
+if (!foreign && !opts.out) writeFileSync(`${exe}.inputs`, `${inputsDigest(root)}\n`)
 
 const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MB`
 const size = (name) => mb(statSync(out(name)).size)
