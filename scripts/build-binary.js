@@ -30,7 +30,7 @@ import {execFileSync} from 'node:child_process'
 import {chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {createRequire, isBuiltin} from 'node:module'
 import {dirname, join, relative, sep} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 import {parseArgs} from 'node:util'
 import {build} from 'esbuild'
 import {inputsDigest} from './binary-inputs.js'
@@ -323,8 +323,26 @@ if (useCodeCache) {
   // cli.cjs's after a training run: the commands below run in one process (output discarded), then V8 serializes
   // what it compiled. Inputs are the repository's test fixtures; a command that fails here only makes its code
   // missing from the cache.
+  // Inputs: a sidecar's config_dump of the generator's 100-service mesh (the size of a real sidecar's, as the
+  // start-up benchmark uses) and the repository's small fixture.
   const fixture = join(root, 'test/fixtures/dumps/mini-sidecar.json')
-  const training = [['pc', 'clusters', '-f', fixture], ['pc', 'listeners', '-f', fixture], ['pc', 'routes', '-f', fixture], ['pc', 'all', '-f', fixture, '-o', 'json'], ['pc', 'clusters', '-f', fixture, '-o', 'yaml'], ['ps', '--help']]
+  const dump = out('train.config_dump.json')
+  execFileSync(pinnedNode, [
+    '--input-type=module',
+    '-e',
+    `import {iterateProxies, syntheticMesh, writeDumpToFile} from ${JSON.stringify(pathToFileURL(join(dist, 'src/gen/index.js')).href)}; ` +
+      "const mesh = syntheticMesh({services: 100}); const proxy = [...iterateProxies(mesh)].find((p) => p.kind === 'sidecar'); " +
+      `await writeDumpToFile(mesh, proxy, ${JSON.stringify(dump)}, {includeEds: true})`,
+  ])
+  const training = [
+    ['pc', 'clusters', '-f', dump],
+    ['pc', 'listeners', '-f', dump],
+    ['pc', 'routes', '-f', dump],
+    ['pc', 'endpoints', '-f', fixture],
+    ['pc', 'all', '-f', fixture, '-o', 'json'],
+    ['pc', 'clusters', '-f', fixture, '-o', 'yaml'],
+    ['ps', '--help'],
+  ]
   const trainer = join(work, 'train.cjs')
   writeFileSync(
     trainer,
@@ -355,6 +373,7 @@ if (useCodeCache) {
     ].join('\n'),
   )
   execFileSync(pinnedNode, [trainer, work, JSON.stringify(training)], {stdio: ['ignore', 'ignore', 'ignore'], env: {...process.env, NO_COLOR: '1', HOME: work}})
+  rmSync(dump)
   // an asset the training did not load (the sandbox), a cache of its top level
   for (const [name, file] of Object.entries(assets)) {
     if (existsSync(`${file}.cache`)) continue
