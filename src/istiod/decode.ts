@@ -226,7 +226,7 @@ function rankOf(url: string): number {
     // a new URL: rank every known one again (bounded, for `ps --watch` against an odd istiod)
     if (typeRank.size >= 1000) typeRank.clear()
     const urls = [...typeRank.keys(), url].sort((a, b) => (a === b ? 0 : goLess(a, b) ? -1 : 1))
-    urls.forEach((u, i) => typeRank.set(u, i))
+    for (let i = 0; i < urls.length; i++) typeRank.set(urls[i]!, i)
     r = typeRank.get(url)!
   }
   return r
