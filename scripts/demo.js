@@ -12,6 +12,9 @@ import {bookinfoSandboxSpec, FAILURE_PODS} from '../dist/src/sandbox/mesh.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = join(root, 'bin/run.js')
+// MESHCTL_BIN=<executable>: take the tour with it instead of bin/run.js (e.g. the single executable,
+// MESHCTL_BIN=dist/bin/meshctl-linux-x64 npm run demo)
+const meshctl = process.env.MESHCTL_BIN ? [process.env.MESHCTL_BIN] : [process.execPath, bin]
 const dir = mkdtempSync(join(tmpdir(), 'meshctl-demo-'))
 const sb = await startSandbox(bookinfoSandboxSpec({istiod: 'full'}), {kubeconfigPath: join(dir, 'kubeconfig')})
 const env = {...process.env, KUBECONFIG: sb.kubeconfigPath, NO_COLOR: process.env.NO_COLOR ?? ''}
@@ -60,7 +63,7 @@ try {
   for (const [why, args, expected, interruptAfterMs] of tour) {
     const shown = args.map(quote).join(' ').replaceAll(`${dir}/`, '')
     process.stdout.write(`\n# ${why}\n$ ${args[0] === 'kubectl' ? '' : 'meshctl '}${shown}\n`)
-    const r = args[0] === 'kubectl' ? await run('kubectl', args.slice(1)) : await run(process.execPath, [bin, ...args], interruptAfterMs)
+    const r = args[0] === 'kubectl' ? await run('kubectl', args.slice(1)) : await run(meshctl[0], [...meshctl.slice(1), ...args], interruptAfterMs)
     if (args[0] === 'kubectl' && r.error) {
       process.stdout.write('(kubectl is not installed; skipping)\n')
       continue
