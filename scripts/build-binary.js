@@ -252,7 +252,8 @@ function isReExports(file, eager) {
 // classes of client-node meshctl uses, which lets esbuild leave the rest of that package out).
 const libSpecs = new Map() // key in libs.cjs -> what it requires
 function fromLibs(eager) {
-  const mine = (args) => args.namespace === 'file' && args.importer.includes(`${sep}dist${sep}`)
+  // imports made by meshctl's own modules (tsc's output in dist/), not by a package's (client-node's files are in a dist/ too)
+  const mine = (args) => args.namespace === 'file' && args.importer.startsWith(`${dist}${sep}`)
   return {
     name: 'from-libs',
     setup(b) {
