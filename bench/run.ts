@@ -20,7 +20,7 @@ import http, {type RequestListener} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 import {parseArgs} from 'node:util'
 import {startSandbox} from '../src/sandbox/cluster.js'
 import {bookinfoSandboxSpec} from '../src/sandbox/mesh.js'
@@ -44,6 +44,7 @@ const BENCHMARKS = path.join(ROOT, 'BENCHMARKS.md')
 const BIN = path.join(ROOT, 'bin/run.js')
 const BASELINE = path.join(ROOT, 'bench/baseline.mjs')
 const BASELINE_PARSE2 = path.join(ROOT, 'bench/baseline-parse2.mjs')
+const PS_BASELINE = path.join(ROOT, 'bench/ps-baseline.mjs')
 const PHASES = path.join(ROOT, 'dist/bench/phases.js')
 const KUBECTL = '/usr/bin/kubectl'
 const JQ = '/usr/bin/jq'
@@ -226,13 +227,37 @@ const fileLabel = (d: Dump): string => `${path.basename(d.path)} (${fmtBytes(d.b
 // -----------------------------------------------------------------------------------------------------------------
 // 1. start-up
 
+/**
+ * The single executable of this machine (scripts/build-binary.js), built now when there is none or it was built from
+ * other sources (the digest of scripts/binary-inputs.js, written beside it). Undefined, with the reason logged, when
+ * it cannot be built.
+ */
+async function ensureBinary(): Promise<string | undefined> {
+  const exe = path.join(ROOT, 'dist/bin', `meshctl-${process.platform}-${process.arch}`)
+  const {inputsDigest} = (await import(pathToFileURL(path.join(ROOT, 'scripts/binary-inputs.js')).href)) as {inputsDigest: (root: string) => string}
+  const stamp = `${exe}.inputs`
+  if (existsSync(exe) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === inputsDigest(ROOT)) return exe
+  log(`  building ${rel(exe)} (node scripts/build-binary.js)`)
+  try {
+    execFileSync(NODE, [path.join(ROOT, 'scripts/build-binary.js')], {cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe']})
+    return exe
+  } catch (err) {
+    log(`  the binary could not be built: ${lastLine(String((err as {stderr?: unknown}).stderr ?? err))}`)
+    return undefined
+  }
+}
+
 async function startup(d: Record<string, Dump>, m: Machine): Promise<SectionResult> {
   log('\n[1] start-up')
   const small = d.small!
   const base: Cmd = {label: 'node -e 0', argv: [NODE, '-e', '0'], wrapTimed: false}
   const version = meshctl('meshctl --version', ['--version'], {wrapTimed: false})
   const clusters = meshctl('meshctl pc clusters -f small', ['pc', 'clusters', '-f', small.path], {wrapTimed: false})
-  const s = await measureGroup([base, version, clusters], {runs: STARTUP_RUNS, log})
+  // the single executable (issue 15), measured beside bin/run.js in the same rounds
+  const exe = await ensureBinary()
+  const binVersion: Cmd | undefined = exe ? {label: 'binary --version', argv: [exe, '--version'], cwd: ROOT, wrapTimed: false} : undefined
+  const binClusters: Cmd | undefined = exe ? {label: 'binary pc clusters -f small', argv: [exe, 'pc', 'clusters', '-f', small.path], cwd: ROOT, wrapTimed: false} : undefined
+  const s = await measureGroup([base, version, clusters, ...(binVersion && binClusters ? [binVersion, binClusters] : [])], {runs: STARTUP_RUNS, log})
   const b = s.get(base.label)!
   const rv = s.get(version.label)!.median / b.median
   const rc = s.get(clusters.label)!.median / b.median
@@ -241,14 +266,29 @@ async function startup(d: Record<string, Dump>, m: Machine): Promise<SectionResu
     row(s.get(version.label), 'meshctl --version', {ratio: `${x(rv)} node -e 0`, target: '≤ 3×', verdict: ratioVerdict(rv, 3)}),
     row(s.get(clusters.label), `meshctl pc clusters -f ${fileLabel(small)}`, {ratio: `${x(rc)} node -e 0`, target: '≤ 4×', verdict: ratioVerdict(rc, 4)}),
   ]
+  const binName = `meshctl-${process.platform}-${process.arch}`
+  if (binVersion && binClusters) {
+    const bv = s.get(binVersion.label)!
+    const bc = s.get(binClusters.label)!
+    const rbv = bv.median / b.median
+    const rbc = bc.median / b.median
+    rows.push(
+      row(bv, `${binName} --version (single executable)`, {ratio: `${x(rbv)} node -e 0`, target: '≤ 1.5×', verdict: ratioVerdict(rbv, 1.5)}),
+      row(bc, `${binName} pc clusters -f ${fileLabel(small)}`, {ratio: `${x(rbc)} node -e 0`, target: '≤ 2.5×', verdict: ratioVerdict(rbc, 2.5)}),
+    )
+  } else {
+    rows.push({measurement: `${binName} (single executable)`, target: '≤ 1.5× / ≤ 2.5×', verdict: 'FAIL', note: 'the binary could not be built (npm run build:binary)'})
+  }
   const res = section(
     'startup',
     '1. Start-up',
-    '`meshctl --version` ≤ 3× `node -e 0`; `meshctl pc clusters -f <small dump>` ≤ 4× `node -e 0`.',
+    '`meshctl --version` ≤ 3× `node -e 0`; `meshctl pc clusters -f <small dump>` ≤ 4× `node -e 0` (issue 5). From the single executable (issue 15): ' +
+      '`--version` ≤ 1.5× and `pc clusters -f <small dump>` ≤ 2.5× `node -e 0`.',
     [
       `Wall time of the whole process, ${STARTUP_RUNS} runs each after a warm-up (so V8's compile cache that \`bin/run.js\` enables is warm, as on any second use), ` +
         'interleaved with the baseline; timed without the `/usr/bin/time` wrapper (peak RSS is from the wrapped warm-up run). The small dump is the ' +
-        `100-service sidecar dump with EDS (${fmtBytes(small.bytes)}).`,
+        `100-service sidecar dump with EDS (${fmtBytes(small.bytes)}). \`meshctl\` is \`node bin/run.js\`; \`${binName}\` is the single executable of ` +
+        '`npm run build:binary` (dist/bin/, built first when missing or stale), run in the same rounds.',
     ],
     rows,
     m,
@@ -659,7 +699,9 @@ const PS_SERVICES = 3100
 async function ps(m: Machine): Promise<SectionResult> {
   log('\n[5] proxy-status')
   const title = '5. Proxy status'
-  const target = "`meshctl ps` over 5,000 proxies from 3 istiod replicas: ≤ 1.5× the time of fetching one replica's syncz alone."
+  const target =
+    "`meshctl ps` over 5,000 proxies from 3 istiod replicas: ≤ 1.5× the time of fetching one replica's syncz alone (issue 5). The floors (issue 15): " +
+    '`ps --file` on the three saved answers ≤ 1.5× `bench/ps-baseline.mjs` on the same file; live `ps` ≤ 1.2× fetching the three replicas at once with kubectl.'
   const notMeasured = (why: string): SectionResult => {
     log(`  ${why}`)
     return section('ps', title, target, ['Needs `meshctl ps` to reach istiod in a cluster; checked with `meshctl ps --help` at the time of the run.'], [{measurement: 'meshctl ps (5,000 proxies, 3 istiod replicas)', target: '≤ 1.5× one syncz fetch', verdict: 'not measured', note: why}], m)
@@ -708,12 +750,19 @@ async function ps(m: Machine): Promise<SectionResult> {
     }
     const live = meshctl('ps live', ['ps'], {env, probe})
     const file = meshctl('ps file', ['ps', '--file', synczFile])
-    const g = await measureGroup([kc, kc3, live, file], {runs: RUNS, log, timeoutMs: 5 * 60_000})
+    // the decoding floor: JSON.parse of the same file and one line per proxy
+    const floor: Cmd = {label: 'ps-baseline', argv: [NODE, PS_BASELINE, synczFile]}
+    const exe = await ensureBinary()
+    const binFile: Cmd | undefined = exe ? {label: 'binary ps file', argv: [exe, 'ps', '--file', synczFile], cwd: ROOT} : undefined
+    const g = await measureGroup([kc, kc3, live, file, floor, ...(binFile ? [binFile] : [])], {runs: RUNS, log, timeoutMs: 5 * 60_000})
     const b = g.get(kc.label)!
     const b3 = g.get(kc3.label)!
     const l = g.get(live.label)!
     const f = g.get(file.label)!
+    const fl = g.get(floor.label)!
     const r = l.median / b.median
+    const r3 = l.median / b3.median
+    const rf = f.median / fl.median
     const rows: Row[] = [
       row(b, `kubectl exec ${one.name} -- curl -s localhost:15014/debug/syncz (one replica)`, {verdict: 'baseline', note: `${fmtBytes(b.stdoutBytes ?? 0)} received; ${cpuNote(b)}`}),
       row(b3, 'the same kubectl fetch from each of the 3 replicas at once (sh: three in the background, then wait)', {
@@ -727,8 +776,23 @@ async function ps(m: Machine): Promise<SectionResult> {
         verdict: ratioVerdict(r, 1.5),
         note: `${l.stdoutLines} lines; ${cpuNote(l)}`,
       }),
-      row(f, 'meshctl ps --file <the 3 replicas\' syncz, saved>', {ratio: `${x(f.median / b.median)} kubectl`, verdict: 'info', note: `no cluster access: decoding and printing only; ${cpuNote(f)}`}),
+      row(l, 'meshctl ps, against the transport floor (the row above the previous one)', {
+        ratio: `${x(r3)} kubectl x3`,
+        target: '≤ 1.2×',
+        verdict: ratioVerdict(r3, 1.2, l.ok && b3.ok),
+      }),
+      row(fl, `ps-baseline.mjs <the 3 replicas' syncz, saved> (JSON.parse + one line per proxy)`, {verdict: 'baseline', note: `${fl.stdoutLines} lines; ${cpuNote(fl)}`}),
+      row(f, 'meshctl ps --file <the 3 replicas\' syncz, saved>', {
+        ratio: `${x(rf)} ps-baseline, ${x(f.median / b.median)} kubectl`,
+        target: '≤ 1.5×',
+        verdict: ratioVerdict(rf, 1.5),
+        note: `no cluster access: decoding and printing only; ${cpuNote(f)}`,
+      }),
     ]
+    if (binFile) {
+      const bf = g.get(binFile.label)!
+      rows.push(row(bf, `meshctl-${process.platform}-${process.arch} ps --file <the same> (single executable)`, {ratio: `${x(bf.median / fl.median)} ps-baseline`, verdict: 'info', note: cpuNote(bf)}))
+    }
     res = section(
       'ps',
       title,
@@ -738,16 +802,22 @@ async function ps(m: Machine): Promise<SectionResult> {
           '(`src/sandbox/istiod.ts`: proxies spread over the replicas, in every sync state, one disconnected). The baseline fetches one replica\'s ' +
           '`/debug/syncz` the way the project\'s own hint saves it, `kubectl exec -n istio-system <istiod> -- curl -s localhost:15014/debug/syncz` (the ' +
           `sandbox's istiod container gets a \`curl\` for it). ${RUNS} runs after a warm-up, interleaved; \`ps --file\` on the three answers saved shows the ` +
-          'share of decoding and printing.',
+          'share of decoding and printing, against `bench/ps-baseline.mjs` on the same file (JSON.parse, the five states from the nonces, one line per ' +
+          'proxy: the decoding floor), and the single executable runs the same.',
         `Each replica's syncz is ${sizes.map(fmtBytes).join(', ')}; the sandbox's istiod handler alone takes ${serverMs.map(fmtMs).join(', ')} to answer it.`,
       ],
       rows,
       m,
     )
-    if (rows[1]!.verdict === 'FAIL') {
-      const p = await profile(live)
-      if (p) res.profiles = [p]
-      for (const c of [live, file]) {
+    // a missed target gets a CPU profile of the command that missed it
+    const missed = [rows[2]!.verdict === 'FAIL' || rows[3]!.verdict === 'FAIL' ? live : undefined, rows[5]!.verdict === 'FAIL' ? file : undefined].filter((c): c is Cmd => !!c)
+    if (missed.length) {
+      res.profiles = []
+      for (const c of missed) {
+        const p = await profile(c)
+        if (p) res.profiles.push(p)
+      }
+      for (const c of missed) {
         const mods = await moduleNote(c)
         if (mods) res.notes.push(mods)
       }

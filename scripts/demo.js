@@ -14,14 +14,13 @@ import {bookinfoSandboxSpec, FAILURE_PODS} from '../dist/src/sandbox/mesh.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = join(root, 'bin/run.js')
+// MESHCTL_BIN=<executable>: take the tour with it instead of bin/run.js (e.g. the single executable,
+// MESHCTL_BIN=dist/bin/meshctl-linux-x64 npm run demo)
+const meshctl = process.env.MESHCTL_BIN ? [process.env.MESHCTL_BIN] : [process.execPath, bin]
 const dir = mkdtempSync(join(tmpdir(), 'meshctl-demo-'))
-<<<<<<< HEAD
-const sb = await startSandbox(bookinfoSandboxSpec({istiod: 'full', ambient: true}), {kubeconfigPath: join(dir, 'kubeconfig')})
-=======
 // the mesh changes while the tour runs (a route edit, an endpoint going away): see src/sandbox/changes.ts
 const changes = new MeshChanges()
-const sb = await startSandbox(bookinfoSandboxSpec({istiod: 'full', changes}), {kubeconfigPath: join(dir, 'kubeconfig')})
->>>>>>> diff
+const sb = await startSandbox(bookinfoSandboxSpec({istiod: 'full', ambient: true, changes}), {kubeconfigPath: join(dir, 'kubeconfig')})
 const env = {...process.env, KUBECONFIG: sb.kubeconfigPath, NO_COLOR: process.env.NO_COLOR ?? ''}
 
 const gen = spawnSync(process.execPath, [join(root, 'scripts/sample.js'), dir], {stdio: ['ignore', 'ignore', 'inherit']})
@@ -62,11 +61,9 @@ const tour = [
   ['For CI: fail when a proxy NACKed its config (exit 10, the culprits on stderr).', ['ps', '--fail-on', 'error', '-n', 'foo'], 10],
   ['Watching: ps asks again every second until Ctrl-C (redrawn in place on a terminal; piped here, one table per refresh):', ['ps', '--watch', '1s', '-n', 'istio-system'], 0, 2500],
   ['Does productpage run what istiod computed for it?', ['ps', 'deploy/productpage-v1'], 0],
-<<<<<<< HEAD
   ['Ambient mode: the workloads a ztunnel knows in namespace ambient (captured over HBONE, sent through the waypoint):', ['zc', 'workloads', '--workload-namespace', 'ambient'], 0],
   ["A workload pod's connections, from the ztunnel on its node:", ['zc', 'connections', 'deploy/client.ambient'], 0],
   ["The waypoint is an Envoy: its routes, as for any proxy.", ['pc', 'routes', 'deploy/waypoint.ambient'], 0],
-=======
   ['The same comparison resource by resource (spelling, key order, defaults and versions do not count):', ['ps', 'deploy/productpage-v1', '--semantic'], 0],
   [
     'Every reviews pod should route and balance the same way. One reviews-v2 route just got another timeout: diff -l compares each pod with the majority.',
@@ -82,7 +79,6 @@ const tour = [
     5000,
     {during: {afterMs: 2500, fn: () => changes.removeEndpoint({app: 'productpage'}, 'outbound|9080||reviews.default.svc.cluster.local')}},
   ],
->>>>>>> diff
   ['Offline, from a saved dump: the same tables.', ['pc', 'clusters', '-f', join(dir, 'reviews-v2.json'), '--subset', 'v3'], 0],
 ]
 
@@ -92,7 +88,7 @@ try {
     mesh?.before?.()
     const shown = args.map(quote).join(' ').replaceAll(`${dir}/`, '')
     process.stdout.write(`\n# ${why}\n$ ${args[0] === 'kubectl' ? '' : 'meshctl '}${shown}\n`)
-    const r = args[0] === 'kubectl' ? await run('kubectl', args.slice(1)) : await run(process.execPath, [bin, ...args], interruptAfterMs, mesh?.during)
+    const r = args[0] === 'kubectl' ? await run('kubectl', args.slice(1)) : await run(meshctl[0], [...meshctl.slice(1), ...args], interruptAfterMs, mesh?.during)
     if (args[0] === 'kubectl' && r.error) {
       process.stdout.write('(kubectl is not installed; skipping)\n')
       continue

@@ -3,6 +3,7 @@
  * and never prints a stack trace unless MESHCTL_DEBUG=1.
  */
 import {flush} from '@oclif/core/flush'
+import type {LoadOptions} from '@oclif/core/interfaces'
 import {run} from '@oclif/core/run'
 import {ExitCode, isMeshctlError} from '../errors/index.js'
 
@@ -43,14 +44,19 @@ export function describeError(err: unknown): {message: string; exitCode: number;
   return {message: `${message.replace(/\s*\n\s*/g, ' ')} (unexpected; rerun with MESHCTL_DEBUG=1 for details)`, exitCode: ExitCode.FAILURE, silent: false}
 }
 
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Runs meshctl on `argv`. `options` is what oclif's `run()` loads its configuration from: by default this module's
+ * URL (oclif finds package.json and the manifest from there); the single executable passes the package.json
+ * fields and a root plugin it embeds (src/cli/binary.ts), since it has no files to find.
+ */
+export async function main(argv: string[], options: LoadOptions = import.meta.url): Promise<void> {
   // a reader that goes away (`| head`) is not an error
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
     throw err
   })
   try {
-    await run(argv, import.meta.url)
+    await run(argv, options)
     await flush()
   } catch (err) {
     const {message, exitCode, silent} = describeError(err)

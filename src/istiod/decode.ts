@@ -213,11 +213,34 @@ function configStatus(v: Json | undefined, where: string): SyncStatus {
   }
 }
 
+/**
+ * The rank of each type URL seen so far in Go's byte order. A mesh has a handful of type URLs and each proxy
+ * reports them again: comparing ranks saves comparing their long common prefix (`type.googleapis.com/envoy.`)
+ * character by character, four times per proxy.
+ */
+const typeRank = new Map<string, number>()
+
+function rankOf(url: string): number {
+  let r = typeRank.get(url)
+  if (r === undefined) {
+    // a new URL: rank every known one again (bounded, for `ps --watch` against an odd istiod)
+    if (typeRank.size >= 1000) typeRank.clear()
+    const urls = [...typeRank.keys(), url].sort((a, b) => (a === b ? 0 : goLess(a, b) ? -1 : 1))
+    for (let i = 0; i < urls.length; i++) typeRank.set(urls[i]!, i)
+    r = typeRank.get(url)!
+  }
+  return r
+}
+
 /** Types sorted by type URL (in place). */
 function sortTypes(types: TypeSync[]): TypeSync[] {
   // istiod writes them sorted already (Go's encoding/json sorts map keys): then there is nothing to do
+  let prev = types.length > 0 ? rankOf(types[0]!.typeUrl) : 0
   for (let i = 1; i < types.length; i++) {
-    if (!goLess(types[i - 1]!.typeUrl, types[i]!.typeUrl)) return types.sort((a, b) => (a.typeUrl === b.typeUrl ? 0 : goLess(a.typeUrl, b.typeUrl) ? -1 : 1))
+    const r = rankOf(types[i]!.typeUrl)
+    // equal ranks are equal URLs: Go's order is strict, and a repeated URL is sorted like any other pair
+    if (r <= prev) return types.sort((a, b) => rankOf(a.typeUrl) - rankOf(b.typeUrl))
+    prev = r
   }
   return types
 }
@@ -294,26 +317,31 @@ export function namespaceOfProxyId(id: string): string {
   return dot >= 0 ? id.slice(dot + 1) : ''
 }
 
+/** Where entry `index` of a syncz array is, for a message. */
+const entryAt = (source: string, index: number, id: string): string => `${source}: [${index}] (${id})`
+
 /**
  * Current istiod: status per subscribed type from `resources`, with the xDS rules (statusgen.go). The hot
- * loop of `ps` (five types for each of thousands of proxies): no closures or maps per entry; the place in the
- * input is spelled out only for a message.
+ * loop of `ps` (five types for each of thousands of proxies): no closures, maps or repeated field lookups per
+ * entry; the place in the input (`where` of entry `index`) is spelled out only for a message.
  */
-function resourceTypes(resources: JsonObject, where: () => string): TypeSync[] {
+function resourceTypes(resources: JsonObject, source: string, index: number, id: string): TypeSync[] {
   const types: TypeSync[] = []
   // the keys of a parsed object are distinct: one entry per type URL, as istioctl's map
   for (const url in resources) {
     const r = resources[url]
-    if (!isObject(r)) fail(`${where()} resources["${url}"] is ${describeValue(r)}, expected {sent, acked, sentTime, lastError}`)
+    if (!isObject(r)) fail(`${entryAt(source, index, id)} resources["${url}"] is ${describeValue(r)}, expected {sent, acked, sentTime, lastError}`)
     const o = r as JsonObject
     const sent = getString(o, 'sent')
     const acked = getString(o, 'acked')
-    const error = getString(o, 'last_error') || getString(o, 'lastError')
+    // get() reads either spelling: last_error, then lastError
+    const error = getString(o, 'last_error')
     const status: SyncStatus = error ? 'ERROR' : !sent ? 'NOT SENT' : acked === sent ? 'SYNCED' : 'STALE'
-    const t: TypeSync = {typeUrl: url, status}
     // a push reaches many proxies at once: most sentTimes are already known, and then no closure is made for them
     const at = o.sentTime ?? o.sent_time
-    const sentTime = typeof at === 'string' && seenTimestamps.has(at) ? seenTimestamps.get(at) : parseTimestamp(at, () => `${where()} resources["${url}"] sentTime`)
+    const sentTime = typeof at === 'string' && seenTimestamps.has(at) ? seenTimestamps.get(at) : parseTimestamp(at, () => `${entryAt(source, index, id)} resources["${url}"] sentTime`)
+    // one object shape for every type (the optional fields added in the same order)
+    const t: TypeSync = {typeUrl: url, status}
     if (sentTime) t.lastUpdated = sentTime
     if (error) t.error = error
     types.push(t)
@@ -368,24 +396,23 @@ export function decodeSyncz(entries: Json[], source: string, name: string): Isti
   const proxies: ProxySync[] = new Array(entries.length)
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]
-    const where = (): string => `${source}: [${i}]`
-    if (!isObject(e)) return fail(`${where()} is ${describeValue(e)}, expected a /debug/syncz entry object`)
+    if (!isObject(e)) return fail(`${source}: [${i}] is ${describeValue(e)}, expected a /debug/syncz entry object`)
     const id = getString(e, 'proxy')
     if (!id) {
       return isSynczEntry(e)
-        ? fail(`${where()} has no "proxy" (the proxy ID)`)
-        : fail(`${source} is not istiod sync status: ${EXPECTED}; ${where()} is ${describeValue(e)}`, HOW_TO_SAVE_SYNCZ)
+        ? fail(`${source}: [${i}] has no "proxy" (the proxy ID)`)
+        : fail(`${source} is not istiod sync status: ${EXPECTED}; ${source}: [${i}] is ${describeValue(e)}`, HOW_TO_SAVE_SYNCZ)
     }
     const proxyType = getString(e, 'proxy_type')
     const resources = e.resources
-    if (resources !== undefined && resources !== null && !isObject(resources)) fail(`${where()} "resources" is ${describeValue(resources)}, expected an object keyed by type URL`)
+    if (resources !== undefined && resources !== null && !isObject(resources)) fail(`${source}: [${i}] "resources" is ${describeValue(resources)}, expected an object keyed by type URL`)
     const p: ProxySync = {
       id,
       clusterId: getString(e, 'cluster_id'),
       namespace: namespaceOfProxyId(id),
       istioVersion: getString(e, 'istio_version'),
       istiod: name,
-      types: isObject(resources) && hasKeys(resources) ? resourceTypes(resources, () => `${where()} (${id})`) : flatTypes(e, proxyType === 'ztunnel'),
+      types: isObject(resources) && hasKeys(resources) ? resourceTypes(resources, source, i, id) : flatTypes(e, proxyType === 'ztunnel'),
     }
     const proxyVersion = getString(e, 'proxy_version')
     if (proxyVersion) p.proxyVersion = proxyVersion

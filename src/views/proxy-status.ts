@@ -17,7 +17,7 @@ import {isObject, type Json, type JsonObject} from '../envoy/fields.js'
 import {age} from '../istiod/age.js'
 import {formatTimestamp} from '../istiod/decode.js'
 import {allProxies, type ProxySync, type StatusSet, type SyncStatus, type TypeSync, typeOf} from '../istiod/model.js'
-import {CORE_COLUMNS, goLessOver, goSortStrings, shortType, subscribedOrder} from '../istiod/xds-types.js'
+import {CORE_COLUMNS, goLess, goLessOver, goSortStrings, shortType, subscribedOrder} from '../istiod/xds-types.js'
 import type {Cell, Row} from '../output/tabwriter.js'
 import {goJson} from '../output/json.js'
 import {goSorted} from '../util/gosort.js'
@@ -70,7 +70,13 @@ function statusCell(t: TypeSync | undefined, now: Date): Cell {
 /** Proxies ordered as istioctl: Go's sort.Slice on the proxy ID (byte order). */
 export function sortProxies(proxies: readonly ProxySync[]): ProxySync[] {
   const less = goLessOver(proxies.map((p) => p.id))
-  return goSorted(proxies, (a, b) => less(a.id, b.id))
+  if (less === goLess) return goSorted(proxies, (a, b) => less(a.id, b.id))
+  // JS's `<` is Go's order for these IDs (goLessOver): the engine's sort with a three-way comparison of the IDs
+  // (one comparison per pair, not two calls of `less`); distinct IDs have one sorted order, so any sort gives
+  // Go's result, and equal IDs go to the Go port (goSorted), which puts them where Go's unstable sort does
+  const out = [...proxies].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  for (let i = 1; i < out.length; i++) if (out[i - 1]!.id === out[i]!.id) return goSorted(proxies, (a, b) => less(a.id, b.id))
+  return out
 }
 
 /** Every type URL any proxy reported. */

@@ -176,6 +176,24 @@ describe('HTTP /debug/syncz', () => {
     assert.deepEqual([p1.id, p1.clusterId, p1.istiod, p1.istioVersion], ['proxy1', 'cluster1', 'istiod1', '1.1'])
   })
 
+  test('resources in any order come out in Go byte order of type URL, also when a later entry brings new URLs', () => {
+    const r = (...urls: string[]): JsonObject => Object.fromEntries(urls.map((u) => [u, {sent: 'n', acked: 'n'}]))
+    const odd = 'type.googleapis.com/envoy.config.cluster.v3.Cluster\uE000'
+    const astral = 'type.googleapis.com/envoy.config.cluster.v3.Cluster\u{1F600}'
+    const ps = proxies([
+      {proxy: 'a.ns', resources: r(TYPE_URL.RDS, TYPE_URL.CDS)},
+      {proxy: 'b.ns', resources: r(TYPE_URL.CDS, TYPE_URL.RDS)},
+      // new URLs after the first entries: one sorting first, two sorting between the known ones (U+E000 sorts
+      // before U+1F600 in UTF-8, after it in UTF-16)
+      {proxy: 'c.ns', resources: r(TYPE_URL.RDS, astral, 'a/first', odd, TYPE_URL.LDS, TYPE_URL.CDS)},
+      {proxy: 'd.ns', resources: r(TYPE_URL.LDS, TYPE_URL.CDS)},
+    ])
+    assert.deepEqual(ps[0]!.types.map((t) => t.typeUrl), [TYPE_URL.CDS, TYPE_URL.RDS])
+    assert.deepEqual(ps[1]!.types.map((t) => t.typeUrl), [TYPE_URL.CDS, TYPE_URL.RDS])
+    assert.deepEqual(ps[2]!.types.map((t) => t.typeUrl), ['a/first', TYPE_URL.CDS, odd, astral, TYPE_URL.LDS, TYPE_URL.RDS])
+    assert.deepEqual(ps[3]!.types.map((t) => t.typeUrl), [TYPE_URL.CDS, TYPE_URL.LDS])
+  })
+
   test('proxy_version is kept for the 1.1-era VERSION fallback', () => {
     const [p] = proxies(input('proxy-status-syncz-legacy/printsingle-proxy2-fallback-proxy-version.input.json'))
     assert.deepEqual([p.istioVersion, p.proxyVersion], ['', '1.1'])
