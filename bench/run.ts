@@ -954,8 +954,8 @@ const HOW = [
 async function traceSection(d: Record<string, Dump>, m: Machine): Promise<SectionResult> {
   log('\n[7] trace')
   const eds = d.d10k!
-  // a request the 10k mesh's first sidecar routes through the shared HTTP port to a service with endpoints
-  const url = 'http://svc-1.ns-1:8080/'
+  // a request the 10k mesh's first sidecar walks end to end: VIP listener, RDS, route, EDS cluster, its endpoints
+  const url = 'http://billing-api-5113.identity-2:8080/'
   const b: Cmd = {label: 'baseline eds', argv: [NODE, BASELINE, eds.path]}
   const t = meshctl('trace -f', ['trace', '-f', eds.path, url])
   const g = await measureGroup([b, t], {runs: RUNS, log})
@@ -982,7 +982,7 @@ async function traceSection(d: Record<string, Dump>, m: Machine): Promise<Sectio
     await sb.close()
   }
   return section('trace', '7. Trace', '`trace -f` on the 10k-service dump ≤ 1.0× the bare `JSON.parse` baseline on the same file; live `trace` ≤ 1.2× live `pc routes` of the same pod.', [
-    `\`bench/baseline.mjs\` reads and \`JSON.parse\`s the whole file; trace reads the listeners, routes, the routing fields of each cluster (the rest skipped unparsed) and the EDS section. ${RUNS} runs after a warm-up, interleaved.`,
+    `\`bench/baseline.mjs\` reads and \`JSON.parse\`s the whole file; trace reads the listeners, indexes route configurations, clusters and EDS assignments by name (their bytes skipped unparsed), then decodes the few the walk takes. ${RUNS} runs after a warm-up, interleaved.`,
     'Live: the sandbox serves Bookinfo; trace asks the pod for `config_dump?include_eds=true` and `clusters?format=json` (the walk needs endpoints and their health), pc routes for the routes section only.',
   ], rows, m)
 }

@@ -15,7 +15,7 @@ import {createRequire} from 'node:module'
 import {InputError} from '../errors/index.js'
 import {findJsonError} from './json-error.js'
 import {type ByteReader, locateConfigEntries, locateConfigEntriesIn, type ScannedEntry} from './scan.js'
-import {parseLarge, parseProjected, type Projection, projectFromReader, SplitLayoutError, splitContainer, streamTopArray, textWithoutArrays} from './split.js'
+import {findArrayElements, parseLarge, parseProjected, type Projection, projectFromReader, SplitLayoutError, splitContainer, streamTopArray, textWithoutArrays} from './split.js'
 import {get, getArray, isObject, type Json, type JsonObject, typeName, typeUrl} from './fields.js'
 
 export type SectionKind = 'bootstrap' | 'clusters' | 'listeners' | 'scopedRoutes' | 'routes' | 'secrets' | 'endpoints' | 'ecds'
@@ -78,6 +78,10 @@ export interface ConfigEntry {
   forget?(): void
   /** the entry with only what `p` names decoded (not kept); undefined when its bytes cannot be cut that way */
   project?(p: Projection): JsonObject | undefined
+  /** the value at input bytes [start, end) (an `@range` a projection gave), when they lie in this entry */
+  decodeRange?(start: number, end: number): Json | undefined
+  /** the elements of its arrays `keys` whose text holds `needle`, decoded (split.ts findArrayElements); undefined when it cannot tell */
+  findElements?(keys: readonly string[], needles: readonly string[]): Array<{key: string; value: Json}> | undefined
   /** the entry's JSON text as it is in the input (not kept), when the input is at hand as bytes */
   bytes?(): Uint8Array
 }
@@ -175,6 +179,32 @@ export class ConfigDump {
     if (this.entries.some((e) => resourceEntryOf(e.type)?.kind === kind)) return undefined
     const own = this.entries.filter((e) => sectionKindOf(e.type) === kind)
     return own.length === 1 ? own[0]!.bytes?.() : undefined
+  }
+
+  /**
+   * The elements of the arrays `keys` (give both spellings) of the one section of that kind whose text holds one
+   * of `needles`, decoded, found without reading the rest of the section: a lookup by name in a huge dump. The caller
+   * checks that each is the one it wants. undefined when that cannot be done here (a small or compact input, a
+   * section already decoded, resource-style entries): then look through the decoded section.
+   */
+  findElements(kind: SectionKind, keys: readonly string[], needles: readonly string[]): Array<{key: string; value: Json}> | undefined {
+    if (this.cache.has(kind)) return undefined
+    const own = this.entries.filter((e) => sectionKindOf(e.type) === kind)
+    if (own.length !== 1 || this.entries.some((e) => resourceEntryOf(e.type)?.kind === kind)) return undefined
+    return own[0]!.findElements?.(keys, needles)
+  }
+
+  /**
+   * The value at input bytes [start, end) of a section of that kind: an object a projection indexed with `@range`,
+   * decoded whole now. undefined when no entry holds those bytes.
+   */
+  decodeRange(kind: SectionKind, start: number, end: number): Json | undefined {
+    for (const e of this.entries) {
+      if (sectionKindOf(e.type) !== kind || !e.decodeRange) continue
+      const v = e.decodeRange(start, end)
+      if (v !== undefined) return v
+    }
+    return undefined
   }
 
   /** Like sectionProjected(), but a missing section is an InputError as requireSection()'s. */
@@ -491,8 +521,23 @@ function lazyConfigDump(
       project: (p) => {
         if (value) return value
         // from a file: streamed through a small window; else (or should that not go) from the section's bytes
-        const v = (reader && projectFromReader(reader, start, end, p)) ?? parseProjected(read(start, end), p)
+        const v = (reader && projectFromReader(reader, start, end, p)) ?? parseProjected(read(start, end), p, 0, undefined, undefined, start)
         return isObject(v) ? v : undefined
+      },
+      findElements: (keys, needles) => {
+        if (value || !reader) return undefined
+        const found = findArrayElements(reader, start, end, keys, needles)
+        if (!found || found.length > 64) return undefined
+        try {
+          return found.map((f) => ({key: f.key, value: JSON.parse(reader.read(f.start, f.end).toString('utf8')) as Json}))
+        } catch {
+          return undefined
+        }
+      },
+      decodeRange: (s, e) => {
+        if (s < start || e > end || s >= e) return undefined
+        const bytes = read(s, e)
+        return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Json
       },
     }
   })

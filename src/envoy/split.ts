@@ -212,6 +212,9 @@ export function parseLarge(buf: Uint8Array, start = 0, end = buf.byteLength, max
 /**
  * Which parts of a value to decode: `true` the whole value; an object the named keys of an object (each decoded as
  * its own projection, other keys left out); a one-element array the same projection for every element of an array.
+ * An object projection with the key `@range` (never a proto field) also gives the object's byte range in the input
+ * as `"@range": [start, end]`, so that a caller that indexed a few fields can decode the whole object later
+ * (ConfigDump.decodeRange): one cluster of a 100 MB dump, without the others.
  */
 export type Projection = true | {readonly [key: string]: Projection} | readonly [Projection]
 
@@ -238,8 +241,11 @@ function pick(value: Json, p: Projection): Json {
     return value.map((v) => pick(v, each))
   }
   if (value === null || typeof value !== 'object' || Array.isArray(p)) return value
-  const out: JsonObject = {}
   const spec = p as {readonly [key: string]: Projection}
+  // an object whose range was asked for, but whose bytes are not at hand here (written on one line inside its
+  // container): kept whole, so that an object without `@range` is always complete
+  if (Object.hasOwn(spec, RANGE)) return value
+  const out: JsonObject = {}
   for (const key of Object.keys(value)) {
     if (Object.hasOwn(spec, key)) setOwn(out, key, pick((value as JsonObject)[key] as Json, spec[key]!))
   }
@@ -252,24 +258,35 @@ function setOwn(obj: JsonObject, key: string, value: Json): void {
   else obj[key] = value
 }
 
-function projectRange(buf: Buffer, start: number, end: number, p: Projection, maxPiece: number): Json {
+const RANGE = '@range'
+
+/** Records the object's range when the projection asks for it (`@range`). */
+function withRange(value: Json, p: Projection, start: number, end: number, origin: number): Json {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && p !== true && !Array.isArray(p) && Object.hasOwn(p, RANGE)) {
+    ;(value as JsonObject)[RANGE] = [origin + start, origin + end]
+  }
+  return value
+}
+
+/** `origin` is the input position of buf[0], for `@range`. */
+function projectRange(buf: Buffer, start: number, end: number, p: Projection, maxPiece: number, origin = 0): Json {
   if (p === true) return parseRange(buf, start, end, maxPiece)
   ;[start, end] = trim(buf, start, end)
   const open = buf[start]
   // a scalar, or a container written on one line: parsed whole, then picked
-  if ((open !== LBRACE && open !== LBRACKET) || !isMultiLine(buf, start)) return pick(JSON.parse(text(buf, start, end)) as Json, p)
+  if ((open !== LBRACE && open !== LBRACKET) || !isMultiLine(buf, start)) return withRange(pick(JSON.parse(text(buf, start, end)) as Json, p), p, start, end, origin)
   const children = childrenOf(buf, start, end)
   if (open === LBRACKET) {
     const each = Array.isArray(p) ? (p[0] as Projection) : p
-    return children.map((c) => projectRange(buf, c.start, c.end, each, maxPiece))
+    return children.map((c) => projectRange(buf, c.start, c.end, each, maxPiece, origin))
   }
   if (Array.isArray(p)) return parseRange(buf, start, end, maxPiece)
   const spec = p as {readonly [key: string]: Projection}
   const obj: JsonObject = {}
   for (const c of children) {
-    if (Object.hasOwn(spec, c.key!)) setOwn(obj, c.key!, projectRange(buf, c.start, c.end, spec[c.key!]!, maxPiece))
+    if (c.key !== RANGE && Object.hasOwn(spec, c.key!)) setOwn(obj, c.key!, projectRange(buf, c.start, c.end, spec[c.key!]!, maxPiece, origin))
   }
-  return obj
+  return withRange(obj, p, start, end, origin)
 }
 
 /**
@@ -279,10 +296,10 @@ function projectRange(buf: Buffer, start: number, end: number, p: Projection, ma
  * one or a decoded part does not parse (the caller then decodes the whole value). Bytes that are skipped are not
  * checked for JSON syntax.
  */
-export function parseProjected(buf: Uint8Array, p: Projection, start = 0, end = buf.byteLength, maxPiece = DEFAULT_MAX_PIECE): Json | undefined {
+export function parseProjected(buf: Uint8Array, p: Projection, start = 0, end = buf.byteLength, maxPiece = DEFAULT_MAX_PIECE, origin = 0): Json | undefined {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
   try {
-    return projectRange(b, start, end, p, maxPiece)
+    return projectRange(b, start, end, p, maxPiece, origin)
   } catch {
     return undefined
   }
@@ -388,7 +405,7 @@ class Window {
 
 /** The value at [v, e) of the window, decoded down to `p` (a value on one line, or a multi-line container). */
 function projectIn(w: Window, v: number, e: number, p: Projection): Json {
-  return projectRange(w.buf, v - w.base, e - w.base, p, DEFAULT_MAX_PIECE)
+  return projectRange(w.buf, v - w.base, e - w.base, p, DEFAULT_MAX_PIECE, w.base)
 }
 
 /**
@@ -607,4 +624,90 @@ export function textWithoutArrays(buf: Buffer, start: number, end: number, key: 
   if (pieces.length === 0) return buf.toString('utf8', start, end)
   pieces.push(buf.toString('utf8', from, end))
   return pieces.join('')
+}
+
+/**
+ * The elements that contain one of `needles`, of the array members `arrayKeys` of the pretty-printed object (a
+ * config section) at `reader`'s [start, end), as byte ranges with the key of their array: found with native searches
+ * through one reused window, nothing decoded and nothing walked byte by byte. For a lookup by name in a huge
+ * section: `"name": "<cluster>"` finds one cluster of 10,000 without reading the others. The section's members sit
+ * on lines of one indentation and the arrays' elements one level deeper, so one pass finds both the member lines
+ * (which array a hit is in) and the needles, and a hit's element is cut at the lines of its indentation. undefined
+ * when the layout is not that. A range is cut by indentation only: the caller decodes it, which checks the cut, and
+ * checks that the element is the one it wants (the needle may occur inside another element too).
+ */
+export function findArrayElements(reader: ByteReader, start: number, end: number, arrayKeys: readonly string[], needles: readonly string[], step = 4 * 1024 * 1024): Array<{key: string; start: number; end: number}> | undefined {
+  // the layout from the section's first lines: `{` at indentation s, members at m, their elements at m + (m - s)
+  const headFrom = Math.max(0, start - 256)
+  const head = reader.read(headFrom, Math.min(end, start + 4096))
+  const open = start - headFrom
+  if (head[open] !== LBRACE) return undefined
+  let ls = open
+  while (ls > 0 && head[ls - 1] === SPACE) ls--
+  const outer = ls > 0 && head[ls - 1] !== NL ? -1 : open - ls
+  let p = open + 1
+  if (head[p] === CR) p++
+  if (head[p] !== NL) return undefined
+  const ms = ++p
+  while (head[p] === SPACE) p++
+  const member = p - ms
+  if (head[p] !== QUOTE || member === 0) return undefined
+  // a section in Envoy's `configs` array: its `{` opens a line of its own (else assume the usual two-space step)
+  const elementIndent = member + (outer >= 0 && outer < member ? member - outer : 2)
+  const memberLine = Buffer.from(`\n${' '.repeat(member)}"`)
+  const patterns = [memberLine, ...needles.map((n) => Buffer.from(n))]
+  const longest = Math.max(...patterns.map((x) => x.length))
+  const hitsOf: number[][] = patterns.map(() => [])
+  const buf = Buffer.allocUnsafe(Math.min(step, end - start) + longest)
+  for (let at = start; at < end; at += step) {
+    const to = Math.min(end, at + step + longest - 1)
+    const view = reader.read(at, to, buf)
+    for (const [k, pattern] of patterns.entries()) {
+      for (let i = view.indexOf(pattern); i >= 0 && at + i + pattern.length <= to; i = view.indexOf(pattern, i + 1)) {
+        // a hit in the overlap with the next window is taken there
+        if (i < step || at + step >= end) hitsOf[k]!.push(at + i)
+      }
+    }
+  }
+  // the members: their keys, in order; the arrays asked for start at theirs
+  const members: Array<{key: string; at: number}> = []
+  for (const at of hitsOf[0]!) {
+    const q = at + memberLine.length - 1
+    const chunk = reader.read(q, Math.min(end, q + 512))
+    try {
+      members.push({key: parseKey(chunk, 0, keyEnd(chunk, 0, chunk.length)), at: q})
+    } catch {
+      return undefined
+    }
+  }
+  const openLine = Buffer.from(`\n${' '.repeat(elementIndent)}{`)
+  const closeLine = Buffer.from(`\n${' '.repeat(elementIndent)}}`)
+  const out: Array<{key: string; start: number; end: number}> = []
+  const seen = new Set<number>()
+  for (const hit of hitsOf.slice(1).flat().sort((a, b) => a - b)) {
+    let m: (typeof members)[number] | undefined
+    for (const x of members) if (x.at < hit) m = x
+    if (!m || !arrayKeys.includes(m.key)) continue
+    // the element's first line, searching back from the hit in growing reads
+    let s = -1
+    for (let back = 64 * 1024; s < 0; back *= 2) {
+      const from = Math.max(m.at, hit - back)
+      const i = reader.read(from, hit).lastIndexOf(openLine)
+      if (i >= 0) s = from + i + openLine.length - 1
+      else if (from === m.at) break
+    }
+    if (s < 0 || seen.has(s)) continue
+    // and its closing line, searching forward
+    let e = -1
+    for (let ahead = 64 * 1024; e < 0; ahead *= 2) {
+      const to = Math.min(end, hit + ahead)
+      const i = reader.read(hit, to).indexOf(closeLine)
+      if (i >= 0) e = hit + i + closeLine.length
+      else if (to === end) break
+    }
+    if (e < 0) return undefined
+    seen.add(s)
+    out.push({key: m.key, start: s, end: e})
+  }
+  return out
 }

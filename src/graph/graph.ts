@@ -15,7 +15,7 @@
  */
 import type {ClustersStatus, ConfigDump} from '../envoy/document.js'
 import {eitherSpelling, type Projection} from '../envoy/split.js'
-import {get, getArray, getNumber, getObject, getString, isObject, type Json, type JsonObject} from '../envoy/fields.js'
+import {get, getArray, getNumber, getObject, getString, isObject, type Json, type JsonObject, toCamel} from '../envoy/fields.js'
 import {
   type ClusterRef,
   clusterTransportSockets,
@@ -334,25 +334,51 @@ function latestTimestamp(values: Iterable<string | undefined>): string | undefin
 }
 
 /**
- * The fields of a cluster that routing looks at (discovery type, EDS name, Istio metadata, TLS settings' names and
- * SNI, load balancing and panic settings, inline hosts): what `trace` reads. A graph built `lean` decodes only these
- * of each cluster (the rest is skipped unparsed on a pretty-printed dump, split.ts parseProjected), so a walk over
- * a 10,000-service dump does not pay for every cluster's TLS contexts and circuit breakers.
+ * A lean graph (trace's) indexes clusters, EDS assignments and RDS route configurations by name from a projection
+ * that decodes little more than the name and keeps each resource's byte range (`@range`, split.ts); a resource is
+ * decoded whole only when the walk asks for it. On a 10,000-service dump the walk then decodes one route
+ * configuration, a cluster or two and one assignment, not 120 MB of them. Where the input cannot be cut that way
+ * (compact JSON, YAML, an already decoded section), the projection gives whole resources, used as they are.
  */
-const ROUTING_CLUSTER: Projection = {
-  name: true,
-  type: true,
-  cluster_type: true,
-  eds_cluster_config: true,
-  metadata: true,
-  load_assignment: true,
-  common_lb_config: true,
-  lb_policy: true,
-  transport_socket: {name: true, typed_config: {'@type': true, sni: true, transport_socket: {name: true}}},
-  transport_socket_matches: [{name: true}],
+const LEAN_CLUSTER_ENTRY: Projection = {cluster: {name: true, type: true, cluster_type: true, eds_cluster_config: {service_name: true}}, last_updated: true, version_info: true, '@range': true}
+const LEAN_CLUSTERS = eitherSpelling({static_clusters: [LEAN_CLUSTER_ENTRY], dynamic_active_clusters: [LEAN_CLUSTER_ENTRY], dynamic_warming_clusters: [LEAN_CLUSTER_ENTRY]})
+const LEAN_EDS_ENTRY: Projection = {endpoint_config: {cluster_name: true}, '@range': true}
+const LEAN_EDS = eitherSpelling({static_endpoint_configs: [LEAN_EDS_ENTRY], dynamic_endpoint_configs: [LEAN_EDS_ENTRY]})
+const LEAN_RDS_ENTRY: Projection = {route_config: {name: true}, last_updated: true, version_info: true, '@range': true}
+const LEAN_RDS = eitherSpelling({static_route_configs: [LEAN_RDS_ENTRY], dynamic_route_configs: [LEAN_RDS_ENTRY]})
+
+/** An EDS resource (a ClusterLoadAssignment, or how to get it): hosts read only when asked for. */
+function edsNode(assignment: JsonObject | (() => JsonObject), name?: string): EndpointsNode {
+  const cla = typeof assignment === 'function' ? assignment : () => assignment
+  let hosts: HostNode[] | undefined
+  return {
+    type: 'endpoints',
+    cluster: name ?? getString(cla(), 'cluster_name'),
+    source: 'eds',
+    get raw(): JsonObject {
+      return cla()
+    },
+    // diff reads the raw assignment only; endpointsOf copies the hosts
+    get hosts(): HostNode[] {
+      hosts ??= hostsOfAssignment(cla())
+      return hosts
+    },
+    get overprovisioningFactor(): number {
+      return overprovisioning(cla())
+    },
+  }
 }
-const ROUTING_ENTRY: Projection = {cluster: ROUTING_CLUSTER, last_updated: true, version_info: true}
-const ROUTING_CLUSTERS = eitherSpelling({static_clusters: [ROUTING_ENTRY], dynamic_active_clusters: [ROUTING_ENTRY], dynamic_warming_clusters: [ROUTING_ENTRY]})
+
+/** A lean entry's whole value: decoded from its `@range` on first use, or the entry itself when it came whole. */
+function wholeEntry(dump: ConfigDump, kind: 'clusters' | 'endpoints' | 'routes', entry: Json): () => Json {
+  const range = get(entry, '@range')
+  if (!Array.isArray(range)) return () => entry
+  let whole: Json | undefined
+  return () => {
+    whole ??= dump.decodeRange(kind, Number(range[0]), Number(range[1])) ?? null
+    return whole
+  }
+}
 
 export interface GraphOptions {
   /** decode only the cluster fields routing uses (trace); check and diff read clusters whole */
@@ -365,6 +391,9 @@ export class ConfigGraph {
   private clusterMap?: Map<string, ClusterNode[]>
   private endpointMap?: Map<string, EndpointsNode> | null
   private secretMap?: Map<string, SecretNode[]>
+  private readonly clusterLookups = new Map<string, ClusterNode[] | null>()
+  private readonly edsLookups = new Map<string, EndpointsNode | null>()
+  private readonly routeLookups = new Map<string, RouteConfigNode | null>()
   private liveHealth?: Map<string, Map<string, {failed: string[]; eds: string; priority: number; locality: string; weight?: number}>>
 
   constructor(
@@ -443,26 +472,64 @@ export class ConfigGraph {
   get routeConfigs(): Map<string, RouteConfigNode> {
     if (this.routeConfigMap) return this.routeConfigMap
     const m = new Map<string, RouteConfigNode>()
-    for (const section of this.dump.sections('routes')) {
+    const node = (entry: Json, origin: RouteConfigOrigin): RouteConfigNode | undefined => {
+      const rc = getObject(entry, 'route_config')
+      if (!rc) return undefined
+      if (!this.options.lean) return routeConfigNode(rc, origin, metaOf(entry))
+      const whole = wholeEntry(this.dump, 'routes', entry)
+      let full: RouteConfigNode | undefined
+      const load = (): RouteConfigNode => {
+        full ??= routeConfigNode(getObject(whole(), 'route_config') ?? rc, origin, metaOf(entry))
+        return full
+      }
+      return {
+        type: 'routeConfig',
+        name: getString(rc, 'name'),
+        origin,
+        meta: metaOf(entry),
+        get raw(): JsonObject {
+          return load().raw
+        },
+        get virtualHosts(): VirtualHostNode[] {
+          return load().virtualHosts
+        },
+      }
+    }
+    const sections = this.options.lean ? [this.dump.sectionProjected('routes', LEAN_RDS)].filter((x) => x !== undefined) : this.dump.sections('routes')
+    for (const section of sections) {
       for (const s of getArray(section, 'static_route_configs')) {
-        const rc = getObject(s, 'route_config')
-        if (rc && !m.has(getString(rc, 'name'))) m.set(getString(rc, 'name'), routeConfigNode(rc, 'static', metaOf(s)))
+        const n = node(s, 'static')
+        if (n && !m.has(n.name)) m.set(n.name, n)
       }
       for (const d of getArray(section, 'dynamic_route_configs')) {
-        const rc = getObject(d, 'route_config')
         // a dynamic configuration wins over a static echo of the same name
-        if (rc) m.set(getString(rc, 'name'), routeConfigNode(rc, 'rds', metaOf(d)))
+        const n = node(d, 'rds')
+        if (n) m.set(n.name, n)
       }
     }
     this.routeConfigMap = m
     return m
   }
 
+  /** An RDS (or static) route configuration by name; a lean graph looks it up without indexing every one. */
+  routeConfig(name: string): RouteConfigNode | undefined {
+    if (this.routeConfigMap || !this.options.lean) return this.routeConfigs.get(name)
+    let cached = this.routeLookups.get(name)
+    if (cached === undefined) {
+      const hits = this.lookup('routes', ['static_route_configs', 'dynamic_route_configs'], 'route_config', 'name', name)
+      // a dynamic configuration wins over a static echo of the same name
+      const hit = hits?.find((h) => h.field === 'dynamic_route_configs') ?? hits?.[0]
+      cached = hit ? routeConfigNode(getObject(hit.entry, 'route_config')!, hit.field === 'dynamic_route_configs' ? 'rds' : 'static', metaOf(hit.entry)) : (this.routeConfigs.get(name) ?? null)
+      this.routeLookups.set(name, cached)
+    }
+    return cached ?? undefined
+  }
+
   /** The route configuration an HTTP chain uses: RDS by name, or its inline one. Undefined when RDS names one the dump lacks. */
   routeConfigOf(chain: ChainNode): RouteConfigNode | undefined {
     const t = chain.terminal
     if (t.kind !== 'http_connection_manager') return undefined
-    if (t.routes.kind === 'rds') return this.routeConfigs.get(t.routes.name)
+    if (t.routes.kind === 'rds') return this.routeConfig(t.routes.name)
     if (t.routes.kind === 'inline') return routeConfigNode(t.routes.routeConfig, 'inline', {}, {listener: chain.listener, chain: chain.name})
     return undefined
   }
@@ -480,35 +547,45 @@ export class ConfigGraph {
 
   // ------------------------------------------------------------------ clusters and endpoints
 
+  /** A cluster node from its dump entry; in a lean graph the entry may hold only the indexed fields (clusterNode). */
+  private clusterNode(entry: Json, state: ClusterState): ClusterNode | undefined {
+    const indexed = getObject(entry, 'cluster')
+    if (!indexed) return undefined
+    const name = getString(indexed, 'name')
+    const edsName = getString(getObject(indexed, 'eds_cluster_config'), 'service_name') || name
+    const whole = this.options.lean ? wholeEntry(this.dump, 'clusters', entry) : undefined
+    let secretRefs: string[] | undefined
+    const node: ClusterNode = {
+      type: 'cluster',
+      name,
+      state,
+      get raw(): JsonObject {
+        return whole ? (getObject(whole(), 'cluster') ?? indexed) : indexed
+      },
+      meta: metaOf(entry),
+      discovery: discoveryOf(indexed),
+      edsName,
+      // found when asked (edges): a reader that never follows references (diff) does not pay for it
+      get secretRefs(): string[] {
+        secretRefs ??= clusterTransportSockets(node.raw).flatMap(sdsSecretNames)
+        return secretRefs
+      },
+    }
+    return node
+  }
+
   /** Every cluster copy by name (a name may be active and warming at once). */
   get clusterCopies(): Map<string, ClusterNode[]> {
     if (this.clusterMap) return this.clusterMap
     const m = new Map<string, ClusterNode[]>()
     const add = (entry: Json, state: ClusterState): void => {
-      const raw = getObject(entry, 'cluster')
-      if (!raw) return
-      const name = getString(raw, 'name')
-      const edsName = getString(getObject(raw, 'eds_cluster_config'), 'service_name') || name
-      let secretRefs: string[] | undefined
-      const node: ClusterNode = {
-        type: 'cluster',
-        name,
-        state,
-        raw,
-        meta: metaOf(entry),
-        discovery: discoveryOf(raw),
-        edsName,
-        // found when asked (edges): a reader that never follows references (diff) does not pay for it
-        get secretRefs(): string[] {
-          secretRefs ??= clusterTransportSockets(raw).flatMap(sdsSecretNames)
-          return secretRefs
-        },
-      }
-      const list = m.get(name)
+      const node = this.clusterNode(entry, state)
+      if (!node) return
+      const list = m.get(node.name)
       if (list) list.push(node)
-      else m.set(name, [node])
+      else m.set(node.name, [node])
     }
-    const sections = this.options.lean ? [this.dump.sectionProjected('clusters', ROUTING_CLUSTERS)].filter((x) => x !== undefined) : this.dump.sections('clusters')
+    const sections = this.options.lean ? [this.dump.sectionProjected('clusters', LEAN_CLUSTERS)].filter((x) => x !== undefined) : this.dump.sections('clusters')
     for (const section of sections) {
       for (const e of getArray(section, 'static_clusters')) add(e, 'static')
       for (const e of getArray(section, 'dynamic_active_clusters')) add(e, 'active')
@@ -518,24 +595,68 @@ export class ConfigGraph {
     return m
   }
 
+  /**
+   * A lean graph's lookup by name: the entries of the arrays `fields` of a section whose `key` field is `name`,
+   * found by a byte search for `"<key>": "<name>"` (ConfigDump.findElements) without indexing the section. undefined
+   * when that cannot decide (the layout, or nothing found: absence is confirmed through the index).
+   */
+  private lookup(kind: 'clusters' | 'endpoints' | 'routes', fields: readonly string[], inner: string, key: string, name: string): Array<{field: string; entry: JsonObject}> | undefined {
+    if (!this.options.lean) return undefined
+    const keys = fields.flatMap((f) => [f, toCamel(f)])
+    const value = JSON.stringify(name)
+    const found = this.dump.findElements(kind, keys, [...new Set([`"${key}": ${value}`, `"${toCamel(key)}": ${value}`])])
+    if (!found) return undefined
+    const hits = found.filter((f) => isObject(f.value) && getString(getObject(f.value, inner), key) === name).map((f) => ({field: fields.find((x) => x === f.key || toCamel(x) === f.key)!, entry: f.value as JsonObject}))
+    return hits.length > 0 ? hits : undefined
+  }
+
+  private clustersNamed(name: string): ClusterNode[] | undefined {
+    if (this.clusterMap) return this.clusterMap.get(name)
+    let cached = this.clusterLookups.get(name)
+    if (cached === undefined) {
+      const hits = this.lookup('clusters', ['static_clusters', 'dynamic_active_clusters', 'dynamic_warming_clusters'], 'cluster', 'name', name)
+      const state = (field: string): ClusterState => (field === 'static_clusters' ? 'static' : field === 'dynamic_warming_clusters' ? 'warming' : 'active')
+      cached = hits ? hits.map((h) => this.clusterNode(h.entry, state(h.field))).filter((c) => c !== undefined) : (this.clusterCopies.get(name) ?? null)
+      this.clusterLookups.set(name, cached)
+    }
+    return cached ?? undefined
+  }
+
   /** The usable copy of a cluster (static or active); a warming-only cluster is not usable (503 NC). */
   cluster(name: string): ClusterNode | undefined {
-    return this.clusterCopies.get(name)?.find((c) => c.state !== 'warming')
+    return this.clustersNamed(name)?.find((c) => c.state !== 'warming')
   }
 
   /** Any copy of a cluster, usable or not. */
   anyCluster(name: string): ClusterNode | undefined {
-    return this.cluster(name) ?? this.clusterCopies.get(name)?.[0]
+    return this.cluster(name) ?? this.clustersNamed(name)?.[0]
   }
 
   /** The dump has an EndpointsConfigDump (taken with include_eds), or live /clusters health was given. */
   get endpointsKnown(): boolean {
-    return this.edsIndex() !== null || this.status !== undefined
+    if (this.status !== undefined) return true
+    if (this.options.lean && this.endpointMap === undefined) return this.dump.types.some((t) => t.includes('EndpointsConfigDump'))
+    return this.edsIndex() !== null
+  }
+
+  /** The EDS resource of a cluster by its EDS name (a lean graph looks it up without indexing the section). */
+  private edsFor(name: string): EndpointsNode | undefined {
+    if (this.endpointMap === undefined && this.options.lean) {
+      let cached = this.edsLookups.get(name)
+      if (cached === undefined) {
+        const hit = this.lookup('endpoints', ['static_endpoint_configs', 'dynamic_endpoint_configs'], 'endpoint_config', 'cluster_name', name)?.[0]
+        cached = hit ? edsNode(getObject(hit.entry, 'endpoint_config')!, name) : (this.edsIndex()?.get(name) ?? null)
+        this.edsLookups.set(name, cached)
+      }
+      return cached ?? undefined
+    }
+    return this.edsIndex()?.get(name)
   }
 
   private edsIndex(): Map<string, EndpointsNode> | null {
     if (this.endpointMap !== undefined) return this.endpointMap
-    const sections = this.dump.sections('endpoints')
+    const lean = this.options.lean === true
+    const sections = lean ? [this.dump.sectionProjected('endpoints', LEAN_EDS)].filter((x) => x !== undefined) : this.dump.sections('endpoints')
     if (sections.length === 0) {
       this.endpointMap = null
       return null
@@ -543,22 +664,11 @@ export class ConfigGraph {
     const m = new Map<string, EndpointsNode>()
     for (const section of sections) {
       for (const e of [...getArray(section, 'static_endpoint_configs'), ...getArray(section, 'dynamic_endpoint_configs')]) {
-        const cla = getObject(e, 'endpoint_config')
-        if (!cla) continue
-        const name = getString(cla, 'cluster_name')
-        let hosts: HostNode[] | undefined
-        // hosts decoded when asked (endpointsOf copies them): diff reads the raw assignment only
-        m.set(name, {
-          type: 'endpoints',
-          cluster: name,
-          source: 'eds',
-          raw: cla,
-          get hosts(): HostNode[] {
-            hosts ??= hostsOfAssignment(cla)
-            return hosts
-          },
-          overprovisioningFactor: overprovisioning(cla),
-        })
+        const indexed = getObject(e, 'endpoint_config')
+        if (!indexed) continue
+        const name = getString(indexed, 'cluster_name')
+        const whole = lean ? wholeEntry(this.dump, 'endpoints', e) : undefined
+        m.set(name, edsNode(whole ? () => getObject(whole(), 'endpoint_config') ?? indexed : indexed, name))
       }
     }
     this.endpointMap = m
@@ -596,10 +706,10 @@ export class ConfigGraph {
     if (inline && cluster.discovery !== 'EDS') {
       node = {type: 'endpoints', cluster: cluster.name, source: 'load_assignment', raw: inline, hosts: hostsOfAssignment(inline), overprovisioningFactor: overprovisioning(inline)}
     } else {
-      const eds = this.edsIndex()?.get(cluster.edsName) ?? this.edsIndex()?.get(cluster.name)
+      const eds = this.edsFor(cluster.edsName) ?? (cluster.edsName !== cluster.name ? this.edsFor(cluster.name) : undefined)
       // a copy: live health is laid over the hosts below
       if (eds) node = {type: 'endpoints', cluster: eds.cluster, source: 'eds', raw: eds.raw, hosts: eds.hosts.map((h) => ({...h})), overprovisioningFactor: eds.overprovisioningFactor}
-      else if (this.edsIndex() && cluster.discovery === 'EDS') node = {type: 'endpoints', cluster: cluster.name, source: 'eds', hosts: [], overprovisioningFactor: 140}
+      else if (this.endpointsKnown && cluster.discovery === 'EDS') node = {type: 'endpoints', cluster: cluster.name, source: 'eds', hosts: [], overprovisioningFactor: 140}
     }
     if (live) {
       if (!node || node.source === 'eds' && node.hosts.length === 0) {

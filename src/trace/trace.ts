@@ -85,7 +85,7 @@ function resolveDestination(graph: ConfigGraph, spec: RequestSpec, assumptions: 
       if (listenerTargets(l).some((t) => wanted.has(t))) return {ip: l.address, fqdn}
     }
   }
-  const fqdn = names.find((n) => graph.clusterCopies.has(`outbound|${spec.port}||${n}`))
+  const fqdn = names.find((n) => graph.anyCluster(`outbound|${spec.port}||${n}`) !== undefined)
   assumptions.push(
     fqdn
       ? `${spec.host} is ${fqdn}; no listener is bound to its service address, so any address takes the 0.0.0.0:${spec.port} path (--dest-ip sets one)`
@@ -388,7 +388,7 @@ function traceHttp(graph: ConfigGraph, nd: NetworkDecision, node: ChainNode | un
   let rc: RouteConfigNode | undefined
   if (route === null) return finish(fail(404, 'NR', 'the HTTP connection manager names no route configuration: 404'))
   if ('rds' in route) {
-    rc = graph.routeConfigs.get(route.rds)
+    rc = graph.routeConfig(route.rds)
     steps.push({step: 'route-config', name: route.rds, why: 'RDS', result: rc ? 'found' : 'missing', ok: rc !== undefined})
     if (!rc) return finish(fail(404, 'NR', `route configuration "${route.rds}" (RDS) is not in the proxy: every request gets 404`, 'istiod has not sent it (xDS ordering, or a push that failed: see meshctl ps)'))
   } else if ('inline' in route) {
@@ -402,7 +402,7 @@ function traceHttp(graph: ConfigGraph, nd: NetworkDecision, node: ChainNode | un
     steps.push({step: 'route-config', name: sd.routeConfigurationName || '', why: `scoped routes: ${sd.reason}`, result: sd.scope ? 'scope found' : 'no scope', ok: sd.scope !== null, candidates: cand(sd.candidates)})
     if (!sd.scope) return finish(fail(404, 'NR', 'no route scope matches the request: 404', 'the scope key (header or host fragment) matches no ScopedRouteConfiguration'))
     const inline = sd.inlineRouteConfiguration
-    rc = inline ? {type: 'routeConfig', name: getString(inline, 'name'), origin: 'inline', raw: inline, meta: {}, virtualHosts: []} : graph.routeConfigs.get(sd.routeConfigurationName)
+    rc = inline ? {type: 'routeConfig', name: getString(inline, 'name'), origin: 'inline', raw: inline, meta: {}, virtualHosts: []} : graph.routeConfig(sd.routeConfigurationName)
     if (!rc) return finish(fail(404, 'NR', `route configuration "${sd.routeConfigurationName}" of the scope is not in the proxy: 404`))
   }
   const hd = routeHttp(rc.raw, prepared.request, {pick: opts.pick})

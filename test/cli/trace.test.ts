@@ -196,3 +196,27 @@ describe('trace --tests: router_check_tool route tests through the command', () 
     assert.equal(r.code, 2)
   })
 })
+
+describe('trace reads a large dump by name lookups (the reader path) and decides the same', () => {
+  // MESHCTL_READER_MIN_BYTES=0: every file takes the path of a dump of 8 MB or more, where trace looks clusters,
+  // EDS assignments and route configurations up by name in the section bytes instead of decoding the sections
+  const cases: string[][] = [
+    [PRODUCTPAGE, 'http://reviews:9080/reviews/0'],
+    [PRODUCTPAGE, 'http://reviews:9080/reviews/0', '-H', 'end-user: jason'],
+    [PRODUCTPAGE, 'http://unknown.example.org:9080/'],
+    [PRODUCTPAGE, 'http://productpage:9080/productpage', '--inbound'],
+    [GATEWAY, 'http://bookinfo.example.com/productpage'],
+    [join(tmp, 'no-v1.json'), 'http://reviews:9080/reviews/0'],
+    [join(tmp, 'no-eps.json'), 'http://reviews:9080/reviews/0', '--pick', '0'],
+    [join(tmp, 'no-rds.json'), 'http://reviews:9080/reviews/0'],
+  ]
+  for (const [file, ...rest] of cases) {
+    test(`${file!.replace(ROOT, '').replace(tmp, '')} ${rest.join(' ')}`, async () => {
+      const args = ['trace', '-f', file!, ...rest, '-o', 'json']
+      const whole = await runCli(args)
+      const byName = await runCli(args, {env: {MESHCTL_READER_MIN_BYTES: '0'}})
+      assert.equal(byName.code, whole.code, byName.stderr)
+      assert.equal(byName.stdout, whole.stdout)
+    })
+  }
+})
