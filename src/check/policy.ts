@@ -28,7 +28,7 @@ export function checkPolicy(graph: ConfigGraph, opts: CheckOptions): Finding[] {
   let blockAll = 0
   for (const rc of graph.routeConfigs.values()) {
     const last = rc.virtualHosts[rc.virtualHosts.length - 1]
-    if (!last || !last.domains.includes('*')) continue
+    if (!last?.domains.includes('*')) continue
     const r = last.routes[0]
     if (last.name === 'block_all' && getNumber(getObject(r?.raw, 'direct_response'), 'status') === 502) {
       blockAll++
