@@ -165,6 +165,7 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
     }
   } else {
     const bar = progressBar(Boolean(process.stderr.isTTY))
+    const read = new Set<string>()
     // istiod is asked while the proxies are being read
     const sync = istiodView(flags, warn)
     try {
@@ -172,6 +173,7 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
         ids.push(o.id)
         if ('error' in o) findings.push(unreachableFinding(o.id, o.error))
         else {
+          read.add(o.id)
           const co = opts(o.proxy)
           time ??= co.time
           for (const f of checkGraph(o.proxy.graph, co)) findings.push(f)
@@ -183,7 +185,8 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
     }
     const view = await sync
     if (view) {
-      for (const id of ids) findings.push(...checkSync(view.byProxy.get(id) ?? [], {proxy: id, now, graceMs: flags.grace, istiodVersions: view.versions}))
+      // a proxy that could not be read is reported as such; istiod's view of it would only repeat that
+      for (const id of ids) if (read.has(id)) findings.push(...checkSync(view.byProxy.get(id) ?? [], {proxy: id, now, graceMs: flags.grace, istiodVersions: view.versions}))
       // keep each proxy's findings together, most severe first, proxies in order
       const byProxy = new Map<string, Finding[]>(ids.map((id) => [id, []]))
       for (const f of findings) byProxy.get(f.proxy)?.push(f)
