@@ -13,7 +13,9 @@ import {bookinfoSandboxSpec, FAILURE_PODS} from '../dist/src/sandbox/mesh.js'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = join(root, 'bin/run.js')
 const dir = mkdtempSync(join(tmpdir(), 'meshctl-demo-'))
-const sb = await startSandbox(bookinfoSandboxSpec({istiod: 'full'}), {kubeconfigPath: join(dir, 'kubeconfig')})
+// with the faults check and trace explain: a route to a missing subset, a service without endpoints, a REGISTRY_ONLY
+// sidecar, a proxy with rejected, warming and expired config
+const sb = await startSandbox(bookinfoSandboxSpec({istiod: 'full', faults: true}), {kubeconfigPath: join(dir, 'kubeconfig')})
 const env = {...process.env, KUBECONFIG: sb.kubeconfigPath, NO_COLOR: process.env.NO_COLOR ?? ''}
 
 const gen = spawnSync(process.execPath, [join(root, 'scripts/sample.js'), dir], {stdio: ['ignore', 'ignore', 'inherit']})
@@ -53,6 +55,9 @@ const tour = [
   ['Watching: ps asks again every second until Ctrl-C (redrawn in place on a terminal; piped here, one table per refresh):', ['ps', '--watch', '1s', '-n', 'istio-system'], 0, 2500],
   ['Does productpage run what istiod computed for it?', ['ps', 'deploy/productpage-v1'], 0],
   ['Offline, from a saved dump: the same tables.', ['pc', 'clusters', '-f', join(dir, 'reviews-v2.json'), '--subset', 'v3'], 0],
+  ['What is broken, mesh-wide: every proxy checked (and istiod asked), one row per finding code; exit 10 because errors exist.', ['check', '-A'], 10],
+  ['One proxy in detail, with the likely Istio cause of each finding:', ['check', 'deploy/legacy-api-v1', '-n', 'foo', '--verbose'], 10],
+  ['For CI: the errors as JSON, through a query.', ['check', '-A', '-o', 'json', '--query', "[?severity=='error'].[proxy, code, resource.name] | [:6]"], 10],
 ]
 
 let failed = 0

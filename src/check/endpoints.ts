@@ -59,7 +59,7 @@ export function checkEndpoints(graph: ConfigGraph, opts: CheckOptions, reference
       const n = eps.hosts.length
       const allEjected = problems.every((p) => p.split('+').includes('failed_outlier_check'))
       if (allEjected) {
-        out.push(makeFinding(opts.proxy, 'ENDPOINTS_ALL_EJECTED', resource, `all ${n} endpoint${n === 1 ? '' : 's'} ejected by outlier detection: Envoy's panic mode sends traffic to them anyway`, 'the upstream keeps failing (5xx, connection errors); the DestinationRule outlierDetection ejected every host'))
+        out.push(makeFinding(opts.proxy, 'ENDPOINTS_ALL_EJECTED', resource, `${n === 1 ? 'its only endpoint was' : `all ${n} endpoints were`} ejected by outlier detection: Envoy's panic mode sends traffic to ${n === 1 ? 'it' : 'them'} anyway`, 'the upstream keeps failing (5xx, connection errors); the DestinationRule outlierDetection ejected every host'))
       } else {
         out.push(makeFinding(opts.proxy, 'ENDPOINTS_NONE_HEALTHY', resource, `no healthy endpoint (${countBy(problems)}): Envoy's panic mode sends traffic to unhealthy hosts`, 'the pods behind the service are not Ready, or fail health checks'))
       }

@@ -9,7 +9,7 @@ import type {Json} from '../envoy/fields.js'
 import {type ReportCell, renderReport} from '../output/report.js'
 import type {Styler} from '../output/tabwriter.js'
 import {text, type ViewResult} from './types.js'
-import {summaryLine} from '../check/index.js'
+import {sortFindings, summaryLine} from '../check/index.js'
 import type {CheckTime} from '../check/types.js'
 
 export interface CheckRun {
@@ -61,7 +61,11 @@ function groupedTable(findings: Finding[], opts: CheckViewOptions): string {
     else groups.set(f.code, [f])
   }
   const rows: ReportCell[][] = []
-  for (const [code, list] of groups) {
+  // most severe first, then in the registry's order (sortFindings' order, applied to one finding per code)
+  const firsts = sortFindings([...groups.values()].map((g) => g[0]!))
+  for (const first of firsts) {
+    const code = first.code
+    const list = groups.get(code)!
     const proxies = [...new Set(list.map((f) => f.proxy))]
     const shown = proxies.slice(0, 5).join(', ') + (proxies.length > 5 ? `, and ${proxies.length - 5} more` : '')
     rows.push([sev(list[0]!), code, String(list.length), shown, list[0]!.message])
