@@ -1,5 +1,5 @@
 /** Small hand-made config dumps for the graph-based engines (check, trace): only the fields a test needs. */
-import {asConfigDump, ClustersStatus, parseAdminDocument} from '../../src/envoy/document.js'
+import {asConfigDump, type ClustersStatus, parseAdminDocument} from '../../src/envoy/document.js'
 import {buildGraph, type ConfigGraph} from '../../src/graph/graph.js'
 
 const T = 'type.googleapis.com/envoy.admin.v3.'
