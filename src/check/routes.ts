@@ -14,7 +14,7 @@
  * Duplicate domains: Envoy rejects a route configuration in which two virtual hosts share a domain (§6 item 7;
  * domains compare case-insensitively).
  */
-import {get, getObject, isObject, type Json, type JsonObject} from '../envoy/fields.js'
+import {get, getObject, isObject, type JsonObject} from '../envoy/fields.js'
 import type {ConfigGraph, RouteConfigNode} from '../graph/graph.js'
 import {makeFinding} from './registry.js'
 import type {CheckOptions, Finding} from './types.js'
@@ -67,10 +67,6 @@ export function covers(a: PathMatch, b: PathMatch): boolean {
   }
 }
 
-function sameMatch(a: Json | undefined, b: Json | undefined): boolean {
-  return JSON.stringify(a ?? {}) === JSON.stringify(b ?? {})
-}
-
 function routeConfigsToCheck(graph: ConfigGraph): RouteConfigNode[] {
   const out = [...graph.routeConfigs.values()]
   for (const l of graph.activeListeners) {
@@ -99,10 +95,12 @@ export function checkRoutes(graph: ConfigGraph, opts: CheckOptions): Finding[] {
       }
       const matches = vh.routes.map((r) => getObject(r.raw, 'match'))
       const paths = matches.map(pathMatch)
+      // each match's text once (not once per pair of routes)
+      const texts = matches.map((m) => JSON.stringify(m ?? {}))
       for (let j = 1; j < vh.routes.length; j++) {
         for (let i = 0; i < j; i++) {
           // an identical match with a runtime fraction is not dead for sure: the fraction may be drawn per route
-          const identical = sameMatch(matches[i], matches[j]) && get(matches[j], 'runtime_fraction') === undefined
+          const identical = texts[i] === texts[j] && get(matches[j], 'runtime_fraction') === undefined
           if (identical || covers(paths[i]!, paths[j]!)) {
             const r = vh.routes[j]!
             const earlier = vh.routes[i]!
