@@ -26,8 +26,17 @@ function rejected(meta: ResourceMeta): string {
 export function checkState(graph: ConfigGraph, opts: CheckOptions): Finding[] {
   const out: Finding[] = []
   const p = opts.proxy
-  for (const l of graph.listeners) {
+  // a dump may list one rejection twice (the DeathStarBench dump: once with its name and time, once without):
+  // one finding per listener and details, the copy with the time first
+  const rejections = new Set<string>()
+  const listeners = [...graph.listeners].sort((a, b) => Number(!a.meta.error?.lastUpdateAttempt) - Number(!b.meta.error?.lastUpdateAttempt))
+  for (const l of listeners) {
     const resource = {type: 'listener', name: l.name}
+    if (l.meta.error) {
+      const key = `${l.name}\u0000${l.meta.error.details}`
+      if (rejections.has(key)) continue
+      rejections.add(key)
+    }
     if (l.state === 'warming') out.push(makeFinding(p, 'LISTENER_WARMING', resource, `warming${warmingAge(l.meta.lastUpdated, opts.time)}: takes no connections yet`, 'a listener warms until its route configurations (RDS) and secrets (SDS) arrive'))
     if (l.meta.error) out.push(makeFinding(p, 'CONFIG_REJECTED', resource, rejected(l.meta), l.state === 'error' ? 'no copy of this listener was accepted: it takes no connections; an EnvoyFilter or WasmPlugin is the usual cause' : 'the previous copy stays in use; an EnvoyFilter or WasmPlugin is the usual cause'))
   }
