@@ -102,12 +102,8 @@ async function istiodView(flags: CheckFlagValues, warn: (m: string) => void): Pr
     const source = liveStatusSource(api, 'auto', {port: 15012, plaintext: false}, warn)
     const decoded = await source.fetch({istioNamespace: flags['istio-namespace'], namespace: flags['all-namespaces'] ? undefined : flags.namespace}, decodeStatusDocument)
     const byProxy = new Map<string, ProxySync[]>()
+    // proxies name their istiod by its control plane ID, which is the pod's name for istiods running in Kubernetes
     for (const istiod of decoded.flat()) {
-      // the control plane ID is the pod name for Kubernetes istiods; key versions by both
-      if (istiod.name && !versions.has(istiod.name)) {
-        const v = versions.get(istiod.proxies[0]?.istiod ?? '')
-        if (v) versions.set(istiod.name, v)
-      }
       for (const p of istiod.proxies) {
         const list = byProxy.get(p.id)
         if (list) list.push(p)
