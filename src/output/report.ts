@@ -25,7 +25,6 @@ const cellText = (c: ReportCell): string => (typeof c === 'string' ? c : c.text)
 
 /** Control characters (ESC, newlines) would break the table or the terminal: shown escaped, as kubectl does. */
 export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/\n/g, '\\n')
 }
 
