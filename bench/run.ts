@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: issue 5's performance targets, measured on whole processes.
  *
- *   node dist/bench/run.js [--quick] [--only startup,decode,scale,live,ps,fanout] [--runs N]
+ *   node dist/bench/run.js [--quick] [--only startup,decode,scale,live,ps,fanout,check] [--runs N]
  *
  * Sections (each a target of issue 5):
  *   startup  `meshctl --version` and `pc clusters -f <100-service dump>` vs `node -e 0`
@@ -11,6 +11,8 @@
  *   live     `pc clusters <pod>` on a 10k-service proxy in the sandbox cluster vs `kubectl exec ... curl config_dump`
  *   ps       `meshctl ps` over 5,000 proxies from 3 istiod replicas (only when live proxy-status exists)
  *   fanout   `-l` over 50 pods with --max-concurrency 1, 8 (default), 50: how many are in flight, total time
+ *   check    `check -f` on the 10k-service dump vs the baseline; `check -A` over ~100 and ~500 sandbox proxies vs
+ *            bench/fetch-all.mjs (the same dumps, the same transport and concurrency), with peak RSS
  * `--quick` runs startup and decode only (no 70k dump, no sandbox). Results are printed as a table and written to
  * BENCHMARKS.md (sections not run this time are kept from bench/out/results.json, marked with their date).
  */
@@ -49,7 +51,7 @@ const PHASES = path.join(ROOT, 'dist/bench/phases.js')
 const KUBECTL = '/usr/bin/kubectl'
 const JQ = '/usr/bin/jq'
 const CURL = '/usr/bin/curl'
-const ALL_SECTIONS: SectionId[] = ['startup', 'decode', 'scale', 'live', 'ps', 'fanout', 'trace']
+const ALL_SECTIONS: SectionId[] = ['startup', 'decode', 'scale', 'live', 'ps', 'fanout', 'trace', 'check']
 
 /** meshctl needs Node >= 22: children run on this Node when it is recent enough, else on the pinned one. */
 const NODE = Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : path.join(ROOT, 'node_modules/node/bin/node')
@@ -209,7 +211,7 @@ async function dumpsFor(sections: SectionId[]): Promise<Record<string, Dump>> {
   if (sections.includes('startup')) need.add('small')
   if (sections.includes('decode')) for (const k of ['d1k', 'd10k', 'd10kNoEds', 'c10k', 'd10kB']) need.add(k)
   if (sections.includes('scale')) for (const k of ['d10k', 'c10k', 'd70k', 'c70k']) need.add(k)
-  if (sections.includes('trace')) need.add('d10k')
+  if (sections.includes('trace') || sections.includes('check')) need.add('d10k')
   log(`dumps (cache: ${rel(DUMPS)})`)
   const key = generatorKey(ROOT)
   const out: Record<string, Dump> = {}
@@ -987,6 +989,73 @@ async function traceSection(d: Record<string, Dump>, m: Machine): Promise<Sectio
   ], rows, m)
 }
 
+// -----------------------------------------------------------------------------------------------------------------
+// 8. check
+
+const FETCH_ALL = path.join(ROOT, 'bench/fetch-all.mjs')
+
+/**
+ * check (issue 12): `check -f` on the 10k-service dump (with EDS) within 1.5× the bare JSON.parse baseline, and
+ * `check -A` over a synthetic sandbox mesh within 1.3× fetching the same dumps (config_dump?include_eds and
+ * /clusters of every proxy) with the same transport and concurrency; peak RSS at ~100 and ~500 proxies, which a
+ * fan-out that drops each proxy's config after checking it keeps flat.
+ */
+async function checkSection(d: Record<string, Dump>, m: Machine): Promise<SectionResult> {
+  log('\n[8] check')
+  const eds = d.d10k!
+  const rows: Row[] = []
+  const base: Cmd = {label: 'baseline eds (check)', argv: [NODE, BASELINE, eds.path]}
+  // exit 10 is check finding errors (the synthetic mesh has not-Ready pods): a successful run
+  const ck = meshctl('check -f 10k', ['check', '-f', eds.path], {okCodes: [0, 10]})
+  const g = await measureGroup([base, ck], {runs: RUNS, log})
+  const bm = g.get(base.label)!
+  const cm = g.get(ck.label)!
+  const r = cm.median / bm.median
+  rows.push(row(bm, `baseline.mjs ${fileLabel(eds)}`, {verdict: 'baseline'}))
+  rows.push(row(cm, `meshctl check -f ${path.basename(eds.path)}`, {ratio: `${x(r)} baseline`, target: '≤ 1.5×', verdict: ratioVerdict(r, 1.5)}))
+  for (const services of [56, 300]) {
+    const mesh = syntheticMesh({services})
+    const spec = meshSandboxSpec(mesh, {extras: false})
+    const n = spec.pods!.filter((p) => p.containers.some((c) => c.name === 'istio-proxy') && p.ports?.[15000]).length
+    mkdirSync(TMP, {recursive: true})
+    const kubeconfig = path.join(TMP, `check-${services}.kubeconfig`)
+    const sb = await startSandbox(spec, {kubeconfigPath: kubeconfig})
+    const env = {...process.env, KUBECONFIG: kubeconfig}
+    try {
+      const fetch: Cmd = {label: `fetch-all ${n}`, argv: [NODE, FETCH_ALL, '8'], env}
+      const all = meshctl(`check -A ${n}`, ['check', '-A', '-o', 'json', '--query', 'length(@)'], {env, okCodes: [0, 10]})
+      const gl = await measureGroup([fetch, all], {runs: RUNS, log, timeoutMs: 10 * 60_000})
+      const fm = gl.get(fetch.label)!
+      const am = gl.get(all.label)!
+      const rl = am.median / fm.median
+      rows.push(row(fm, `bench/fetch-all.mjs over ${n} proxies (config_dump?include_eds + /clusters, port-forward, 8 at a time)`, {verdict: 'baseline'}))
+      const big = services >= 300
+      rows.push(
+        row(am, `meshctl check -A over ${n} proxies (--max-concurrency 8)`, {
+          ratio: `${x(rl)} fetch`,
+          target: big ? '≤ 1.3×' : undefined,
+          verdict: big ? ratioVerdict(rl, 1.3) : 'info',
+          note: `peak RSS ${am.rssKB !== undefined ? fmtBytes(am.rssKB * 1024) : '?'} (fetch alone ${fm.rssKB !== undefined ? fmtBytes(fm.rssKB * 1024) : '?'})`,
+        }),
+      )
+    } finally {
+      await sb.close()
+    }
+  }
+  return section(
+    'check',
+    '8. Check',
+    '`check -f` on the 10k-service dump ≤ 1.5× the bare JSON.parse baseline; `check -A` over ≥ 500 sandbox proxies ≤ 1.3× fetching the same dumps with the same concurrency; peak RSS flat in the number of proxies.',
+    [
+      'The baseline for `-f` is `bench/baseline.mjs` on the same file. For `-A`, `bench/fetch-all.mjs` asks every proxy of the sandbox for what check asks ' +
+        '(`config_dump?include_eds=true` and `clusters?format=json`) over port-forward, 8 at a time, and discards it; check also decodes, checks and prints. ' +
+        'The sandbox runs without istiod (`extras: false`), so check skips the sync view and says so.',
+    ],
+    rows,
+    m,
+  )
+}
+
 async function main(): Promise<void> {
   setTmpDir(TMP)
   if (!existsSync(TIME_BIN)) throw new Error(`${TIME_BIN} not found: apt-get install -y time`)
@@ -1010,6 +1079,7 @@ async function main(): Promise<void> {
     else if (id === 'live') r = await live(m)
     else if (id === 'ps') r = await ps(m)
     else if (id === 'trace') r = await traceSection(d, m)
+    else if (id === 'check') r = await checkSection(d, m)
     else r = await fanout(m)
     r.load = {before, after: load()}
     done.push(r)

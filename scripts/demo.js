@@ -18,9 +18,11 @@ const bin = join(root, 'bin/run.js')
 // MESHCTL_BIN=dist/bin/meshctl-linux-x64 npm run demo)
 const meshctl = process.env.MESHCTL_BIN ? [process.env.MESHCTL_BIN] : [process.execPath, bin]
 const dir = mkdtempSync(join(tmpdir(), 'meshctl-demo-'))
-// the mesh changes while the tour runs (a route edit, an endpoint going away): see src/sandbox/changes.ts
+// the mesh changes while the tour runs (a route edit, an endpoint going away): see src/sandbox/changes.ts; and it has
+// the faults check and trace explain: a route to a missing subset, a service without endpoints, a REGISTRY_ONLY
+// sidecar, a proxy with rejected, warming and expired config
 const changes = new MeshChanges()
-const sb = await startSandbox(bookinfoSandboxSpec({istiod: 'full', ambient: true, changes}), {kubeconfigPath: join(dir, 'kubeconfig')})
+const sb = await startSandbox(bookinfoSandboxSpec({istiod: 'full', ambient: true, changes, faults: true}), {kubeconfigPath: join(dir, 'kubeconfig')})
 const env = {...process.env, KUBECONFIG: sb.kubeconfigPath, NO_COLOR: process.env.NO_COLOR ?? ''}
 
 const gen = spawnSync(process.execPath, [join(root, 'scripts/sample.js'), dir], {stdio: ['ignore', 'ignore', 'inherit']})
@@ -80,6 +82,13 @@ const tour = [
     {during: {afterMs: 2500, fn: () => changes.removeEndpoint({app: 'productpage'}, 'outbound|9080||reviews.default.svc.cluster.local')}},
   ],
   ['Offline, from a saved dump: the same tables.', ['pc', 'clusters', '-f', join(dir, 'reviews-v2.json'), '--subset', 'v3'], 0],
+  ["The seeds' walk, done for you: one request from productpage to reviews, hop by hop, as Envoy decides it.", ['trace', 'deploy/productpage-v1', 'http://reviews:9080/reviews/0', '-H', 'end-user: jason'], 0],
+  ['A canary user routed to a subset no DestinationRule defines: 503 NC, and the likely cause (exit 10).', ['trace', 'deploy/productpage-v1', 'http://reviews:9080/reviews/0', '-H', 'end-user: canary'], 10],
+  ['A service with no endpoint: 503 UH.', ['trace', 'deploy/productpage-v1', 'http://ratings-broken:9080/ratings/0'], 10],
+  ['A sidecar with outbound traffic policy REGISTRY_ONLY calling a host the mesh does not know: Istio answers 502 itself.', ['trace', 'deploy/sleep-locked', '-n', 'foo', 'http://unknown.example.org/'], 0],
+  ['What is broken, mesh-wide: every proxy checked (and istiod asked), one row per finding code; exit 10 because errors exist.', ['check', '-A'], 10],
+  ['One proxy in detail, with the likely Istio cause of each finding:', ['check', 'deploy/legacy-api-v1', '-n', 'foo', '--verbose'], 10],
+  ['For CI: the errors as JSON, through a query.', ['check', '-A', '-o', 'json', '--query', "[?severity=='error'].[proxy, code, resource.name] | [:6]"], 10],
 ]
 
 let failed = 0

@@ -28,7 +28,11 @@ export interface Cmd {
   wrapTimed?: boolean
   /** called before every run (warm-up included) and after it; the value is kept per timed run */
   probe?: {reset(): void; read(): number}
+  /** exit codes that mean success (default [0]; `check` exits 10 when it finds what it looks for) */
+  okCodes?: readonly number[]
 }
+
+const succeeded = (cmd: Cmd, code: number | null): boolean => code !== null && (cmd.okCodes ?? [0]).includes(code)
 
 export interface RunResult {
   ms: number
@@ -162,10 +166,10 @@ export async function measureGroup(cmds: Cmd[], opts: GroupOptions): Promise<Map
     for (let i = 0; i < Math.max(1, opts.warmup ?? 1); i++) {
       const r = await runOnce(cmd, {wrap: true, countStdout: i === 0, timeoutMs: opts.timeoutMs})
       first ??= r
-      if (r.code !== 0) break
+      if (!succeeded(cmd, r.code)) break
     }
     const w = first!
-    const ok = w.code === 0
+    const ok = succeeded(cmd, w.code)
     out.set(cmd.label, {
       label: cmd.label,
       argv: cmd.argv,
@@ -189,7 +193,7 @@ export async function measureGroup(cmds: Cmd[], opts: GroupOptions): Promise<Map
     for (const cmd of order) {
       const r = await runOnce(cmd, {wrap: cmd.wrapTimed ?? true, countStdout: false, timeoutMs: opts.timeoutMs})
       const s = out.get(cmd.label)!
-      if (r.code !== 0) {
+      if (!succeeded(cmd, r.code)) {
         s.ok = false
         s.code = r.code
         s.stderr = r.stderr

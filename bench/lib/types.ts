@@ -1,7 +1,7 @@
 /** The benchmark's results, as kept in bench/out/results.json and written into BENCHMARKS.md. */
 import type {ProfileSummary} from './profile.js'
 
-export type SectionId = 'startup' | 'decode' | 'scale' | 'live' | 'ps' | 'fanout' | 'trace'
+export type SectionId = 'startup' | 'decode' | 'scale' | 'live' | 'ps' | 'fanout' | 'trace' | 'check'
 
 export type Verdict = 'PASS' | 'FAIL' | 'info' | 'baseline' | 'not measured'
 

@@ -52,3 +52,37 @@ export function decodeInlineBytes(value: string): string {
   if (value.includes('-----BEGIN')) return value
   return Buffer.from(value, 'base64').toString('utf8')
 }
+
+const PEM_BLOCKS = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g
+
+/** Every certificate of a PEM bundle, in order; blocks that do not parse are skipped (`skipped` counts them). */
+export function parseCertificates(pem: string): {certs: X509Certificate[]; skipped: number} {
+  const certs: X509Certificate[] = []
+  let skipped = 0
+  for (const m of pem.matchAll(PEM_BLOCKS)) {
+    try {
+      certs.push(new X509Certificate(m[0]))
+    } catch {
+      skipped++
+    }
+  }
+  return {certs, skipped}
+}
+
+/**
+ * Whether `chain` (leaf first, as in an SDS `tls_certificate`) leads to one of `roots`: its last certificate is one
+ * of the roots, or names one as issuer and carries a signature that root's key verifies.
+ */
+export function chainIssuedBy(chain: readonly X509Certificate[], roots: readonly X509Certificate[]): boolean {
+  const top = chain[chain.length - 1]
+  if (!top) return false
+  for (const root of roots) {
+    if (top.fingerprint256 === root.fingerprint256) return true
+    try {
+      if (top.checkIssued(root) && top.verify(root.publicKey)) return true
+    } catch {
+      // a key type the runtime cannot verify: not proven
+    }
+  }
+  return false
+}

@@ -5,7 +5,7 @@
  * a service on an unnamed port (protocol sniffing) and two ServiceEntries, so lists span namespaces, listener
  * kinds and cluster types the way a real cluster's do.
  */
-import type {MeshModel, NodeInfo, PortProtocol, Service, ServicePort, Workload} from './model.js'
+import type {HttpRoute, MeshModel, NodeInfo, PortProtocol, Service, ServicePort, VirtualService, Workload} from './model.js'
 import {createMesh, serviceFqdn} from './model.js'
 
 export interface BookinfoOptions {
@@ -16,7 +16,31 @@ export interface BookinfoOptions {
   mtlsMode?: 'PERMISSIVE' | 'STRICT'
   /** false gives the classic virtual host domains with `:port` variants (default false, see MeshModel) */
   ignorePortInHostMatching?: boolean
+  /**
+   * Add the broken things `trace` and `check` explain (default false; only additions: new pods, services and one
+   * more reviews route, so every proxy of the plain mesh keeps its config otherwise):
+   * - the reviews VirtualService routes `end-user: canary` to subset v4, which no DestinationRule defines: every
+   *   sidecar's route names `outbound|9080|v4|reviews.<ns>.svc.cluster.local`, which no cluster has (503 NC);
+   * - Service `ratings-broken` selects no pod: its cluster has no endpoints (503 UH);
+   * - `sleep-locked` (namespace foo) runs with a Sidecar's outbound traffic policy REGISTRY_ONLY: virtualOutbound's
+   *   catch-all goes to BlackHoleCluster and the shared HTTP port route configs end with `block_all` (502);
+   * - `legacy-api` (foo): a VirtualService whose catch-all route comes before `/v2` (shadowed), and its
+   *   `legacy-api-v1` proxy has a listener Envoy rejected (a broken Lua EnvoyFilter), a listener and a cluster stuck
+   *   warming, and an expired workload certificate.
+   */
+  faults?: boolean
 }
+
+/** The names the fault options give things (for tests and the demo). */
+export const BOOKINFO_FAULTS = {
+  missingSubset: 'v4',
+  noEndpointsService: 'ratings-broken',
+  registryOnlyWorkload: 'sleep-locked',
+  faultyWorkload: 'legacy-api-v1',
+  warmingCluster: 'outbound|8443||payments.foo.svc.cluster.local',
+  rejectedListenerPort: 9090,
+  warmingListenerPort: 9443,
+} as const
 
 export const DEFAULT_ISTIO_VERSION = '1.24.3'
 
@@ -178,6 +202,47 @@ export function bookinfo(opts: BookinfoOptions = {}): MeshModel {
     },
   ]
 
+  if (opts.faults) {
+    services.push(k8sService(BOOKINFO_FAULTS.noEndpointsService, ns, '10.96.47.161', [http(9080)], {app: BOOKINFO_FAULTS.noEndpointsService}))
+    services.push(k8sService('legacy-api', 'foo', '10.96.30.90', [port('http', 8080, 'http')], {app: 'legacy-api'}))
+    workloads.push({...app('foo', 'sleep-locked', undefined, 'sleep', 'curlimages/curl:8.8.0', []), outboundTrafficPolicy: 'REGISTRY_ONLY'})
+    workloads.push({
+      ...app('foo', 'legacy-api', 'v1', 'default', 'ghcr.io/example/legacy-api:2.3.0', [8080]),
+      faults: {
+        rejectedListenerPort: BOOKINFO_FAULTS.rejectedListenerPort,
+        warmingListenerPort: BOOKINFO_FAULTS.warmingListenerPort,
+        warmingCluster: BOOKINFO_FAULTS.warmingCluster,
+        expiredCertificate: true,
+      },
+    })
+  }
+  const reviewsRoutes: HttpRoute[] = [
+    {name: 'jason', match: [{headers: {'end-user': {exact: 'jason'}}}], route: [{destination: {host: 'reviews', subset: 'v2'}}]},
+    {
+      name: 'split',
+      route: [
+        {destination: {host: 'reviews', subset: 'v1'}, weight: 50},
+        {destination: {host: 'reviews', subset: 'v3'}, weight: 50},
+      ],
+    },
+  ]
+  // a canary subset the DestinationRule never got (the route comes first so it is reachable)
+  if (opts.faults) reviewsRoutes.unshift({name: 'canary', match: [{headers: {'end-user': {exact: 'canary'}}}], route: [{destination: {host: 'reviews', subset: BOOKINFO_FAULTS.missingSubset}}]})
+  const faultVirtualServices: VirtualService[] = opts.faults
+    ? [
+        {
+          name: 'legacy-api',
+          namespace: 'foo',
+          hosts: ['legacy-api'],
+          // the catch-all first: the /v2 route after it can never match
+          http: [
+            {name: 'everything', route: [{destination: {host: 'legacy-api'}}]},
+            {name: 'v2', match: [{uri: {prefix: '/v2'}}], route: [{destination: {host: 'legacy-api'}}], timeout: '3s'},
+          ],
+        },
+      ]
+    : []
+
   return createMesh({
     name: 'bookinfo',
     istio: {version, revision: 'default', proxySha: 'c1b5b0b8d3e2f4a69780d1c2b3a4f5e6d7c8b9a0'},
@@ -242,21 +307,7 @@ export function bookinfo(opts: BookinfoOptions = {}): MeshModel {
       {name: 'istiod', namespace: 'istio-system', host: 'istiod.istio-system.svc.cluster.local', trafficPolicy: {tls: {mode: 'DISABLE'}}, subsets: []},
     ],
     virtualServices: [
-      {
-        name: 'reviews',
-        namespace: ns,
-        hosts: ['reviews'],
-        http: [
-          {name: 'jason', match: [{headers: {'end-user': {exact: 'jason'}}}], route: [{destination: {host: 'reviews', subset: 'v2'}}]},
-          {
-            name: 'split',
-            route: [
-              {destination: {host: 'reviews', subset: 'v1'}, weight: 50},
-              {destination: {host: 'reviews', subset: 'v3'}, weight: 50},
-            ],
-          },
-        ],
-      },
+      {name: 'reviews', namespace: ns, hosts: ['reviews'], http: reviewsRoutes},
       {
         name: 'bookinfo',
         namespace: ns,
@@ -285,6 +336,7 @@ export function bookinfo(opts: BookinfoOptions = {}): MeshModel {
           {route: [{destination: {host: 'httpbin'}}], retries: {attempts: 3, perTryTimeout: '2s', retryOn: '5xx,connect-failure'}},
         ],
       },
+      ...faultVirtualServices,
     ],
     gateways: [
       {

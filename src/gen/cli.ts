@@ -32,6 +32,9 @@ Options:
   --namespaces <n>        synthetic: number of application namespaces (default services/250)
   --seed <n>              synthetic: PRNG seed (default 1)
   --istio-version <v>     Istio version to imitate (default ${DEFAULT_ISTIO_VERSION})
+  --faults                bookinfo: add the broken things check and trace explain (a route to a missing subset,
+                          a service without endpoints, a REGISTRY_ONLY sidecar, a proxy with rejected, warming
+                          and expired config)
   --list                  print the proxies (pods with an Envoy) instead of a dump
   --json                  with --list: print the proxies as a JSON array
   --proxy <pod[.ns]>      the proxy to dump (default: the first sidecar)
@@ -57,9 +60,10 @@ function buildMesh(values: Record<string, string | boolean | undefined>): MeshMo
   }
   if (scenario === 'bookinfo') {
     for (const k of ['services', 'namespaces', 'seed']) if (values[k] !== undefined) throw new UsageError(`--${k} only applies to --scenario synthetic`)
-    return bookinfo({istioVersion})
+    return bookinfo({istioVersion, faults: values['faults'] === true})
   }
   if (scenario === 'synthetic') {
+    if (values['faults'] !== undefined) throw new UsageError('--faults only applies to --scenario bookinfo')
     return syntheticMesh({
       services: positiveInt('services', values['services'] as string | undefined, 100),
       namespaces: values['namespaces'] === undefined ? undefined : positiveInt('namespaces', values['namespaces'] as string, 1),
@@ -120,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
       proxy: {type: 'string'},
       format: {type: 'string'},
       'include-eds': {type: 'boolean'},
+      faults: {type: 'boolean'},
       out: {type: 'string'},
       help: {type: 'boolean', short: 'h'},
     },

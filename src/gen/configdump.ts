@@ -33,8 +33,55 @@ export type ProxyRef = string | ProxyInfo
 /** The context and plan of one proxy's dump (exposed for clustersStatus and tests). */
 export function prepare(mesh: MeshModel, proxyRef: ProxyRef, opts: ConfigDumpOptions = {}): {ctx: ProxyContext; plan: ProxyPlan} {
   const pod = resolveProxy(mesh, proxyRef)
-  const ctx = proxyContext(mesh, pod, proxyInfo(mesh, pod), opts)
+  // an expired workload certificate: issued 25 h before the epoch for Istio's 24 h, so expired an hour ago
+  const expired = pod.workload.faults?.expiredCertificate && !opts.leafValidity
+  const base = Date.parse(mesh.epoch)
+  const o = expired ? {...opts, leafValidity: {notBefore: iso(base - 25 * 3_600_000), notAfter: iso(base - 3_600_000)}} : opts
+  const ctx = proxyContext(mesh, pod, proxyInfo(mesh, pod), o)
   return {ctx, plan: buildPlan(ctx)}
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
+
+/** The Lua filter a broken EnvoyFilter adds (no source code: Envoy's proto validation rejects it). */
+const BROKEN_LUA = {name: 'envoy.filters.http.lua', typed_config: {'@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua', default_source_code: {}}}
+
+/** dynamic_listeners entries for a workload's listener faults (ProxyFaults). */
+function faultyListeners(ctx: ProxyContext): object[] {
+  const f = ctx.pod.workload.faults
+  if (!f) return []
+  const out: object[] = []
+  const hcm = (rds: string, extra: object[] = []) => ({
+    filters: [
+      {
+        name: 'envoy.filters.network.http_connection_manager',
+        typed_config: {
+          '@type': T.hcm,
+          stat_prefix: rds,
+          rds: {config_source: {ads: {}, initial_fetch_timeout: '0s', resource_api_version: 'V3'}, route_config_name: rds},
+          http_filters: [...extra, {name: 'envoy.filters.http.router', typed_config: {'@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router'}}],
+        },
+      },
+    ],
+  })
+  const listener = (port: number, chain: object) => ({'@type': T.listener, name: `0.0.0.0_${port}`, address: {socket_address: {address: '0.0.0.0', port_value: port}}, filter_chains: [chain], bind_to_port: false})
+  if (f.rejectedListenerPort !== undefined) {
+    const port = f.rejectedListenerPort
+    out.push({
+      name: `0.0.0.0_${port}`,
+      error_state: {
+        failed_configuration: listener(port, hcm(String(port), [BROKEN_LUA])),
+        last_update_attempt: ctx.clock.at(1200),
+        details:
+          'Proto constraint validation failed (LuaValidationError.DefaultSourceCode: embedded message failed validation | caused by field: "specifier", reason: is required): default_source_code {\n}\n',
+      },
+    })
+  }
+  if (f.warmingListenerPort !== undefined) {
+    const port = f.warmingListenerPort
+    out.push({name: `0.0.0.0_${port}`, warming_state: {version_info: ctx.versionInfo, listener: listener(port, hcm(String(port))), last_updated: ctx.clock.at(-600_000)}})
+  }
+  return out
 }
 
 /** Endpoints of a planned cluster as EDS would send them (undefined for clusters without EDS endpoints). */
@@ -71,6 +118,23 @@ export function configDumpDocument(mesh: MeshModel, proxyRef: ProxyRef, opts: Co
           yield {version_info: versionInfo, cluster: renderCluster(ctx, ref), last_updated: clock.stamp(`cds/${ref.name}`)}
         }
       }),
+      ...(ctx.pod.workload.faults?.warmingCluster
+        ? {
+            dynamic_warming_clusters: [
+              {
+                version_info: versionInfo,
+                cluster: {
+                  '@type': T.cluster,
+                  name: ctx.pod.workload.faults.warmingCluster,
+                  type: 'EDS',
+                  eds_cluster_config: {eds_config: {ads: {}, initial_fetch_timeout: '0s', resource_api_version: 'V3'}, service_name: ctx.pod.workload.faults.warmingCluster},
+                  connect_timeout: '10s',
+                },
+                last_updated: clock.at(-600_000),
+              },
+            ],
+          }
+        : {}),
     }),
   )
 
@@ -98,6 +162,7 @@ export function configDumpDocument(mesh: MeshModel, proxyRef: ProxyRef, opts: Co
       static_listeners: staticListeners(true).map((l) => ({listener: l, last_updated: clock.at(540)})),
       dynamic_listeners: lazyArray(function* () {
         for (const ref of plan.listeners) yield renderListener(ctx, ref, plan.inbound)
+        yield* faultyListeners(ctx)
       }),
     }),
   )

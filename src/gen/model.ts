@@ -115,6 +115,27 @@ export interface Workload {
   container?: {name: string; image: string; ports: readonly number[]}
   /** ordinals of replicas whose pod is not Ready (their endpoints are UNHEALTHY) */
   notReady?: readonly number[]
+  /** a Sidecar resource's outboundTrafficPolicy for this workload's proxies (default: the mesh's) */
+  outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY'
+  /** config faults of this workload's proxies, as real proxies show them (for `check` and its tests) */
+  faults?: ProxyFaults
+}
+
+/**
+ * Faults a proxy's config dump can show, each the way Envoy records it: a listener update Envoy rejected
+ * (`error_state` with the failed configuration, details and the attempt time), a listener stuck warming (waiting
+ * for a route configuration istiod never sent), a cluster stuck warming (waiting for EDS), and an expired workload
+ * certificate (istio-agent stopped rotating it).
+ */
+export interface ProxyFaults {
+  /** a listener on this port whose update Envoy rejected (an EnvoyFilter with a broken Lua filter) */
+  rejectedListenerPort?: number
+  /** a listener on this port warming for 10 minutes before the epoch, its RDS never answered */
+  warmingListenerPort?: number
+  /** the name of a cluster only in dynamic_warming_clusters (10 minutes) */
+  warmingCluster?: string
+  /** the workload certificate expired an hour before the epoch */
+  expiredCertificate?: boolean
 }
 
 /** A pod of a workload, derived deterministically from the workload and its replica ordinal. */

@@ -25,7 +25,6 @@ const cellText = (c: ReportCell): string => (typeof c === 'string' ? c : c.text)
 
 /** Control characters (ESC, newlines) would break the table or the terminal: shown escaped, as kubectl does. */
 export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/\n/g, '\\n')
 }
 
@@ -81,13 +80,43 @@ export function renderReport(t: ReportTable, opts: ReportOptions = {}): string {
       .join('\n')}\n`
   }
   const natural = t.columns.map((h, i) => Math.max(h.length, ...t.rows.map((r) => Math.max(...printable(cellText(r[i] ?? '')).split('\n').map((s) => s.length)))))
+  const widths = fitWidths(natural, opts.width)
+  // wrapped here, not by cli-table3: its word wrap cuts a word longer than the column with an ellipsis, and a
+  // cluster or route name is exactly such a word, which the reader needs whole
+  const cell = (c: ReportCell, i: number, header = false): string => {
+    const lines = wrapText(printable(cellText(c)), Math.max(1, widths[i]! - 2))
+    if (!opts.styler) return lines.join('\n')
+    const st = header ? 'header' : typeof c === 'string' ? undefined : c.style
+    return st ? lines.map((l) => opts.styler!(l, st)).join('\n') : lines.join('\n')
+  }
   const table = new Table({
-    head: t.columns.map((h) => style(h, true)),
-    colWidths: fitWidths(natural, opts.width),
-    wordWrap: true,
-    wrapOnWordBoundary: true,
+    head: t.columns.map((h, i) => cell(h, i, true)),
+    colWidths: widths,
     style: {head: [], border: []},
   })
-  for (const r of t.rows) table.push(r.map((c) => style(c)))
+  for (const r of t.rows) table.push(r.map((c, i) => cell(c, i)))
   return `${table.toString()}\n`
+}
+
+/** Greedy word wrap to `width` columns; a word longer than the width is broken across lines, never cut. */
+export function wrapText(text: string, width: number): string[] {
+  const out: string[] = []
+  for (const para of text.split('\n')) {
+    let line = ''
+    for (const word of para.split(' ')) {
+      let w = word
+      if (line !== '' && line.length + 1 + w.length <= width) {
+        line += ` ${w}`
+        continue
+      }
+      if (line !== '') out.push(line)
+      while (w.length > width) {
+        out.push(w.slice(0, width))
+        w = w.slice(width)
+      }
+      line = w
+    }
+    out.push(line)
+  }
+  return out
 }

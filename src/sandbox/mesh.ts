@@ -438,7 +438,11 @@ export function meshSandboxSpec(mesh: MeshModel, opts: MeshSandboxOptions = {}):
   return {namespaces, pods, deployments, replicasets, statefulsets, services, ...(daemonsets.length > 0 ? {daemonsets} : {})}
 }
 
-/** The Bookinfo sample mesh (`bookinfo()`: namespaces default and foo, istio-system, kube-system) as a sandbox. */
-export function bookinfoSandboxSpec(opts: MeshSandboxOptions = {}): SandboxSpec {
-  return meshSandboxSpec(bookinfo(), opts)
+/**
+ * The Bookinfo sample mesh (`bookinfo()`: namespaces default and foo, istio-system, kube-system) as a sandbox; with
+ * `faults`, the broken proxies `check` and `trace` explain (bookinfo's `faults` option: a route to a missing subset,
+ * a service without endpoints, a REGISTRY_ONLY sidecar, a proxy with rejected, warming and expired config).
+ */
+export function bookinfoSandboxSpec(opts: MeshSandboxOptions & {faults?: boolean} = {}): SandboxSpec {
+  return meshSandboxSpec(bookinfo({faults: opts.faults}), opts)
 }

@@ -102,6 +102,11 @@ export function proxyContext(mesh: MeshModel, pod: Pod, proxy: ProxyInfo, opts: 
   }
 }
 
+/** The proxy's outbound traffic policy: its workload's Sidecar override, else the mesh's. */
+export function outboundPolicy(ctx: ProxyContext): 'ALLOW_ANY' | 'REGISTRY_ONLY' {
+  return ctx.pod.workload.outboundTrafficPolicy ?? ctx.mesh.outboundTrafficPolicy
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Snippets
 

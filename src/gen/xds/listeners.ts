@@ -5,7 +5,7 @@
 import type {WasmPlugin} from '../model.js'
 import {clusterName, labelsMatch} from '../model.js'
 import type {ProxyContext, TrafficClass} from './common.js'
-import {ADS_SOURCE, downstreamIstioTls, metadataExchangeFilter, socketAddress, statsFilter, T, tcpProxyFilter} from './common.js'
+import {ADS_SOURCE, downstreamIstioTls, metadataExchangeFilter, outboundPolicy, socketAddress, statsFilter, T, tcpProxyFilter} from './common.js'
 import {isHttp} from './plan.js'
 import type {GatewayServerRef, InboundPort, ListenerRef} from './plan.js'
 import {inboundRouteConfig} from './routes.js'
@@ -131,7 +131,7 @@ function dynamicEntry(ctx: ProxyContext, name: string, listener: object): object
 }
 
 function passthroughChain(ctx: ProxyContext): object {
-  const target = ctx.mesh.outboundTrafficPolicy === 'REGISTRY_ONLY' ? 'BlackHoleCluster' : 'PassthroughCluster'
+  const target = outboundPolicy(ctx) === 'REGISTRY_ONLY' ? 'BlackHoleCluster' : 'PassthroughCluster'
   return {filter_chain_match: {}, filters: tcpFilters(ctx, 'sidecar/Outbound', target), name: 'PassthroughFilterChain'}
 }
 
@@ -191,7 +191,7 @@ function outboundListener(ctx: ProxyContext, ref: Exclude<ListenerRef, {kind: 'v
 }
 
 function virtualOutbound(ctx: ProxyContext): object {
-  const catchAll = ctx.mesh.outboundTrafficPolicy === 'REGISTRY_ONLY' ? 'BlackHoleCluster' : 'PassthroughCluster'
+  const catchAll = outboundPolicy(ctx) === 'REGISTRY_ONLY' ? 'BlackHoleCluster' : 'PassthroughCluster'
   return {
     '@type': T.listener,
     name: 'virtualOutbound',

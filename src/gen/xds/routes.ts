@@ -7,7 +7,7 @@ import {clusterName, resolveHost} from '../model.js'
 import {lazyArray, lazyObject} from '../lazy.js'
 import type {LazyObject} from '../lazy.js'
 import type {ProxyContext} from './common.js'
-import {T} from './common.js'
+import {outboundPolicy, T} from './common.js'
 import {istioConfigPath} from './clusters.js'
 import type {GatewayServerRef, RouteRef, SvcPort} from './plan.js'
 
@@ -149,7 +149,7 @@ export function serviceVirtualHost(ctx: ProxyContext, ref: SvcPort, domains?: st
 }
 
 function catchAllVirtualHost(ctx: ProxyContext): object {
-  if (ctx.mesh.outboundTrafficPolicy === 'REGISTRY_ONLY') {
+  if (outboundPolicy(ctx) === 'REGISTRY_ONLY') {
     return {name: 'block_all', domains: ['*'], routes: [{match: {prefix: '/'}, direct_response: {status: 502}, name: 'block_all'}], include_request_attempt_count: true}
   }
   return {

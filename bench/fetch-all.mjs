@@ -1,0 +1,29 @@
+// The floor of `check -A` (BENCHMARKS.md, check): fetch what check fetches from every proxy of the mesh, with the
+// same transport (port-forward) and the same concurrency, and do nothing with it: /config_dump?include_eds=true
+// and /clusters?format=json of every pod with an istio-proxy container, --max-concurrency at a time (default 8).
+// Usage: KUBECONFIG=... node bench/fetch-all.mjs [concurrency]
+import {KubeApi} from '../dist/src/kube/api.js'
+import {adminGet} from '../dist/src/kube/admin.js'
+import {listPods} from '../dist/src/kube/pods.js'
+
+const limit = Number(process.argv[2] ?? 8)
+const api = await KubeApi.open({timeoutMs: 30_000})
+const opts = {transport: 'port-forward', adminPort: 15000, container: 'istio-proxy'}
+const pods = (await listPods(api, undefined, '')).filter((p) => (p.spec?.containers ?? []).some((c) => c.name === 'istio-proxy'))
+let next = 0
+let bytes = 0
+let failed = 0
+const worker = async () => {
+  while (next < pods.length) {
+    const p = pods[next++]
+    try {
+      bytes += (await adminGet(api, p, 'config_dump?include_eds=true', opts)).length
+      bytes += (await adminGet(api, p, 'clusters?format=json', opts)).length
+    } catch {
+      failed++
+    }
+  }
+}
+await Promise.all(Array.from({length: Math.min(limit, pods.length)}, worker))
+process.stdout.write(`${pods.length} proxies, ${bytes} bytes, ${failed} failed\n`)
+process.exit(0)

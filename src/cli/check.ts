@@ -1,0 +1,202 @@
+/**
+ * The body of `check`: read the proxies (a dump, a pod, every pod of -l, or the whole mesh with -A), run the checks
+ * on each as soon as it arrives and drop its config (a mesh-wide run holds at most --max-concurrency dumps), ask
+ * istiod for its sync view in mesh-wide runs (in parallel with the proxies), print, and exit 10 when a finding at
+ * the --fail-on level exists. A progress bar goes to stderr only when stderr is a terminal.
+ */
+import {
+  checkGraph,
+  checkSync,
+  checkTime,
+  type Finding,
+  failsAt,
+  isFindingCode,
+  type Severity,
+  sortFindings,
+  unreachableFinding,
+  withoutIgnored,
+} from '../check/index.js'
+import {ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
+import type {ProxySync} from '../istiod/model.js'
+import type {CompiledQuery} from '../output/query.js'
+import type {OutputFormat} from '../output/render.js'
+import {checkView} from '../views/check.js'
+import {renderResult, writeStdout} from './print.js'
+import {forEachProxy, type LoadedProxy, loadFileProxy, loadProxy, type ProxyFlagValues} from './proxies.js'
+
+export interface CheckFlagValues extends ProxyFlagValues {
+  'all-namespaces'?: boolean
+  output: OutputFormat
+  query?: CompiledQuery
+  color?: boolean
+  'fail-on': Severity
+  ignore?: string[]
+  'cert-warn': number
+  at?: Date
+  verbose: boolean
+  grace: number
+  'istio-namespace': string
+}
+
+/** `--ignore A,B`: registered codes only. */
+export function parseIgnore(value: string): string[] {
+  const codes = value
+    .split(',')
+    .map((c) => c.trim().toUpperCase())
+    .filter((c) => c !== '')
+  for (const c of codes) if (!isFindingCode(c)) throw new UsageError(`--ignore "${c}" is not a finding code`, {hint: 'the codes are listed in docs/check.md (e.g. ROUTE_SHADOWED, PASSTHROUGH_USED)'})
+  return codes
+}
+
+/** `--at 2025-06-02T09:14:07Z` (RFC 3339). */
+export function parseAt(value: string): Date {
+  const ms = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value.trim()) ? Date.parse(value.trim()) : Number.NaN
+  if (!Number.isFinite(ms)) throw new UsageError(`--at "${value}" is not a time; use RFC 3339, e.g. 2025-06-02T09:14:07Z`)
+  return new Date(ms)
+}
+
+/** A one-line progress bar on stderr, redrawn in place; nothing when stderr is not a terminal. */
+function progressBar(enabled: boolean): {total(n: number): void; tick(): void; done(): void} {
+  let total = 0
+  let n = 0
+  let last = 0
+  const draw = (): void => {
+    const width = 30
+    const fill = total > 0 ? Math.round((n / total) * width) : 0
+    process.stderr.write(`\r\u001b[2Kchecking [${'#'.repeat(fill)}${' '.repeat(width - fill)}] ${n}/${total} proxies`)
+  }
+  return {
+    total: (t) => {
+      total = t
+      if (enabled) draw()
+    },
+    tick: () => {
+      n++
+      const now = Date.now()
+      if (enabled && (now - last > 50 || n === total)) {
+        last = now
+        draw()
+      }
+    },
+    done: () => {
+      if (enabled && total > 0) process.stderr.write('\r\u001b[2K')
+    },
+  }
+}
+
+/** istiod's sync view of every proxy and each istiod's version (from its image tag), for mesh-wide runs. */
+async function istiodView(flags: CheckFlagValues, warn: (m: string) => void): Promise<{byProxy: Map<string, ProxySync[]>; versions: Map<string, string>} | undefined> {
+  try {
+    const {KubeApi} = await import('../kube/api.js')
+    const {istiodPods, liveStatusSource} = await import('../istiod/live.js')
+    const {decodeStatusDocument} = await import('../istiod/decode.js')
+    const api = await KubeApi.open({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace, timeoutMs: flags.timeout})
+    const pods = await istiodPods(api, flags['istio-namespace'])
+    const versions = new Map<string, string>()
+    for (const p of pods) {
+      const containers = (p.spec?.containers ?? []) as Array<{name: string; image?: string}>
+      const image = (containers.find((c) => c.name === 'discovery') ?? containers[0])?.image ?? ''
+      const tag = /:(\d+\.\d+[^@:/]*)$/.exec(image)
+      if (tag) versions.set(p.metadata.name, tag[1]!)
+    }
+    const source = liveStatusSource(api, 'auto', {port: 15012, plaintext: false}, warn)
+    const decoded = await source.fetch({istioNamespace: flags['istio-namespace'], namespace: flags['all-namespaces'] ? undefined : flags.namespace}, decodeStatusDocument)
+    const byProxy = new Map<string, ProxySync[]>()
+    // proxies name their istiod by its control plane ID, which is the pod's name for istiods running in Kubernetes
+    for (const istiod of decoded.flat()) {
+      for (const p of istiod.proxies) {
+        const list = byProxy.get(p.id)
+        if (list) list.push(p)
+        else byProxy.set(p.id, [p])
+      }
+    }
+    return {byProxy, versions}
+  } catch (err) {
+    warn(`istiod's sync status is not available, sync checks skipped: ${isMeshctlError(err) ? err.oneLine : (err as Error).message}`)
+    return undefined
+  }
+}
+
+export interface CheckDeps {
+  now?: () => Date
+}
+
+export async function runCheck(pod: string | undefined, flags: CheckFlagValues, deps: CheckDeps = {}): Promise<void> {
+  const now = (deps.now ?? (() => new Date()))()
+  const all = flags['all-namespaces'] === true
+  const meshWide = all || flags.selector !== undefined
+  if (meshWide && (pod !== undefined || flags.file !== undefined)) throw new UsageError('-l/--selector and -A/--all-namespaces check many proxies: give no pod and no --file with them')
+  if (all && flags.selector !== undefined) throw new UsageError('give either -A/--all-namespaces or -l/--selector, not both')
+  const opts = (proxy: LoadedProxy) => ({
+    proxy: proxy.id,
+    time: checkTime(proxy.graph, {at: flags.at, saved: proxy.origin === 'file', now}),
+    certWarnMs: flags['cert-warn'],
+  })
+  const ignore = new Set(flags.ignore ?? [])
+  let findings: Finding[] = []
+  const ids: string[] = []
+  let time: ReturnType<typeof checkTime> | undefined
+  const warnings: string[] = []
+  const warn = (m: string): void => {
+    warnings.push(m)
+  }
+
+  if (!meshWide) {
+    let loaded: LoadedProxy | undefined
+    try {
+      loaded = flags.file !== undefined && pod === undefined ? await loadFileProxy(flags.file, flags['clusters-file']) : await loadProxy(pod, flags, {command: 'check'})
+    } catch (err) {
+      // a live proxy that does not answer is a finding; bad input and Kubernetes errors are errors
+      if (!(isMeshctlError(err) && err.exitCode === ExitCode.PROXY)) throw err
+      const id = pod ?? 'proxy'
+      findings.push(unreachableFinding(id, err))
+      ids.push(id)
+    }
+    if (loaded) {
+      if (loaded.graph.isZtunnel) throw new UsageError(`${loaded.id} is a ztunnel config dump (ambient mode), not an Envoy one`, {hint: 'read it with meshctl zc'})
+      const o = opts(loaded)
+      time = o.time
+      findings = checkGraph(loaded.graph, o)
+      ids.push(loaded.id)
+    }
+  } else {
+    const bar = progressBar(Boolean(process.stderr.isTTY))
+    const read = new Set<string>()
+    // istiod is asked while the proxies are being read
+    const sync = istiodView(flags, warn)
+    try {
+      await forEachProxy(flags, {all, onTotal: (n) => bar.total(n)}, (o) => {
+        ids.push(o.id)
+        if ('error' in o) findings.push(unreachableFinding(o.id, o.error))
+        else {
+          read.add(o.id)
+          const co = opts(o.proxy)
+          time ??= co.time
+          for (const f of checkGraph(o.proxy.graph, co)) findings.push(f)
+        }
+        bar.tick()
+      })
+    } finally {
+      bar.done()
+    }
+    const view = await sync
+    if (view) {
+      // a proxy that could not be read is reported as such; istiod's view of it would only repeat that
+      for (const id of ids) if (read.has(id)) findings.push(...checkSync(view.byProxy.get(id) ?? [], {proxy: id, now, graceMs: flags.grace, istiodVersions: view.versions}))
+      // keep each proxy's findings together, most severe first, proxies in order
+      const byProxy = new Map<string, Finding[]>(ids.map((id) => [id, []]))
+      for (const f of findings) byProxy.get(f.proxy)?.push(f)
+      findings = ids.flatMap((id) => sortFindings(byProxy.get(id)!))
+    }
+  }
+  findings = withoutIgnored(findings, ignore)
+  for (const w of warnings) process.stderr.write(`Warning: ${w}\n`)
+
+  const width = flags.output === 'short' && !flags.query && process.stdout.isTTY ? process.stdout.columns : undefined
+  const {wantColor, makeStyler} = await import('../output/theme.js')
+  const styler = flags.output === 'short' && !flags.query && wantColor({flag: flags.color, isTTY: Boolean(process.stdout.isTTY), env: process.env}) ? makeStyler() : undefined
+  const result = checkView({findings, proxies: ids.length, proxyIds: ids, time, single: !meshWide}, {verbose: flags.verbose, width, styler})
+  // the report was styled above; renderResult must not style it twice
+  await writeStdout(await renderResult(result, {format: flags.output, query: flags.query, color: false}))
+  if (failsAt(findings, flags['fail-on'])) process.exitCode = ExitCode.CONDITION
+}
