@@ -1,7 +1,7 @@
 /** Flags of `dashboard envoy` (istioctl's, plus the kube flags meshctl shares), validated at parse time. */
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {liveFlags, parseDuration} from '../cli/flags.js'
+import {durationFlag, liveFlags} from '../cli/flags.js'
 import {UsageError} from '../errors/index.js'
 import {parseListenAddress} from './listen.js'
 
@@ -39,12 +39,11 @@ export const envoyDashboardFlags = {
   })(),
   browser: Flags.boolean({description: 'Open the dashboard in a browser (--browser=false or --no-browser: only print the URL)', default: true, allowNo: true}),
   'ui-port': Flags.custom<number>({description: "Envoy's admin port in the pod", default: 15000, parse: uiPort})(),
-  timeout: Flags.custom<number>({
+  timeout: durationFlag({
+    name: 'timeout',
     description: 'Time limit for each network step: API requests, opening a port-forward stream (e.g. 30s, 2m)',
-    default: 30_000,
-    defaultHelp: async () => '30s',
-    parse: async (v) => parseDuration(v, 'timeout'),
-  })(),
+    default: '30s',
+  }),
 }
 
 const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True'])

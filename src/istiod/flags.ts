@@ -1,7 +1,7 @@
 /** Arguments and flags of `proxy-status` (istioctl's, plus meshctl's --query, --color, --fail-on), validated at parse time. */
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {commonFlags, liveFlags} from '../cli/flags.js'
+import {commonFlags, liveFlags, parseDuration} from '../cli/flags.js'
 import {UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import {type FailOnCondition, parseFailOn} from './fail-on.js'
@@ -9,13 +9,10 @@ import {type FailOnCondition, parseFailOn} from './fail-on.js'
 export const DEFAULT_WATCH_INTERVAL = '2s'
 const MIN_WATCH_MS = 500
 
-/** `2s`, `1.5s`, `500ms`, `1m`, or a bare number of seconds, as milliseconds (≥ 500). */
+/** `2s`, `1.5s`, `500ms`, `1m`, `1h`, or a bare number of seconds, as milliseconds (≥ 500, within Node's timer limit). */
 export function parseInterval(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim())
-  if (!m) throw new UsageError(`--watch interval "${value}" is not a duration; use e.g. 2s, 500ms or 1m`)
-  const ms = Math.round(Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000))
-  if (ms < MIN_WATCH_MS) throw new UsageError(`--watch interval ${value} is too short; the shortest is ${MIN_WATCH_MS}ms (every refresh asks every istiod)`)
-  return ms
+  // every refresh asks every istiod: not more often than twice a second
+  return parseDuration(value, 'watch', MIN_WATCH_MS)
 }
 
 /**
@@ -36,7 +33,8 @@ export function normalizeWatchArgv(argv: readonly string[]): string[] {
       continue
     }
     const next = argv[i + 1]
-    if (next !== undefined && /^\d+(\.\d+)?(ms|s|m)?$/.test(next)) {
+    // a negative value is taken too, so that it is rejected as a duration rather than looked up as a pod
+    if (next !== undefined && /^-?\d+(\.\d+)?(ms|s|m|h)?$/.test(next)) {
       out.push(`--watch=${next}`)
       i++
     } else out.push(`--watch=${DEFAULT_WATCH_INTERVAL}`)
