@@ -34,3 +34,57 @@ describe('durations (3, 4, 16)', () => {
     await assertOneLineError(await runCli(['ps', 'x', '-w', '1h']), 2, /--watch refreshes the mesh-wide table; it does not take a pod \(got "x"\)/)
   })
 })
+
+describe('booleans as pflag takes them (5)', () => {
+  test('--verbose=false is --no-verbose, not "false" as a pod name', async () => {
+    const off = await runCli(['pc', 'routes', '-f', DUMP, '--verbose=false'])
+    const no = await runCli(['pc', 'routes', '-f', DUMP, '--no-verbose'])
+    assert.equal(off.code, 0, off.stderr)
+    assert.equal(off.stdout, no.stdout)
+    const on = await runCli(['pc', 'routes', '-f', DUMP, '--verbose=true'])
+    assert.equal(on.stdout, (await runCli(['pc', 'routes', '-f', DUMP])).stdout)
+  })
+  test('--color=false, --with-headers=false, --plaintext=false', async () => {
+    const c = await runCli(['pc', 'clusters', '-f', DUMP, '--color=false'])
+    assert.equal(c.code, 0, c.stderr)
+    assert.doesNotMatch(c.stdout, /\u001b\[/)
+    const w = await runCli(['pc', 'all', '-f', DUMP, '--with-headers=false'])
+    assert.equal(w.code, 0, w.stderr)
+    assert.doesNotMatch(w.stdout, /^CLUSTERS$|^LISTENERS|^ROUTES$/m)
+    // a boolean without a --no- form: =false is its default
+    const syncz = file('syncz.json', '[]')
+    const p = await runCli(['ps', '--file', syncz, '--plaintext=false'])
+    assert.equal(p.code, 0, p.stderr)
+  })
+  test('any other value is a usage error', async () => {
+    await assertOneLineError(await runCli(['pc', 'routes', '-f', DUMP, '--verbose=maybe']), 2, /invalid argument "maybe" for "--verbose" flag: use true or false/)
+  })
+})
+
+describe('polish (18)', () => {
+  test('an unknown command gets a suggestion in the words typed, no internal id', async () => {
+    const r = await runCli(['pc', 'clustrs', '-f', DUMP])
+    await assertOneLineError(r, 2, /unknown command "pc clustrs"; did you mean "pc clusters"\?/)
+    assert.doesNotMatch(r.stderr, /pc:clustrs/)
+    await assertOneLineError(await runCli(['proxy-stat']), 2, /did you mean "proxy-status"\?/)
+    await assertOneLineError(await runCli(['zzzzzzzz']), 2, /^Error: unknown command "zzzzzzzz" \(see meshctl --help\)$/)
+  })
+  test('-h is --help', async () => {
+    const r = await runCli(['pc', 'clusters', '-h'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout, (await runCli(['pc', 'clusters', '--help'])).stdout)
+  })
+  test('help lists each command once, not its aliases', async () => {
+    const root = await runCli(['--help'])
+    assert.match(root.stdout, /^ {2}proxy-status /m)
+    assert.doesNotMatch(root.stdout, /^ {2}ps /m)
+    const pc = await runCli(['pc', '--help'])
+    const rows = pc.stdout.split('\n').filter((l) => /^ {2}\S/.test(l) && !/^ {2}\$/.test(l))
+    assert.equal(rows.length, 9, pc.stdout)
+  })
+  test('a repeated option takes the last, as kubectl', async () => {
+    const r = await runCli(['pc', 'clusters', '-f', DUMP, '-o', 'yaml', '-o', 'json'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.doesNotThrow(() => JSON.parse(r.stdout))
+  })
+})
