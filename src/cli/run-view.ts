@@ -7,7 +7,7 @@ import type {Command} from '@oclif/core/command'
 import {type AdminDocument, parseAdminDocument, parseAdminReader} from '../envoy/document.js'
 import {isMeshctlError, type MeshctlError, UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
-import type {OutputFormat} from '../output/render.js'
+import {guardDepth, type OutputFormat} from '../output/render.js'
 import {fileSource} from '../sources/file.js'
 import {renderResult, writeStdout} from './print.js'
 import type {DumpSource, Need} from '../sources/types.js'
@@ -62,7 +62,7 @@ async function buildFrom(source: DumpSource, spec: ViewSpec, tableOnly: boolean)
   const result = spec.build(doc, input)
   if (tableOnly) return {blocks: result.blocks, warnings: result.warnings, data: () => null}
   if (result.rawJson) return result
-  const data = result.data()
+  const data = guardDepth(() => result.data())
   return {blocks: [], data: () => data, warnings: result.warnings}
 }
 

@@ -1,4 +1,5 @@
 /** Turns a view's result into the bytes to print, for every output format. Pure. */
+import {InputError} from '../errors/index.js'
 import type {ViewResult} from '../views/types.js'
 import {goJson} from './json.js'
 import type {CompiledQuery} from './query.js'
@@ -20,7 +21,29 @@ export function renderShort(result: ViewResult, styler?: Styler): string {
   return result.blocks.map((b) => (b.kind === 'table' ? formatTable(b.rows, b.padding, styler) : b.text)).join('')
 }
 
+/**
+ * Runs a conversion that recurses over the input (proto-JSON conversion, YAML, JMESPath): an input nested deeper than
+ * the stack allows (thousands of levels of metadata) is an input error (exit 3), not a crash. Tables do not recurse.
+ */
+export function guardDepth<T>(convert: () => T): T {
+  try {
+    return convert()
+  } catch (err) {
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      throw new InputError('the input is nested too deeply to convert for -o json/yaml or --query', {
+        code: 'E_TOO_DEEP',
+        hint: 'the table output (no -o, no --query) still works',
+      })
+    }
+    throw err
+  }
+}
+
 export function render(result: ViewResult, opts: RenderOptions): string {
+  return guardDepth(() => renderUnguarded(result, opts))
+}
+
+function renderUnguarded(result: ViewResult, opts: RenderOptions): string {
   if (opts.query) {
     const base = result.rawJson ? JSON.parse(result.rawJson()) : result.data()
     const value = opts.query.search(base)

@@ -88,3 +88,26 @@ describe('polish (18)', () => {
     assert.doesNotThrow(() => JSON.parse(r.stdout))
   })
 })
+
+describe('deep nesting (7)', () => {
+  const CLUSTERS = 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump'
+  const deepJson = (n: number) =>
+    `{"configs":[{"@type":"${CLUSTERS}","dynamic_active_clusters":[{"cluster":{"name":"outbound|80||x.default.svc.cluster.local","metadata":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}}]}]}`
+  const deepYaml = (n: number) =>
+    `configs:\n- "@type": ${CLUSTERS}\n  dynamic_active_clusters:\n  - cluster:\n      name: x\n      metadata: ${'{a: '.repeat(n)}1${'}'.repeat(n)}\n`
+  test('-o json, -o yaml and --query exit 3 with a clear message; the table still works', async () => {
+    const json = file('deep.json', deepJson(5000))
+    const yaml = file('deep.yaml', deepYaml(600))
+    for (const [f, args] of [
+      [json, ['-o', 'json']],
+      [json, ['-o', 'yaml']],
+      [json, ['--query', '[0].name']],
+      [yaml, ['-o', 'yaml']],
+    ] as const) {
+      await assertOneLineError(await runCli(['pc', 'clusters', '-f', f, ...args]), 3, /nested too deeply/)
+    }
+    const table = await runCli(['pc', 'clusters', '-f', json])
+    assert.equal(table.code, 0, table.stderr)
+    assert.match(table.stdout, /x\.default\.svc\.cluster\.local/)
+  })
+})
