@@ -570,7 +570,16 @@ export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocume
       hint: HOW_TO_CAPTURE,
     })
   }
-  if (typeof value === 'string' || typeof value === 'number' || value === null || value === undefined) {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    // valid JSON (and YAML) that is a scalar: say what it is, not "plain text"
+    const kind = value === null ? 'null' : typeof value === 'string' ? (/^\s*"/.test(text) ? 'a string' : undefined) : `a ${typeof value}`
+    if (kind !== undefined) {
+      const shown = value === null ? '' : ` (${JSON.stringify(value).slice(0, 40)})`
+      throw new InputError(`${source} is not an Envoy config dump: it is ${kind}${shown}, not an object`, {
+        code: 'E_NOT_DUMP',
+        hint: HOW_TO_CAPTURE,
+      })
+    }
     throw new InputError(`${source} is not an Envoy config dump: it is plain text, not JSON or YAML`, {code: 'E_NOT_DUMP', hint: HOW_TO_CAPTURE})
   }
   return decodeDocument(value as Json, source)

@@ -111,3 +111,14 @@ describe('deep nesting (7)', () => {
     assert.match(table.stdout, /x\.default\.svc\.cluster\.local/)
   })
 })
+
+test('valid JSON that is not an object is named as such, not "plain text" (15)', async () => {
+  for (const [value, what] of [
+    ['null', /it is null, not an object/],
+    ['42', /it is a number \(42\), not an object/],
+    ['"str"', /it is a string \("str"\), not an object/],
+  ] as const) {
+    await assertOneLineError(await runCli(['pc', 'clusters', '-f', file('scalar.json', value)]), 3, what)
+  }
+  await assertOneLineError(await runCli(['pc', 'clusters', '-f', file('text.txt', 'hello world')]), 3, /plain text, not JSON or YAML/)
+})
