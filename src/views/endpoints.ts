@@ -168,11 +168,17 @@ export function edsRows(assignments: JsonObject[], prefix = ''): Row[] {
 }
 
 export function edsView(dump: ConfigDump, f: EndpointFilter, prefix = ''): ViewResult {
+  // as pc endpoints and every other view: a dump without the section the view reads is an input error (exit 3),
+  // not a lone header (pc all reports it as a skipped section)
+  if (!dump.section('endpoints')) {
+    throw new InputError('the config dump has no EndpointsConfigDump section (it was taken without include_eds)', {
+      code: 'E_NO_ENDPOINTS',
+      hint: "capture it with: kubectl exec <pod> -c istio-proxy -- pilot-agent request GET 'config_dump?include_eds' > dump.json",
+    })
+  }
   const selected = selectAssignments(dump, f)
   return {
-    warnings: dump.section('endpoints')
-      ? []
-      : ['the dump has no EndpointsConfigDump section; capture it with config_dump?include_eds to see endpoints'],
+    warnings: [],
     blocks: [table([header('NAME', 'STATUS', 'LOCALITY', 'CLUSTER'), ...edsRows(selected, prefix)], 5)],
     data: (): Json => selected.map(resourceJson),
   }

@@ -122,3 +122,16 @@ test('valid JSON that is not an object is named as such, not "plain text" (15)',
   }
   await assertOneLineError(await runCli(['pc', 'clusters', '-f', file('text.txt', 'hello world')]), 3, /plain text, not JSON or YAML/)
 })
+
+describe('empty and partial dumps are treated alike by every view (14)', () => {
+  test('pc all on {} exits 3 as pc clusters does', async () => {
+    const empty = file('empty-object.json', '{}')
+    await assertOneLineError(await runCli(['pc', 'clusters', '-f', empty]), 3, /no config sections at all/)
+    await assertOneLineError(await runCli(['pc', 'all', '-f', empty]), 3, /none of the sections pc all shows/)
+  })
+  test('pc eds without EDS exits 3 as pc endpoints does', async () => {
+    const noEds = file('no-eds.json', '{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump"}]}')
+    await assertOneLineError(await runCli(['pc', 'endpoints', '-f', noEds]), 3, /without endpoints/)
+    await assertOneLineError(await runCli(['pc', 'eds', '-f', noEds]), 3, /no EndpointsConfigDump section .*include_eds/)
+  })
+})

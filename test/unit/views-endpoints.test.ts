@@ -234,12 +234,9 @@ describe('pc eds (EndpointsConfigDump)', () => {
     assert.match(renderShort(edsView(eds(), {cluster: 'agent'}, 'endpoint/')), /^endpoint\/127\.0\.0\.1:15020 {5}HEALTHY/m)
   })
 
-  test('no EndpointsConfigDump: header only, with a warning', () => {
+  test('no EndpointsConfigDump: an input error (exit 3) naming include_eds, as pc endpoints', () => {
     const d = decodeDocument({configs: [{'@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump'}]}, 'x') as ConfigDump
-    const r = edsView(d, {})
-    assert.equal(renderShort(r), 'NAME     STATUS     LOCALITY     CLUSTER\n')
-    assert.equal(r.warnings?.length, 1)
-    assert.deepEqual(r.data(), [])
+    assert.throws(() => edsView(d, {}), (e: unknown) => e instanceof InputError && e.exitCode === 3 && /no EndpointsConfigDump section .*include_eds/.test(e.message))
   })
 
   test('pc endpoint given a config_dump: EDS when present (with a note), an InputError when absent', () => {
