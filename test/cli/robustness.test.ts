@@ -3,11 +3,11 @@
  * the built CLI in its own process, the documented exit code, one `Error:` line.
  */
 import assert from 'node:assert/strict'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
-import {assertOneLineError, runCli, SHARED} from '../helpers/cli.js'
+import {assertOneLineError, ROOT, runCli, SHARED} from '../helpers/cli.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'meshctl-robust-'))
 const DUMP = join(SHARED, 'conformance/istioctl/head-86c9f01/istioctl/pkg/proxyconfig/testdata/config_dump.json')
@@ -133,5 +133,44 @@ describe('empty and partial dumps are treated alike by every view (14)', () => {
     const noEds = file('no-eds.json', '{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump"}]}')
     await assertOneLineError(await runCli(['pc', 'endpoints', '-f', noEds]), 3, /without endpoints/)
     await assertOneLineError(await runCli(['pc', 'eds', '-f', noEds]), 3, /no EndpointsConfigDump section .*include_eds/)
+  })
+})
+
+describe('parts of the input that cannot be read are reported, not dropped in silence (8)', () => {
+  const mini = () => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/dumps/mini-sidecar.json'), 'utf8')) as {configs: Array<Record<string, any>>}
+  const section = (d: ReturnType<typeof mini>, name: string) => d.configs.find((c) => String(c['@type']).endsWith(name))!
+  test('lists of the wrong type: a warning naming each, exit 0 with the rest', async () => {
+    const d = mini()
+    const cl = section(d, 'ClustersConfigDump')
+    cl.dynamic_active_clusters = {a: cl.dynamic_active_clusters[0]}
+    section(d, 'RoutesConfigDump').dynamic_route_configs[0].route_config.virtual_hosts = 7
+    const ls = section(d, 'ListenersConfigDump').dynamic_listeners
+    ls[0].active_state.listener.filter_chains = 'oops'
+    ls[1].active_state.listener.filter_chains = {a: 1}
+    const f = file('wrong-types.json', JSON.stringify(d, null, 1))
+    const c = await runCli(['pc', 'clusters', '-f', f])
+    assert.equal(c.code, 0, c.stderr)
+    assert.match(c.stderr, /^Warning: could not read part of .*wrong-types\.json: "dynamic_active_clusters" is an object, not a list/m)
+    assert.match(c.stdout, /^xds-grpc /m, 'the static clusters are still shown')
+    const r = await runCli(['pc', 'routes', '-f', f])
+    assert.match(r.stderr, /"virtual_hosts" of "9080" is a number, not a list/)
+    const l = await runCli(['pc', 'listeners', '-f', f])
+    assert.match(l.stderr, /"filter_chains" of "[^"]+" is a string, not a list/)
+    assert.match(l.stderr, /"filter_chains" of "[^"]+" is an object, not a list/)
+  })
+  test('a section whose @type is a number does not make its neighbour invalid JSON', async () => {
+    const d = mini()
+    d.configs.splice(1, 0, {'@type': 5, x: 1})
+    const f = file('number-type.json', JSON.stringify(d, null, 1))
+    const r = await runCli(['pc', 'bootstrap', '-f', f])
+    assert.equal(r.code, 0, r.stderr)
+    assert.ok(JSON.parse(r.stdout).bootstrap)
+    assert.match(r.stderr, /a config entry whose @type is 5 is not a config_dump section/)
+  })
+  test('an escaped slash in @type is the same type URL', async () => {
+    const text = JSON.stringify(mini(), null, 1).replace('type.googleapis.com/envoy.admin.v3.ClustersConfigDump', 'type.googleapis.com\\/envoy.admin.v3.ClustersConfigDump')
+    const r = await runCli(['pc', 'clusters', '-f', file('escaped.json', text)])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /PassthroughCluster/)
   })
 })
