@@ -174,3 +174,22 @@ describe('parts of the input that cannot be read are reported, not dropped in si
     assert.match(r.stdout, /PassthroughCluster/)
   })
 })
+
+describe('kubeconfig as kubectl finds it (9, 10)', () => {
+  const kubeconfig = (ctx: string, cluster = 'c1') =>
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: ${cluster}\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u1\n  user: {token: abc}\ncontexts:\n- name: ${ctx}\n  context: {cluster: ${cluster}, user: u1}\ncurrent-context: ${ctx}\n`
+  test('no kubeconfig at all: says what to set', async () => {
+    const r = await runCli(['pc', 'clusters', 'foo'], {env: {KUBECONFIG: undefined, HOME: join(tmp, 'no-home'), KUBERNETES_SERVICE_HOST: undefined}})
+    await assertOneLineError(r, 4, /^Error: no kubeconfig found; set KUBECONFIG or --kubeconfig/)
+  })
+  test('a KUBECONFIG list: missing files skipped, the same file twice read once, the first current-context wins', async () => {
+    const a = file('kc-a.yaml', kubeconfig('first'))
+    const b = file('kc-b.yaml', kubeconfig('second'))
+    const list = [join(tmp, 'missing.yaml'), a, a, b].join(':')
+    const r = await runCli(['pc', 'clusters', 'foo', '--timeout', '2s'], {env: {KUBECONFIG: list}})
+    // it got as far as the API server (refused), with the first file's context
+    await assertOneLineError(r, 4, /cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:1 .*context "first"/)
+    const second = await runCli(['pc', 'clusters', 'foo', '--timeout', '2s', '--context', 'second'], {env: {KUBECONFIG: list}})
+    await assertOneLineError(second, 4, /context "second"/)
+  })
+})
