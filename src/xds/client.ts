@@ -159,7 +159,7 @@ function statusError(opts: FetchDebugOptions, err: grpcTypes.ServiceError): Prox
       return xdsError(opts, `istiod denied the request ${rpc}`, 'E_XDS_DENIED', undefined, err)
     case 14:
       if (TLS_RE.test(details)) {
-        return xdsError(opts, `TLS with istiod failed ${rpc}`, 'E_XDS_TLS', opts.tls === 'plaintext' ? PORT_HINT : `${PORT_HINT}; --insecure skips certificate verification`, err)
+        return xdsError(opts, `TLS with istiod failed ${rpc}`, 'E_XDS_TLS', opts.tls === 'plaintext' || opts.tls.insecure ? PORT_HINT : `${PORT_HINT}; istiod's certificate did not verify against the CA given`, err)
       }
       return xdsError(opts, `cannot reach istiod ${rpc}`, 'E_XDS_UNAVAILABLE', PORT_HINT, err)
     default:

@@ -57,3 +57,26 @@ describe('the xDS client exits after a failure', () => {
     })
   }
 })
+
+describe('the TLS error hint names only flags that exist (defect 11)', () => {
+  test('a server that does not speak TLS: E_XDS_TLS, the port hint, no --insecure', async () => {
+    const {fetchDebug} = await import('../../src/xds/client.js')
+    const server = net.createServer((s) => {
+      s.on('error', () => {})
+      s.end('HTTP/1.1 400 Bad Request\r\n\r\n')
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as net.AddressInfo).port
+    try {
+      const err = await fetchDebug({address: `127.0.0.1:${port}`, tls: {insecure: true}, token: 't', timeoutMs: 3000}, 'istio.io/debug/syncz').then(
+        () => assert.fail('no error'),
+        (e: {code: string; oneLine: string}) => e,
+      )
+      assert.equal(err.code, 'E_XDS_TLS', err.oneLine)
+      assert.match(err.oneLine, /TLS with istiod failed .*--plaintext --xds-port 15010/)
+      assert.doesNotMatch(err.oneLine, /--insecure/)
+    } finally {
+      server.close()
+    }
+  })
+})
