@@ -21,6 +21,15 @@ export interface EndpointFilter {
 
 const ci = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 
+/**
+ * --address on either input: the bare IP or `ip:port` (`[ip]:port` for IPv6). istioctl compares the bare IP on
+ * /clusters input and `ip:port` on EDS input; a user should not have to know which one the command read.
+ */
+export function addressMatches(address: string, port: number, want: string): boolean {
+  if (ci(address, want)) return true
+  return port !== 0 && (ci(`${address}:${port}`, want) || ci(`[${address}]:${port}`, want))
+}
+
 /** Styles for health statuses on a terminal. */
 export function statusStyle(status: string): string | undefined {
   if (status === 'HEALTHY') return 'good'
@@ -56,7 +65,7 @@ function hostRow(cluster: string, host: Json): HostRow {
 }
 
 function hostMatches(h: HostRow, f: EndpointFilter): boolean {
-  if (f.address && !ci(h.address, f.address)) return false
+  if (f.address && !addressMatches(h.address, h.port, f.address)) return false
   if (f.port && h.port !== f.port) return false
   if (f.cluster && !ci(h.cluster, f.cluster)) return false
   if (f.status && !ci(h.status, f.status)) return false
@@ -112,7 +121,7 @@ function lbAddresses(lb: Json): string[] {
 }
 
 function lbMatches(cluster: string, lb: Json, f: EndpointFilter): boolean {
-  if (f.address && !lbAddresses(lb).some((a) => ci(a, f.address!))) return false
+  if (f.address && !lbAddresses(lb).some((a) => ci(a, f.address!) || addressMatches(a.replace(/:\d+$/, ''), 0, f.address!))) return false
   if (f.port && lbEndpointPort(lb) !== f.port) return false
   if (f.cluster && !ci(cluster, f.cluster)) return false
   if (f.status && !ci(getString(lb, 'health_status') || 'UNKNOWN', f.status)) return false

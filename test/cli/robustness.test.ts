@@ -193,3 +193,19 @@ describe('kubeconfig as kubectl finds it (9, 10)', () => {
     await assertOneLineError(second, 4, /context "second"/)
   })
 })
+
+test('pc endpoints/eds --address: the bare IP and ip:port on both inputs (12)', async () => {
+  const clusters = join(SHARED, 'conformance/istioctl/historical-285c0509f9f/istioctl/pkg/writer/envoy/clusters/testdata/clusters.json')
+  const eds = join(SHARED, 'conformance/real-dumps/envoy-gateway__egctl-in.all.json')
+  for (const [cmd, input, ip, port] of [
+    ['endpoints', clusters, '172.17.0.14', 15014],
+    ['endpoints', eds, '10.106.37.54', 18000],
+    ['eds', eds, '10.106.37.54', 18000],
+  ] as const) {
+    for (const address of [ip, `${ip}:${port}`]) {
+      const r = await runCli(['pc', cmd, '-f', input, '--address', address])
+      assert.equal(r.code, 0, r.stderr)
+      assert.match(r.stdout, new RegExp(`^${ip.replaceAll('.', '\\.')}:${port}\\s`, 'm'), `pc ${cmd} --address ${address} on ${input}`)
+    }
+  }
+})
