@@ -229,7 +229,8 @@ describe('dashboard envoy in-process', () => {
     try {
       await assert.rejects(startEnvoyDashboard(api, pod, {ports: [port]}), (err: Error & {exitCode?: number}) => {
         assert.match(err.message, new RegExp(`^failure running port forward process: unable to listen on 127\\.0\\.0\\.1:${port}: address already in use`))
-        assert.equal(err.exitCode, 1)
+        // the port asked for cannot be used: the command line must change (issue 14, defect 13)
+        assert.equal(err.exitCode, 2)
         return true
       })
       const fwd = await startEnvoyDashboard(api, pod, {ports: [port, 0]})
