@@ -56,10 +56,16 @@ export function kubeconfigFiles(env: NodeJS.ProcessEnv = process.env, home = hom
 function loadDefaultKubeconfig(kc: KubeConfig, Ctor: new () => KubeConfig): void {
   const files = kubeconfigFiles()
   if (files.length === 0) {
-    if (process.env.KUBERNETES_SERVICE_HOST && process.env.KUBERNETES_SERVICE_PORT) return kc.loadFromCluster()
+    if (process.env.KUBERNETES_SERVICE_HOST && process.env.KUBERNETES_SERVICE_PORT) {
+      kc.loadFromCluster()
+      return
+    }
     throw new ClusterError('no kubeconfig found', {code: 'E_NO_KUBECONFIG', hint: 'set KUBECONFIG or --kubeconfig (or use --file with a saved dump)'})
   }
-  if (files.length === 1) return kc.loadFromFile(files[0]!)
+  if (files.length === 1) {
+    kc.loadFromFile(files[0]!)
+    return
+  }
   const byName = <T extends {name: string}>(lists: T[][]): T[] => {
     const seen = new Map<string, T>()
     for (const list of lists) for (const item of list) if (!seen.has(item.name)) seen.set(item.name, item)

@@ -189,8 +189,8 @@ describe('errors', () => {
     ['bad --query', ['ps', '--file', MULTI, '--query', '[?'], 2, /invalid --query expression/],
     ['-f is not --file (istioctl ≥ 1.27)', ['ps', '-f', MULTI], 2, /Nonexistent flag: -f/],
     ['two pods', ['ps', 'a', 'b'], 2, /Unexpected argument: b/],
-    ['live, with no cluster configured', ['ps'], 4, /cannot load kubeconfig|no Kubernetes cluster is configured|cannot reach the Kubernetes API server/],
-    ['a pod (live sync diff), with no cluster configured', ['ps', 'productpage-v1-abc.bookinfo'], 4, /cannot load kubeconfig|no Kubernetes cluster is configured|cannot reach the Kubernetes API server/],
+    ['live, with no cluster configured', ['ps'], 4, /cannot load kubeconfig|no Kubernetes cluster is configured|cannot reach the Kubernetes API server|no kubeconfig found/],
+    ['a pod (live sync diff), with no cluster configured', ['ps', 'productpage-v1-abc.bookinfo'], 4, /cannot load kubeconfig|no Kubernetes cluster is configured|cannot reach the Kubernetes API server|no kubeconfig found/],
   ]
   for (const [name, args, code, pattern] of bad) {
     test(name, async () => await assertOneLineError(await runCli(args), code, pattern))
