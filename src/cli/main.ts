@@ -7,6 +7,7 @@ import {Config} from '@oclif/core/config'
 import {flush} from '@oclif/core/flush'
 import {run} from '@oclif/core/run'
 import {ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
+import {isWatchCommandLine, watchStopSignal} from './signals.js'
 
 const debug = (): boolean => /^(1|true|yes)$/i.test(process.env.MESHCTL_DEBUG ?? '')
 
@@ -204,6 +205,8 @@ export async function main(argv: string[]): Promise<void> {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
     throw err
   })
+  // ps -w: Ctrl-C means "stop watching" (exit 0) from the first moment, also while oclif loads the command
+  if (isWatchCommandLine(argv)) watchStopSignal()
   try {
     const config = await Config.load(fileURLToPath(import.meta.url))
     const r = resolve(config, argv)
