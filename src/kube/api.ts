@@ -236,5 +236,7 @@ export class KubeApi {
 }
 
 export function fmtSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`
+  // under a second in ms: `--timeout 1ms` timed out "after 0.0s"
+  if (ms < 1000) return `${ms}ms`
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${Number((ms / 1000).toFixed(3))}s`
 }

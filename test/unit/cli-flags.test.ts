@@ -30,3 +30,8 @@ describe('parseDuration', () => {
     assert.deepEqual([30_000, 500, 3_600_000, 120_000, 1500, 90_000].map(formatDuration), ['30s', '500ms', '1h', '2m', '1.5s', '90s'])
   })
 })
+
+test('timeouts are reported as given: 1ms is not "0.0s" (defect 17)', async () => {
+  const {fmtSeconds} = await import('../../src/kube/api.js')
+  assert.deepEqual([1, 500, 1000, 1500, 30_000, 1234].map(fmtSeconds), ['1ms', '500ms', '1s', '1.5s', '30s', '1.234s'])
+})
