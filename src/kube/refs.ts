@@ -53,6 +53,8 @@ export interface TargetRef {
 /** Parses a pod reference; an unknown `type/` is a usage error listing the kinds meshctl resolves. */
 export function parseTarget(text: string, defaultNamespace: string): TargetRef {
   const {name: full, namespace} = splitRef(text, defaultNamespace)
+  // `pod.` would look the pod up in namespace "" (and say it is not found there)
+  if (namespace === '') throw new UsageError(`"${text}" ends with "." but names no namespace; use <name>.<namespace>, or -n`)
   const slash = full.indexOf('/')
   if (slash < 0) {
     if (full === '') throw new UsageError(`"${text}" names no pod`)

@@ -64,3 +64,8 @@ test('each view asks Envoy for no more than it shows (istioctl >= 1.26 paths)', 
   assert.equal(adminPath(NEEDS.full), 'config_dump?include_eds=true')
   assert.equal(adminPath(NEEDS.endpoints), 'clusters?format=json')
 })
+
+test('a trailing dot names no namespace: a usage error, not a lookup in namespace "" (defect 17)', () => {
+  assert.throws(() => parseTarget('productpage-v1-abc.', 'default'), (e: {exitCode: number; message: string}) => e.exitCode === 2 && /ends with "\." but names no namespace/.test(e.message))
+  assert.equal(parseTarget('productpage-v1-abc.bookinfo', 'default').namespace, 'bookinfo')
+})
