@@ -238,3 +238,12 @@ test('Ctrl-C in the first moments of ps -w exits 0, not 130 (16)', async () => {
     silent.close()
   }
 })
+
+test('YAML that does not parse (an alias bomb, a syntax error) is reported as YAML, not "invalid JSON at byte 0" (17)', async () => {
+  const names = 'abcdefghi'
+  let bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+  for (let i = 1; i < names.length; i++) bomb += `${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(',')}]\n`
+  const r = await runCli(['ps', '--file', file('laughs.yaml', bomb)])
+  await assertOneLineError(r, 3, /is neither JSON nor YAML: YAML error: Excessive alias count/)
+  await assertOneLineError(await runCli(['ps', '--file', file('bad.yaml', 'a: [b\n')]), 3, /YAML error at line 2, column 1: Flow sequence/)
+})
