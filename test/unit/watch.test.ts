@@ -229,3 +229,12 @@ describe('the loop, on a terminal', () => {
     assert.ok(text.includes('Every 1ms · 06:05:0…\n'), JSON.stringify(text.slice(-300)))
   })
 })
+
+test('TERM=dumb on a terminal: snapshots one after another, no cursor escapes (defect 17)', async () => {
+  const controller = new AbortController()
+  const out = new FakeStream(true)
+  const {refresh} = scripted([snap('T1\n'), snap('T2\n')], controller)
+  await watchLoop({intervalMs: 1, refresh, title: 'meshctl ps', format: 'table', color: false, signal: controller.signal, stdout: out as never, stderr: out as never, env: {TERM: 'dumb'}})
+  assert.equal(out.text, 'T1\n\nT2\n')
+  assert.doesNotMatch(out.text, /\u001b/)
+})
