@@ -110,7 +110,16 @@ export const proxyStatusFlags = {
       return value
     },
   })(),
-  'xds-address': Flags.string({description: "istiod's xDS address (host:port) when it runs outside the cluster; no port-forward", helpValue: '<host:port>'}),
+  'xds-address': Flags.custom<string>({
+    description: "istiod's xDS address (host:port) when it runs outside the cluster; no port-forward",
+    helpValue: '<host:port>',
+    parse: async (value) => {
+      // checked here, not after the cluster was asked for a token (it was then reported as a discovery pod, exit 5)
+      const m = /^(?:\[[^\]]+\]|[^:[\]\s]+):(\d+)$/.exec(value)
+      if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw new UsageError(`--xds-address "${value}" is not host:port (e.g. istiod.example.com:15012)`)
+      return value
+    },
+  })(),
   'xds-port': Flags.custom<number>({
     description: "istiod's xDS port (default 15012, or 15010 with --plaintext)",
     parse: async (value) => {
