@@ -8,9 +8,11 @@ import {OUTPUT_FORMATS, type OutputFormat} from '../output/render.js'
 export const outputFlag = (defaultFormat: OutputFormat = 'short') =>
   Flags.custom<OutputFormat>({
     char: 'o',
-    description: `Output format: one of ${OUTPUT_FORMATS.join('|')}`,
+    description: `Output format: one of ${OUTPUT_FORMATS.join('|')} (table is short)`,
     default: defaultFormat,
     parse: async (value) => {
+      // ps calls the table `table`, pc calls it `short` (as istioctl): both names work everywhere
+      if (value === 'table') return 'short'
       if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
         throw new UsageError(`output format "${value}" not supported; use one of ${OUTPUT_FORMATS.join(', ')}`)
       }

@@ -61,9 +61,11 @@ export const proxyStatusFlags = {
   }),
   output: Flags.custom<StatusOutputFormat>({
     char: 'o',
-    description: `Output format: one of ${STATUS_OUTPUT_FORMATS.join('|')}`,
+    description: `Output format: one of ${STATUS_OUTPUT_FORMATS.join('|')} (short is table)`,
     default: 'table',
     parse: async (value) => {
+      // pc calls the table `short` (as istioctl): both names work everywhere
+      if (value === 'short') return 'table'
       if (!(STATUS_OUTPUT_FORMATS as readonly string[]).includes(value)) {
         throw new UsageError(`output format "${value}" not supported; use one of ${STATUS_OUTPUT_FORMATS.join(', ')}`)
       }

@@ -258,3 +258,15 @@ test('--xds-address that is not host:port is a usage error before anything is as
   await assertOneLineError(r, 2, /--xds-address "notahostport" is not host:port/)
   await assertOneLineError(await runCli(['ps', '--xds-address', 'istiod:99999']), 2, /is not host:port/)
 })
+
+test('-o table and -o short are the same table on pc and ps (18)', async () => {
+  const pcShort = await runCli(['pc', 'clusters', '-f', DUMP, '-o', 'short'])
+  const pcTable = await runCli(['pc', 'clusters', '-f', DUMP, '-o', 'table'])
+  assert.equal(pcTable.code, 0, pcTable.stderr)
+  assert.equal(pcTable.stdout, pcShort.stdout)
+  const syncz = join(SHARED, 'conformance/istioctl/derived/proxy-status-syncz-legacy/printall-multi-istiod.input.json')
+  const psTable = await runCli(['ps', '--file', syncz, '-o', 'table'])
+  const psShort = await runCli(['ps', '--file', syncz, '-o', 'short'])
+  assert.equal(psShort.code, 0, psShort.stderr)
+  assert.equal(psShort.stdout, psTable.stdout)
+})
