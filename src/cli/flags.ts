@@ -24,10 +24,7 @@ export const outputFlag = (defaultFormat: OutputFormat = 'short') =>
 export const filterPort = (description: string) =>
   Flags.custom<number>({
     description,
-    parse: async (value) => {
-      if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`--port "${value}" is not a port number (0-65535)`)
-      return Number(value)
-    },
+    parse: portNumber('port', 0, 'no filter'),
   })()
 
 export const commonFlags = {
@@ -104,11 +101,21 @@ export const durationFlag = (opts: {name: string; description: string; default: 
     parse: async (v) => parseDuration(v, opts.name, opts.min),
   })()
 
-const portInRange = (flag: string) => async (value: string): Promise<number> => {
-  const n = Number(value)
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new UsageError(`port number ${value} must be in the range 1..65535 (--${flag})`)
-  return n
-}
+/**
+ * A port flag's parser, one message for every port flag: `--<flag> "abc" is not a port number (1-65535)`. `min` 0
+ * allows 0 (meaning is given in `zero`).
+ */
+export const portNumber =
+  (flag: string, min: 0 | 1 = 1, zero?: string) =>
+  async (value: string): Promise<number> => {
+    const n = Number(value)
+    if (!/^\d+$/.test(value) || n < min || n > 65535) {
+      throw new UsageError(`--${flag} "${value}" is not a port number (${min}-65535${zero ? `; 0 = ${zero}` : ''})`)
+    }
+    return n
+  }
+
+const portInRange = (flag: string) => portNumber(flag)
 
 /** How to reach Kubernetes and the proxy: kubectl's flags plus istioctl's. */
 export const liveFlags = {

@@ -18,7 +18,8 @@ interface OclifLikeError extends Error {
 
 /** oclif rewrites errors thrown while parsing a flag as "Parsing --flag\n\t<message>\nSee more help with --help". */
 function unwrapOclif(message: string): string {
-  return message.replace(/^Parsing --\S+\s+/, '').replace(/\s*See more help with --help\s*$/, '')
+  // the note can be followed by our hint (`... localhost See more help with --help; use e.g. ...`): removed wherever it is
+  return message.replace(/^Parsing --\S+\s+/, '').replace(/\s*See more help with --help/g, '').trim()
 }
 
 /** Maps any thrown value to the line to print and the exit code. Exported for tests. */

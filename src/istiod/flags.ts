@@ -1,7 +1,7 @@
 /** Arguments and flags of `proxy-status` (istioctl's, plus meshctl's --query, --color, --fail-on), validated at parse time. */
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {commonFlags, liveFlags, parseDuration} from '../cli/flags.js'
+import {commonFlags, liveFlags, parseDuration, portNumber} from '../cli/flags.js'
 import {UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import {type FailOnCondition, parseFailOn} from './fail-on.js'
@@ -124,11 +124,7 @@ export const proxyStatusFlags = {
   })(),
   'xds-port': Flags.custom<number>({
     description: "istiod's xDS port (default 15012, or 15010 with --plaintext)",
-    parse: async (value) => {
-      const n = Number(value)
-      if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new UsageError(`port number ${value} must be in the range 1..65535 (--xds-port)`)
-      return n
-    },
+    parse: portNumber('xds-port'),
   })(),
   plaintext: Flags.boolean({description: "Use istiod's plaintext xDS port (15010): no TLS, no token"}),
   watch: Flags.custom<number>({

@@ -270,3 +270,18 @@ test('-o table and -o short are the same table on pc and ps (18)', async () => {
   assert.equal(psShort.code, 0, psShort.stderr)
   assert.equal(psShort.stdout, psTable.stdout)
 })
+
+test('every port flag says the same of a value that is not a port; oclif\'s help note never lands inside a message (18)', async () => {
+  for (const [args, flag, range] of [
+    [['pc', 'clusters', '-f', DUMP, '--proxy-admin-port', 'abc'], 'proxy-admin-port', '1-65535'],
+    [['pc', 'clusters', '-f', DUMP, '--port', 'abc'], 'port', '0-65535'],
+    [['ps', '--xds-port', 'abc'], 'xds-port', '1-65535'],
+    [['dashboard', 'envoy', 'x', '--port', 'abc'], 'port', '0-65535'],
+    [['dashboard', 'envoy', 'x', '--ui-port', 'abc'], 'ui-port', '1-65535'],
+  ] as const) {
+    await assertOneLineError(await runCli([...args]), 2, new RegExp(`^Error: --${flag} "abc" is not a port number \\(${range}[;)]`))
+  }
+  const r = await runCli(['dashboard', 'envoy', 'x', '--address', 'foo'])
+  await assertOneLineError(r, 2, /--address "foo" is not an IP address or localhost; use e\.g\. localhost/)
+  assert.doesNotMatch(r.stderr, /See more help/)
+})
