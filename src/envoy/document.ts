@@ -605,7 +605,9 @@ export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocume
 /** The document as a config_dump; a `/clusters` answer given to a config view is explained, not misread. */
 export function asConfigDump(doc: AdminDocument, view: string): ConfigDump {
   if (doc.kind === 'config_dump') return doc
-  throw new InputError(`the input is Envoy's /clusters answer, not a config_dump, so it has no ${view} configuration`, {
+  // `pc all` reads every section: "no all configuration" would not be English
+  const what = view === 'all' ? 'config sections' : `${view} configuration`
+  throw new InputError(`the input is Envoy's /clusters answer, not a config_dump, so it has no ${what}`, {
     code: 'E_WRONG_DOCUMENT',
     hint: view === 'eds' ? 'use `meshctl pc endpoints -f` for it' : HOW_TO_CAPTURE,
   })

@@ -285,3 +285,8 @@ test('every port flag says the same of a value that is not a port; oclif\'s help
   await assertOneLineError(r, 2, /--address "foo" is not an IP address or localhost; use e\.g\. localhost/)
   assert.doesNotMatch(r.stderr, /See more help/)
 })
+
+test('pc all given a /clusters answer says it has no config sections (18)', async () => {
+  const clusters = join(SHARED, 'conformance/real-dumps/consul__clusters.json')
+  await assertOneLineError(await runCli(['pc', 'all', '-f', clusters]), 3, /not a config_dump, so it has no config sections;/)
+})
