@@ -39,13 +39,29 @@ export function guardDepth<T>(convert: () => T): T {
   }
 }
 
+/**
+ * The document of a view that echoes its input (`pc all`): the input parsed whole. Its sections are decoded lazily
+ * and only where a table needs them, so a syntax error can first show here: an input error (exit 3), not a crash.
+ */
+export function parseRawJson(result: ViewResult & {rawJson: () => string}): unknown {
+  try {
+    return JSON.parse(result.rawJson())
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err
+    throw new InputError(`the input is not valid JSON: ${err.message}`, {
+      code: 'E_JSON_PARSE',
+      hint: '-o yaml and --query read the input whole; fix or re-capture it (a table view shows the sections that do parse)',
+    })
+  }
+}
+
 export function render(result: ViewResult, opts: RenderOptions): string {
   return guardDepth(() => renderUnguarded(result, opts))
 }
 
 function renderUnguarded(result: ViewResult, opts: RenderOptions): string {
   if (opts.query) {
-    const base = result.rawJson ? JSON.parse(result.rawJson()) : result.data()
+    const base = result.rawJson ? parseRawJson({...result, rawJson: result.rawJson}) : result.data()
     const value = opts.query.search(base)
     if (opts.format === 'yaml') return yaml(opts, value)
     return `${goJson(value)}\n`
@@ -56,7 +72,7 @@ function renderUnguarded(result: ViewResult, opts: RenderOptions): string {
     case 'json':
       return result.rawJson ? `${result.rawJson()}\n` : `${goJson(result.data())}\n`
     case 'yaml':
-      return yaml(opts, result.rawJson ? JSON.parse(result.rawJson()) : result.data())
+      return yaml(opts, result.rawJson ? parseRawJson({...result, rawJson: result.rawJson}) : result.data())
   }
 }
 

@@ -290,3 +290,11 @@ test('pc all given a /clusters answer says it has no config sections (18)', asyn
   const clusters = join(SHARED, 'conformance/real-dumps/consul__clusters.json')
   await assertOneLineError(await runCli(['pc', 'all', '-f', clusters]), 3, /not a config_dump, so it has no config sections;/)
 })
+
+test('pc all -o yaml / --query on a dump with a JSON syntax error inside a section: exit 3, not 1', async () => {
+  const text = readFileSync(join(ROOT, 'test/fixtures/dumps/mini-sidecar.json'), 'utf8')
+  const at = text.indexOf('"bootstrap"')
+  const broken = file('broken-section.json', `${text.slice(0, at)}{${text.slice(at + 1)}`)
+  await assertOneLineError(await runCli(['pc', 'all', '-f', broken, '-o', 'yaml']), 3, /the input is not valid JSON/)
+  await assertOneLineError(await runCli(['pc', 'all', '-f', broken, '--query', 'configs[0]']), 3, /the input is not valid JSON/)
+})
