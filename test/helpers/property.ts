@@ -56,7 +56,9 @@ export function mutated(doc: unknown): fc.Arbitrary<unknown> {
   const walk = (v: unknown, p: Array<string | number>): void => {
     paths.push(p)
     if (paths.length > 5000) return
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...p, i]))
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) walk(v[i], [...p, i])
+    }
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...p, k])
   }
   walk(doc, [])
