@@ -7,6 +7,12 @@ import module from 'node:module'
 import {fileURLToPath} from 'node:url'
 
 const major = Number(process.versions.node.split('.')[0])
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP']
+// `ps -w`: Ctrl-C means "stop watching" and exits 0, from the first moment (src/cli/signals.ts takes over)
+const argv0 = process.argv.slice(2)
+const cut = argv0.indexOf('--')
+const words = cut === -1 ? argv0 : argv0.slice(0, cut)
+const watching = (words[0] === 'ps' || words[0] === 'proxy-status') && words.some((a) => a === '-w' || a === '--watch' || a.startsWith('--watch=') || /^-w./.test(a))
 if (major < 22) {
   const pinned = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url))
   if (!existsSync(pinned)) {
@@ -16,10 +22,12 @@ if (major < 22) {
   const child = spawn(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {stdio: 'inherit'})
   // a signal sent to this process alone (kill, timeout(1)) reaches meshctl; a Ctrl-C reaches both already, and
   // meshctl decides what it means (--watch stops cleanly and exits 0)
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig))
+  for (const sig of STOP_SIGNALS) process.on(sig, () => child.kill(sig))
   child.on('exit', (code, signal) => {
+    // stopped while watching, before the child could take Ctrl-C as "stop" itself: as a later Ctrl-C, exit 0
+    if (signal && watching && STOP_SIGNALS.includes(signal)) process.exit(0)
     if (signal) {
-      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeAllListeners(sig)
+      for (const sig of STOP_SIGNALS) process.removeAllListeners(sig)
       process.kill(process.pid, signal)
     }
     process.exit(code ?? 1)
@@ -33,6 +41,13 @@ if (major < 22) {
 }
 
 async function meshctl() {
+  if (watching) {
+    // until src/cli/signals.ts installs its handlers (after the bundle loads), a stop request is remembered here
+    const early = () => {
+      globalThis[Symbol.for('meshctl.stopRequested')] = true
+    }
+    for (const sig of STOP_SIGNALS) process.on(sig, early)
+  }
   // V8's compile cache (Node >= 22.1) makes every later start-up faster; MESHCTL_NO_COMPILE_CACHE=1 turns it off
   if (!process.env.MESHCTL_NO_COMPILE_CACHE) module.enableCompileCache?.()
 

@@ -15,14 +15,19 @@ const sections = commands.map((c) => {
     .formatCommand(c)
     .replace(/\u001b\[[0-9;]*m/g, '')
     .replace(/[ \t]+$/gm, '')
-  return `### \`meshctl ${id}\`\n\n${c.summary ?? ''}\n\n\`\`\`\n${text.trim()}\n\`\`\``
+  // the summary as oclif's help shows it: its templates (`<%= config.bin %>`) rendered
+  const summary = (c.summary ?? '').replaceAll('<%= config.bin %>', config.bin).replaceAll('<%= command.id %>', id)
+  return `### \`meshctl ${id}\`\n\n${summary}\n\n\`\`\`\n${text.trim()}\n\`\`\``
 })
 const body = `<!-- commands -->\n${sections.join('\n\n')}\n<!-- commandsstop -->`
 
 const readmePath = new URL('../docs/reference.md', import.meta.url)
 const readme = readFileSync(readmePath, 'utf8')
 const next = readme.replace(/<!-- commands -->[\s\S]*<!-- commandsstop -->/, body)
-if (process.argv.includes('--check')) {
+if (process.argv.includes('--stdout')) {
+  // the generated reference alone (for tests)
+  process.stdout.write(`${body}\n`)
+} else if (process.argv.includes('--check')) {
   if (next !== readme) {
     console.error('docs/reference.md (the command reference) is stale: run `npm run readme`')
     process.exit(1)

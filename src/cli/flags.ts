@@ -8,9 +8,11 @@ import {OUTPUT_FORMATS, type OutputFormat} from '../output/render.js'
 export const outputFlag = (defaultFormat: OutputFormat = 'short') =>
   Flags.custom<OutputFormat>({
     char: 'o',
-    description: `Output format: one of ${OUTPUT_FORMATS.join('|')}`,
+    description: `Output format: one of ${OUTPUT_FORMATS.join('|')} (table is short)`,
     default: defaultFormat,
     parse: async (value) => {
+      // ps calls the table `table`, pc calls it `short` (as istioctl): both names work everywhere
+      if (value === 'table') return 'short'
       if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
         throw new UsageError(`output format "${value}" not supported; use one of ${OUTPUT_FORMATS.join(', ')}`)
       }
@@ -22,10 +24,7 @@ export const outputFlag = (defaultFormat: OutputFormat = 'short') =>
 export const filterPort = (description: string) =>
   Flags.custom<number>({
     description,
-    parse: async (value) => {
-      if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`--port "${value}" is not a port number (0-65535)`)
-      return Number(value)
-    },
+    parse: portNumber('port', 0, 'no filter'),
   })()
 
 export const commonFlags = {
@@ -62,20 +61,61 @@ export const endpointFilterFlags = {
 /** The usage lines every proxy-config command shares: a pod, or a saved dump. */
 export const podOrFileUsage = ['<%= command.id %> [<type>/]<name>[.<namespace>] [flags]', '<%= command.id %> --file <path> [flags]']
 
-/** `30s`, `1m`, `1500ms`, `2` (seconds). */
-export function parseDuration(value: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim())
-  if (!m) throw new UsageError(`--${flag} "${value}" is not a duration; use e.g. 30s, 2m or 1500ms`)
-  const n = Number(m[1]) * ({ms: 1, s: 1000, m: 60_000, h: 3_600_000} as const)[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
+/** The longest delay Node's timers take (2^31-1 ms, about 24.8 days); a longer one fires at once (TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A duration as meshctl prints it: `30s`, `500ms`, `2m`, `1h`, `1.5s` (the largest unit that divides it). */
+export function formatDuration(ms: number): string {
+  if (ms > 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`
+  if (ms > 0 && ms % 60_000 === 0) return `${ms / 60_000}m`
+  if (ms >= 1000 || ms === 0) return `${ms / 1000}s`
+  return `${ms}ms`
+}
+
+/**
+ * `30s`, `1m`, `1h`, `1500ms`, `1.5s`, `2` (a bare number is seconds), as milliseconds. Negative values, zero and
+ * values beyond Node's timer limit are usage errors (a longer setTimeout fires at once; `2500000s` would make
+ * `ps -w` refresh in a tight loop). `min` is the shortest accepted, in ms.
+ */
+export function parseDuration(value: string, flag: string, min = 1): number {
+  const text = value.trim()
+  if (/^-\d/.test(text)) throw new UsageError(`--${flag} "${value}" must not be negative`)
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text)
+  if (!m) throw new UsageError(`--${flag} "${value}" is not a duration; use e.g. 30s, 2m, 1h or 1500ms`)
+  const n = Math.round(Number(m[1]) * ({ms: 1, s: 1000, m: 60_000, h: 3_600_000} as const)[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'])
   if (n <= 0) throw new UsageError(`--${flag} must be more than zero`)
+  if (n < min) throw new UsageError(`--${flag} ${value} is too short; the shortest is ${formatDuration(min)}`)
+  if (n > MAX_TIMER_MS) throw new UsageError(`--${flag} ${value} is too long; the longest is ${formatDuration(MAX_TIMER_MS - (MAX_TIMER_MS % 3_600_000))} (about 24 days)`)
   return n
 }
 
-export const portInRange = (flag: string) => async (value: string): Promise<number> => {
-  const n = Number(value)
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new UsageError(`port number ${value} must be in the range 1..65535 (--${flag})`)
-  return n
-}
+/**
+ * The one duration flag type of meshctl: parsed by parseDuration into milliseconds, its default given and shown as a
+ * duration (`[default: 30s]`), never as a number of milliseconds that would read as seconds.
+ */
+export const durationFlag = (opts: {name: string; description: string; default: string; min?: number}) =>
+  Flags.custom<number>({
+    description: opts.description,
+    default: parseDuration(opts.default, opts.name, opts.min),
+    defaultHelp: async () => opts.default,
+    parse: async (v) => parseDuration(v, opts.name, opts.min),
+  })()
+
+/**
+ * A port flag's parser, one message for every port flag: `--<flag> "abc" is not a port number (1-65535)`. `min` 0
+ * allows 0 (meaning is given in `zero`).
+ */
+export const portNumber =
+  (flag: string, min: 0 | 1 = 1, zero?: string) =>
+  async (value: string): Promise<number> => {
+    const n = Number(value)
+    if (!/^\d+$/.test(value)) throw new UsageError(`--${flag} "${value}" is not a port number (${min}-65535${zero ? `; 0 = ${zero}` : ''})`)
+    // a number out of range: istioctl's words (its zc vectors check them)
+    if (n < min || n > 65535) throw new UsageError(`--${flag} "${value}": port number ${value} must be in the range ${min}..65535${zero ? ` (0 = ${zero})` : ''}`)
+    return n
+  }
+
+export const portInRange = (flag: string) => portNumber(flag)
 
 /** How to reach Kubernetes and the proxy: kubectl's flags plus istioctl's. */
 export const liveFlags = {
@@ -93,7 +133,7 @@ export const liveFlags = {
   })(),
   'proxy-admin-port': Flags.custom<number>({description: 'Envoy proxy admin port', default: 15000, parse: portInRange('proxy-admin-port')})(),
   container: Flags.string({description: 'The container running Envoy', default: 'istio-proxy'}),
-  timeout: Flags.custom<number>({description: 'Time limit for each network step (e.g. 30s, 2m)', default: 30_000, parse: async (v) => parseDuration(v, 'timeout')})(),
+  timeout: durationFlag({name: 'timeout', description: 'Time limit for each network step (e.g. 30s, 2m)', default: '30s'}),
   'max-concurrency': Flags.custom<number>({
     description: 'With -l: how many pods are queried at once',
     default: 8,

@@ -5,9 +5,10 @@
  */
 import type {Command} from '@oclif/core/command'
 import {type AdminDocument, parseAdminDocument, parseAdminReader} from '../envoy/document.js'
+import {takeUnreadable} from '../envoy/fields.js'
 import {isMeshctlError, type MeshctlError, UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
-import type {OutputFormat} from '../output/render.js'
+import {guardDepth, type OutputFormat} from '../output/render.js'
 import {fileSource} from '../sources/file.js'
 import {renderResult, writeStdout} from './print.js'
 import type {DumpSource, Need} from '../sources/types.js'
@@ -58,12 +59,15 @@ function checkArgs(name: string, pod: string | undefined, flags: ViewFlagValues)
  */
 async function buildFrom(source: DumpSource, spec: ViewSpec, tableOnly: boolean): Promise<ViewResult> {
   const input = await source.fetch(spec.need)
+  // from here to the return nothing awaits: what the decoding notes as unreadable is this input's
+  takeUnreadable()
   const doc = input.reader ? parseAdminReader(input.reader, input.source) : parseAdminDocument(input.bytes, input.source)
   const result = spec.build(doc, input)
-  if (tableOnly) return {blocks: result.blocks, warnings: result.warnings, data: () => null}
-  if (result.rawJson) return result
-  const data = result.data()
-  return {blocks: [], data: () => data, warnings: result.warnings}
+  const warnings = (): string[] => [...(result.warnings ?? []), ...takeUnreadable().map((w) => `could not read part of ${input.source}: ${w}`)]
+  if (tableOnly) return {blocks: result.blocks, warnings: warnings(), data: () => null}
+  if (result.rawJson) return {...result, warnings: warnings()}
+  const data = guardDepth(() => result.data())
+  return {blocks: [], data: () => data, warnings: warnings()}
 }
 
 /** Runs `work` over items with at most `limit` in flight, keeping the items' order in the results. */

@@ -39,6 +39,8 @@ export interface WatchOptions {
   stdout?: NodeJS.WriteStream
   stderr?: NodeJS.WritableStream
   now?: () => Date
+  /** TERM=dumb: no redrawing in place (default: process.env) */
+  env?: NodeJS.ProcessEnv
 }
 
 const paint = (color: boolean, code: number, text: string): string => (color ? `\x1b[${code}m${text}\x1b[39m` : text)
@@ -60,7 +62,8 @@ export async function watchLoop(opts: WatchOptions): Promise<void> {
   const stdout = opts.stdout ?? process.stdout
   const stderr = opts.stderr ?? process.stderr
   const now = opts.now ?? (() => new Date())
-  const tty = Boolean(stdout.isTTY)
+  // a terminal that cannot move the cursor (TERM=dumb: Emacs shells, some CI logs) gets snapshots one after another
+  const tty = Boolean(stdout.isTTY) && (opts.env ?? process.env).TERM !== 'dumb'
   const stopped = aborted(opts.signal)
   const unit = opts.format === 'table' ? (opts.unit ?? {one: 'line', many: 'lines'}) : {one: 'line', many: 'lines'}
 

@@ -1,21 +1,13 @@
 /** Flags of `dashboard envoy` (istioctl's, plus the kube flags meshctl shares), validated at parse time. */
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {liveFlags, parseDuration} from '../cli/flags.js'
+import {durationFlag, liveFlags, portNumber} from '../cli/flags.js'
 import {UsageError} from '../errors/index.js'
 import {parseListenAddress} from './listen.js'
 
-const uiPort = async (value: string): Promise<number> => {
-  const n = Number(value)
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new UsageError(`port number ${value} must be in the range 1..65535 (--ui-port)`)
-  return n
-}
+const uiPort = portNumber('ui-port')
 
-const localPort = async (value: string): Promise<number> => {
-  const n = Number(value)
-  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--port "${value}" is not a port number (0-65535; 0 = the ui-port if free, else a random one)`)
-  return n
-}
+const localPort = portNumber('port', 0, 'the ui-port if free, else a random one')
 
 export const envoyDashboardArgs = {
   pod: Args.string({description: 'Pod: [<type>/]<name>[.<namespace>] (type: deployment, service, ...; one of its pods is used)', required: false, ignoreStdin: true}),
@@ -42,12 +34,11 @@ export const envoyDashboardFlags = {
   agent: Flags.boolean({
     description: "Open pilot-agent's debug port (15020: /debug/pprof/, /debug/ndsz, /stats/prometheus) instead of Envoy's admin port (--ui-port is then not used)",
   }),
-  timeout: Flags.custom<number>({
+  timeout: durationFlag({
+    name: 'timeout',
     description: 'Time limit for each network step: API requests, opening a port-forward stream (e.g. 30s, 2m)',
-    default: 30_000,
-    defaultHelp: async () => '30s',
-    parse: async (v) => parseDuration(v, 'timeout'),
-  })(),
+    default: '30s',
+  }),
 }
 
 const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True'])

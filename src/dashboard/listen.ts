@@ -5,7 +5,7 @@
  * browser that resolves localhost to ::1 reaches us and not some other program.
  */
 import net from 'node:net'
-import {ExitCode, MeshctlError, UsageError} from '../errors/index.js'
+import {UsageError} from '../errors/index.js'
 
 export interface ListenAddress {
   /** as it appears in the URL and messages: `localhost`, or the IP without brackets */
@@ -114,7 +114,10 @@ export async function bindServers(address: ListenAddress, candidates: number[], 
       await Promise.all(servers.map(closeServer))
       if (failure === undefined) failure = `unable to listen on ${address.text}: no usable address`
       if (!failures.includes(failure)) failures.push(failure)
+      // an address this machine does not have fails on every port: one line, not one per port tried
+      if (firstCode === 'EADDRNOTAVAIL') break
     }
+    if (firstCode === 'EADDRNOTAVAIL') break
   }
   const hint =
     firstCode === 'EADDRINUSE'
@@ -124,5 +127,7 @@ export async function bindServers(address: ListenAddress, candidates: number[], 
         : firstCode === 'EADDRNOTAVAIL'
           ? 'use an address of this machine with --address (or 0.0.0.0 for all)'
           : undefined
-  throw new MeshctlError(`failure running port forward process: ${failures.join('; ')}`, ExitCode.FAILURE, {code: 'E_LISTEN', hint})
+  // the port or address the user chose (or left to us) cannot be used here: the command line must change (exit 2),
+  // not a bug (exit 1)
+  throw new UsageError(`failure running port forward process: ${failures.join('; ')}`, {code: 'E_LISTEN', hint})
 }

@@ -16,7 +16,7 @@ import {InputError} from '../errors/index.js'
 import {findJsonError} from './json-error.js'
 import {type ByteReader, locateConfigEntries, locateConfigEntriesIn, type ScannedEntry} from './scan.js'
 import {findArrayElements, parseLarge, parseProjected, type Projection, projectFromReader, SplitLayoutError, splitContainer, streamTopArray, textWithoutArrays} from './split.js'
-import {get, getArray, isObject, type Json, type JsonObject, typeName, typeUrl} from './fields.js'
+import {get, getArray, isObject, type Json, type JsonObject, noteUnreadable, typeName, typeUrl} from './fields.js'
 
 export type SectionKind = 'bootstrap' | 'clusters' | 'listeners' | 'scopedRoutes' | 'routes' | 'secrets' | 'endpoints' | 'ecds'
 
@@ -487,6 +487,16 @@ export function decodeDocument(value: Json, source: string): AdminDocument {
   })
 }
 
+/** `{...}, {...}` (config entries back to back) as objects; undefined when that is not what the bytes are. */
+function parseSeveral(bytes: Uint8Array): JsonObject[] | undefined {
+  try {
+    const list = JSON.parse(`[${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')}]`) as Json[]
+    return list.length > 0 && list.every(isObject) ? (list as JsonObject[]) : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * A config_dump whose located entries are decoded on first use from `read(start, end)` (large ones piece by
  * piece, ./split.ts). A syntax error is reported where it is, from the whole input.
@@ -513,7 +523,14 @@ function lazyConfigDump(
         } catch {
           // the locator checks structure only; report the syntax error where it is
           parseJsonBytes(whole(), source)
-          throw new InputError(`${source}: invalid JSON in the config section at bytes ${start}-${end}`, {code: 'E_JSON_PARSE'})
+          // the input is valid JSON: the fast locator took this entry and the ones after it that it does not recognise
+          // (an `@type` that is a number, or not first) for one; this entry is the first of them
+          const several = parseSeveral(bytes)
+          if (!several) throw new InputError(`${source}: invalid JSON in the config section at bytes ${start}-${end}`, {code: 'E_JSON_PARSE'})
+          value = several[0]!
+          for (const other of several.slice(1)) {
+            noteUnreadable(`a config entry whose @type is ${JSON.stringify(get(other, '@type') ?? null).slice(0, 80)} is not a config_dump section; skipped`)
+          }
         }
         return value
       },
@@ -641,7 +658,16 @@ export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocume
       hint: HOW_TO_CAPTURE,
     })
   }
-  if (typeof value === 'string' || typeof value === 'number' || value === null || value === undefined) {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    // valid JSON (and YAML) that is a scalar: say what it is, not "plain text"
+    const kind = value === null ? 'null' : typeof value === 'string' ? (/^\s*"/.test(text) ? 'a string' : undefined) : `a ${typeof value}`
+    if (kind !== undefined) {
+      const shown = value === null ? '' : ` (${JSON.stringify(value).slice(0, 40)})`
+      throw new InputError(`${source} is not an Envoy config dump: it is ${kind}${shown}, not an object`, {
+        code: 'E_NOT_DUMP',
+        hint: HOW_TO_CAPTURE,
+      })
+    }
     throw new InputError(`${source} is not an Envoy config dump: it is plain text, not JSON or YAML`, {code: 'E_NOT_DUMP', hint: HOW_TO_CAPTURE})
   }
   return decodeDocument(value as Json, source)
@@ -650,7 +676,9 @@ export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocume
 /** The document as a config_dump; a `/clusters` answer given to a config view is explained, not misread. */
 export function asConfigDump(doc: AdminDocument, view: string): ConfigDump {
   if (doc.kind === 'config_dump') return doc
-  throw new InputError(`the input is Envoy's /clusters answer, not a config_dump, so it has no ${view} configuration`, {
+  // `pc all` reads every section: "no all configuration" would not be English
+  const what = view === 'all' ? 'config sections' : `${view} configuration`
+  throw new InputError(`the input is Envoy's /clusters answer, not a config_dump, so it has no ${what}`, {
     code: 'E_WRONG_DOCUMENT',
     hint: view === 'eds' ? 'use `meshctl pc endpoints -f` for it' : HOW_TO_CAPTURE,
   })

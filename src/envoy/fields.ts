@@ -46,9 +46,38 @@ export function getObject(obj: unknown, name: string): JsonObject | undefined {
   return isObject(v) ? v : undefined
 }
 
+/**
+ * Parts of the input that could not be read (a list that is not a list): noted as they are met, so that the command
+ * can warn about each instead of dropping rows silently. Taken (and cleared) by takeUnreadable(); at most 20 kept.
+ */
+const unreadable = new Set<string>()
+
+export function noteUnreadable(what: string): void {
+  if (unreadable.size < 20) unreadable.add(what)
+}
+
+/** The parts noted since the last call, in the order met. */
+export function takeUnreadable(): string[] {
+  const out = [...unreadable]
+  unreadable.clear()
+  return out
+}
+
+function kindOf(v: Json): string {
+  if (Array.isArray(v)) return 'a list'
+  if (isObject(v)) return 'an object'
+  return `a ${typeof v}`
+}
+
+/** The list field `name`; [] when absent, null, or (noted as unreadable) of another type. */
 export function getArray(obj: unknown, name: string): Json[] {
   const v = get(obj, name)
-  return Array.isArray(v) ? v : []
+  if (Array.isArray(v)) return v
+  if (v !== undefined && v !== null) {
+    const owner = isObject(obj) && typeof obj['name'] === 'string' ? ` of "${obj['name'].slice(0, 80)}"` : ''
+    noteUnreadable(`"${name}"${owner} is ${kindOf(v)}, not a list: its entries are not shown`)
+  }
+  return []
 }
 
 export function getString(obj: unknown, name: string): string {

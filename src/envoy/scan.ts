@@ -150,6 +150,15 @@ export function scanConfigDump(buf: Uint8Array): ScannedEntry[] | undefined {
 }
 
 const ADMIN_TYPE = Buffer.from('"type.googleapis.com/envoy.admin.')
+// JSON may escape a slash (`\/`, as PHP's and some Go encoders write it): the same type URL
+const ADMIN_TYPE_ESCAPED = Buffer.from('"type.googleapis.com\\/envoy.admin.')
+
+/** The next `@type`-like hit at or after `pos`, in either spelling; -1 when none. */
+function nextAdminType(b: Buffer, pos: number): number {
+  const plain = b.indexOf(ADMIN_TYPE, pos)
+  const escaped = b.indexOf(ADMIN_TYPE_ESCAPED, pos)
+  return plain < 0 ? escaped : escaped < 0 ? plain : Math.min(plain, escaped)
+}
 const TYPE_KEY = Buffer.from('"@type"')
 const CONFIGS_KEY = Buffer.from('"configs"')
 
@@ -228,7 +237,7 @@ export function locateConfigEntriesIn(reader: ByteReader, chunkSize = 8 * 1024 *
     let pos = base - from
     const limit = Math.min(step, size - base) + (base - from)
     for (;;) {
-      const hit = b.indexOf(ADMIN_TYPE, pos)
+      const hit = nextAdminType(b, pos)
       if (hit < 0 || hit >= limit) break
       const close = b.indexOf(QUOTE, hit + 1)
       if (close < 0) return undefined

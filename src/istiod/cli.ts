@@ -173,39 +173,31 @@ function checkWatchCombination(opts: ProxyStatusOptions): void {
   if (opts.file === '-') throw new UsageError('--watch cannot re-read standard input; give --file a path (it is read again at every refresh)')
 }
 
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
-
 async function watchProxyStatus(opts: ProxyStatusOptions, source: StatusSource, deps: ProxyStatusDeps, warnings: string[]): Promise<void> {
   const {watchLoop} = await import('../cli/watch.js')
+  const {watchStopSignal} = await import('../cli/signals.js')
   const {wantColor} = await import('../output/theme.js')
-  const controller = new AbortController()
-  const stop = (): void => controller.abort()
-  // `on`, not `once`: a Ctrl-C can arrive twice (from the terminal and forwarded by bin/run.js's Node re-exec)
-  for (const sig of STOP_SIGNALS) process.on(sig, stop)
+  const signal = watchStopSignal()
   // the command as typed, without the --watch flag itself (as watch(1) shows it)
   const {normalizeWatchArgv} = await import('./flags.js')
   const title = ['meshctl ps', ...normalizeWatchArgv(deps.argv ?? []).filter((a) => !a.startsWith('--watch='))].join(' ')
-  try {
-    await watchLoop({
-      intervalMs: opts.watch!,
-      title,
-      format: opts.output,
-      unit: {one: 'proxy', many: 'proxies'},
-      color: wantColor({flag: opts.color, isTTY: Boolean(process.stdout.isTTY), env: process.env}),
-      signal: controller.signal,
-      refresh: async () => {
-        warnings.length = 0
-        const {set, text, note} = await snapshot(opts, source, (deps.now ?? (() => new Date()))())
-        const proxies = allProxies(set)
-        const behind = findOutOfSync(proxies, FAIL_ON_CONDITIONS).length
-        const counted = `${proxies.length} ${proxies.length === 1 ? 'proxy' : 'proxies'}`
-        const summary = note ?? (behind > 0 ? `${counted}, ${behind} not in sync` : `${counted}, all in sync`)
-        return {text, summary, alarm: behind > 0 || note !== undefined, warnings: [...warnings]}
-      },
-    })
-  } finally {
-    for (const sig of STOP_SIGNALS) process.off(sig, stop)
-  }
+  await watchLoop({
+    intervalMs: opts.watch!,
+    title,
+    format: opts.output,
+    unit: {one: 'proxy', many: 'proxies'},
+    color: wantColor({flag: opts.color, isTTY: Boolean(process.stdout.isTTY), env: process.env}),
+    signal,
+    refresh: async () => {
+      warnings.length = 0
+      const {set, text, note} = await snapshot(opts, source, (deps.now ?? (() => new Date()))())
+      const proxies = allProxies(set)
+      const behind = findOutOfSync(proxies, FAIL_ON_CONDITIONS).length
+      const counted = `${proxies.length} ${proxies.length === 1 ? 'proxy' : 'proxies'}`
+      const summary = note ?? (behind > 0 ? `${counted}, ${behind} not in sync` : `${counted}, all in sync`)
+      return {text, summary, alarm: behind > 0 || note !== undefined, warnings: [...warnings]}
+    },
+  })
   // stopped: a refresh still in flight (a slow istiod) must not hold the process open until its timeout
   process.exit(process.exitCode ?? 0)
 }
@@ -218,7 +210,12 @@ export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatus
   if (opts.watch !== undefined) {
     // a replica that fails is news for this refresh's status line, not a line that scrolls the redrawn screen
     const warnings: string[] = []
-    const source = deps.source ?? (await pickSource(opts, (m) => warnings.push(m)))
+    // a Ctrl-C while the kube API and istiod are still being found stops as one during the watch does: exit 0
+    const {watchStopSignal} = await import('../cli/signals.js')
+    const signal = watchStopSignal()
+    const stopped = new Promise<undefined>((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', () => resolve(undefined), {once: true})))
+    const source = deps.source ?? (await Promise.race([pickSource(opts, (m) => warnings.push(m)), stopped]))
+    if (source === undefined || signal.aborted) process.exit(process.exitCode ?? 0)
     return watchProxyStatus(opts, source, deps, warnings)
   }
   const source = deps.source ?? (await pickSource(opts))

@@ -71,8 +71,12 @@ export function parseStatusBytes(bytes: Uint8Array, source: string): Json {
     // loaded only for YAML input: most runs never need it
     const {parse: parseYaml} = createRequire(import.meta.url)('yaml') as typeof import('yaml')
     value = parseYaml(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), {uniqueKeys: false})
-  } catch {
-    value = undefined
+  } catch (err) {
+    // YAML that does not parse (a syntax error, or an alias bomb the parser refuses) is reported as such, not as
+    // "invalid JSON at byte 0"
+    const pos = (err as {linePos?: Array<{line: number; col: number}>}).linePos?.[0]
+    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : ''
+    return fail(`${source} is neither JSON nor YAML: YAML error${where}: ${String((err as Error).message).split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, HOW_TO_SAVE_SYNCZ)
   }
   if (isObject(value) || Array.isArray(value)) return value as Json
   // a scalar or unparsable text: say where it stops being JSON (throws), or what JSON value it is

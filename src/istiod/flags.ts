@@ -1,7 +1,7 @@
 /** Arguments and flags of `proxy-status` (istioctl's, plus meshctl's --query, --color, --fail-on), validated at parse time. */
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {commonFlags, liveFlags} from '../cli/flags.js'
+import {commonFlags, liveFlags, parseDuration, portNumber} from '../cli/flags.js'
 import {UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import {type FailOnCondition, parseFailOn} from './fail-on.js'
@@ -9,13 +9,10 @@ import {type FailOnCondition, parseFailOn} from './fail-on.js'
 export const DEFAULT_WATCH_INTERVAL = '2s'
 const MIN_WATCH_MS = 500
 
-/** `2s`, `1.5s`, `500ms`, `1m`, or a bare number of seconds, as milliseconds (≥ 500). */
+/** `2s`, `1.5s`, `500ms`, `1m`, `1h`, or a bare number of seconds, as milliseconds (≥ 500, within Node's timer limit). */
 export function parseInterval(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim())
-  if (!m) throw new UsageError(`--watch interval "${value}" is not a duration; use e.g. 2s, 500ms or 1m`)
-  const ms = Math.round(Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000))
-  if (ms < MIN_WATCH_MS) throw new UsageError(`--watch interval ${value} is too short; the shortest is ${MIN_WATCH_MS}ms (every refresh asks every istiod)`)
-  return ms
+  // every refresh asks every istiod: not more often than twice a second
+  return parseDuration(value, 'watch', MIN_WATCH_MS)
 }
 
 /**
@@ -36,7 +33,8 @@ export function normalizeWatchArgv(argv: readonly string[]): string[] {
       continue
     }
     const next = argv[i + 1]
-    if (next !== undefined && /^\d+(\.\d+)?(ms|s|m)?$/.test(next)) {
+    // a negative value is taken too, so that it is rejected as a duration rather than looked up as a pod
+    if (next !== undefined && /^-?\d+(\.\d+)?(ms|s|m|h)?$/.test(next)) {
       out.push(`--watch=${next}`)
       i++
     } else out.push(`--watch=${DEFAULT_WATCH_INTERVAL}`)
@@ -63,9 +61,11 @@ export const proxyStatusFlags = {
   }),
   output: Flags.custom<StatusOutputFormat>({
     char: 'o',
-    description: `Output format: one of ${STATUS_OUTPUT_FORMATS.join('|')}`,
+    description: `Output format: one of ${STATUS_OUTPUT_FORMATS.join('|')} (short is table)`,
     default: 'table',
     parse: async (value) => {
+      // pc calls the table `short` (as istioctl): both names work everywhere
+      if (value === 'short') return 'table'
       if (!(STATUS_OUTPUT_FORMATS as readonly string[]).includes(value)) {
         throw new UsageError(`output format "${value}" not supported; use one of ${STATUS_OUTPUT_FORMATS.join(', ')}`)
       }
@@ -112,14 +112,19 @@ export const proxyStatusFlags = {
       return value
     },
   })(),
-  'xds-address': Flags.string({description: "istiod's xDS address (host:port) when it runs outside the cluster; no port-forward", helpValue: '<host:port>'}),
+  'xds-address': Flags.custom<string>({
+    description: "istiod's xDS address (host:port) when it runs outside the cluster; no port-forward",
+    helpValue: '<host:port>',
+    parse: async (value) => {
+      // checked here, not after the cluster was asked for a token (it was then reported as a discovery pod, exit 5)
+      const m = /^(?:\[[^\]]+\]|[^:[\]\s]+):(\d+)$/.exec(value)
+      if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw new UsageError(`--xds-address "${value}" is not host:port (e.g. istiod.example.com:15012)`)
+      return value
+    },
+  })(),
   'xds-port': Flags.custom<number>({
     description: "istiod's xDS port (default 15012, or 15010 with --plaintext)",
-    parse: async (value) => {
-      const n = Number(value)
-      if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new UsageError(`port number ${value} must be in the range 1..65535 (--xds-port)`)
-      return n
-    },
+    parse: portNumber('xds-port'),
   })(),
   plaintext: Flags.boolean({description: "Use istiod's plaintext xDS port (15010): no TLS, no token"}),
   watch: Flags.custom<number>({

@@ -4,8 +4,11 @@
  * REST GETs whose failures become one-line errors a user can act on. client-node is imported lazily: it
  * costs ~0.5 s to load and only live commands need it.
  */
+import {existsSync} from 'node:fs'
 import https from 'node:https'
 import http from 'node:http'
+import {homedir} from 'node:os'
+import {delimiter, join, resolve} from 'node:path'
 import type {KubeConfig} from '@kubernetes/client-node'
 import {ClusterError} from '../errors/index.js'
 
@@ -29,6 +32,58 @@ export interface KubeStatus {
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', 'EPIPE'])
 
+/** The files kubectl reads without --kubeconfig: the KUBECONFIG list (missing files skipped, each once), else ~/.kube/config. */
+export function kubeconfigFiles(env: NodeJS.ProcessEnv = process.env, home = homedir()): string[] {
+  if (env.KUBECONFIG) {
+    const seen = new Set<string>()
+    return env.KUBECONFIG.split(delimiter).filter((f) => {
+      if (f === '' || seen.has(resolve(f))) return false
+      seen.add(resolve(f))
+      return existsSync(f)
+    })
+  }
+  const def = join(home, '.kube', 'config')
+  return existsSync(def) ? [def] : []
+}
+
+/**
+ * kubectl's loading rules (client-go clientcmd): every file of KUBECONFIG that exists, merged so that the first file
+ * to name a cluster, user or context (and to set current-context) wins; a missing file is skipped and the same file
+ * twice is read once (client-node's loadFromDefault fails on both: ENOENT, `Duplicate cluster`). With no file at all,
+ * the in-cluster config when running in a pod, else a message saying what to set (client-node would fall back to an
+ * in-cluster config that does not exist, and fail with an HTTP error about "loaded-context").
+ */
+function loadDefaultKubeconfig(kc: KubeConfig, Ctor: new () => KubeConfig): void {
+  const files = kubeconfigFiles()
+  if (files.length === 0) {
+    if (process.env.KUBERNETES_SERVICE_HOST && process.env.KUBERNETES_SERVICE_PORT) {
+      kc.loadFromCluster()
+      return
+    }
+    throw new ClusterError('no kubeconfig found', {code: 'E_NO_KUBECONFIG', hint: 'set KUBECONFIG or --kubeconfig (or use --file with a saved dump)'})
+  }
+  if (files.length === 1) {
+    kc.loadFromFile(files[0]!)
+    return
+  }
+  const byName = <T extends {name: string}>(lists: T[][]): T[] => {
+    const seen = new Map<string, T>()
+    for (const list of lists) for (const item of list) if (!seen.has(item.name)) seen.set(item.name, item)
+    return [...seen.values()]
+  }
+  const loaded = files.map((f) => {
+    const one = new Ctor()
+    one.loadFromFile(f)
+    return one
+  })
+  kc.loadFromOptions({
+    clusters: byName(loaded.map((k) => k.getClusters())),
+    users: byName(loaded.map((k) => k.getUsers())),
+    contexts: byName(loaded.map((k) => k.getContexts())),
+    currentContext: loaded.map((k) => k.getCurrentContext()).find((c) => c) ?? '',
+  })
+}
+
 export class KubeApi {
   readonly kc: KubeConfig
   readonly namespace: string
@@ -49,8 +104,9 @@ export class KubeApi {
     const kc = new KubeConfig()
     try {
       if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig)
-      else kc.loadFromDefault()
+      else loadDefaultKubeconfig(kc, KubeConfig)
     } catch (err) {
+      if (err instanceof ClusterError) throw err
       throw new ClusterError(`cannot load kubeconfig${opts.kubeconfig ? ` ${opts.kubeconfig}` : ''}: ${(err as Error).message}`, {
         hint: 'point --kubeconfig or KUBECONFIG at a valid file',
         cause: err,
@@ -180,5 +236,7 @@ export class KubeApi {
 }
 
 export function fmtSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`
+  // under a second in ms: `--timeout 1ms` timed out "after 0.0s"
+  if (ms < 1000) return `${ms}ms`
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${Number((ms / 1000).toFixed(3))}s`
 }

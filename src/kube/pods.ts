@@ -1,7 +1,7 @@
 /** Finding the pods a command targets: one pod, a workload's best pod, or every pod matching -l. */
 import {ClusterError, InputError, ProxyError, UsageError} from '../errors/index.js'
 import type {KubeApi} from './api.js'
-import type {TargetRef, WorkloadKind} from './refs.js'
+import {checkLabelSelector, type TargetRef, type WorkloadKind} from './refs.js'
 
 export interface Pod {
   metadata: {name: string; namespace: string; labels?: Record<string, string>; creationTimestamp?: string; deletionTimestamp?: string}
@@ -71,6 +71,7 @@ export async function getPod(api: KubeApi, namespace: string, name: string): Pro
 
 export async function listPods(api: KubeApi, namespace: string | undefined, selector: string): Promise<Pod[]> {
   const base = namespace ? `/api/v1/namespaces/${enc(namespace)}/pods` : '/api/v1/pods'
+  if (selector) checkLabelSelector(selector)
   const q = selector ? `?labelSelector=${enc(selector)}` : ''
   const list = await api.get<{items?: Pod[]}>(`${base}${q}`, `listing pods${selector ? ` with selector ${selector}` : ''}`)
   return list.items ?? []

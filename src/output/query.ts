@@ -1,6 +1,44 @@
 /** `--query`: a JMESPath expression (JMESPath Community edition) applied to a view's JSON document. */
-import {compile, type JSONValue, TreeInterpreter, tokenize} from '@jmespath-community/jmespath'
+import {compile, type JSONValue, register, TreeInterpreter, TYPE_ARRAY, TYPE_EXPREF, TYPE_NUMBER, TYPE_STRING, tokenize} from '@jmespath-community/jmespath'
 import {UsageError} from '../errors/index.js'
+
+interface KeyRuntime {
+  createKeyFunction(expref: unknown, allowed: number[]): (item: unknown) => number | string
+}
+
+/**
+ * max_by / min_by as the JMESPath specification defines them: the element whose key (all numbers or all strings) is
+ * largest / smallest, the first one on a tie, null for an empty array. @jmespath-community/jmespath 1.3.0 starts its
+ * comparison from -Infinity / Infinity, which no string compares with, so string keys always gave null (reported
+ * upstream: functionMaxBy/functionMinBy should start from the first element's key); this replaces both.
+ */
+function extremeBy(larger: boolean) {
+  return function (this: KeyRuntime, [array, expref]: [unknown[], unknown]): unknown {
+    const key = this.createKeyFunction(expref, [TYPE_NUMBER, TYPE_STRING])
+    let best: unknown = null
+    let bestKey: number | string | undefined
+    for (const item of array) {
+      const k = key(item)
+      if (bestKey !== undefined && typeof k !== typeof bestKey) {
+        throw new Error(`${larger ? 'max_by' : 'min_by'}: the keys must be all numbers or all strings, got ${typeof bestKey} and ${typeof k}`)
+      }
+      if (bestKey === undefined || (larger ? k > bestKey : k < bestKey)) {
+        best = item
+        bestKey = k
+      }
+    }
+    return best
+  }
+}
+
+const BY_SIGNATURE = [{types: [TYPE_ARRAY]}, {types: [TYPE_EXPREF]}]
+for (const [name, larger] of [
+  ['max_by', true],
+  ['min_by', false],
+] as const) {
+  // the library's types refuse built-in names even with override (which its runtime supports)
+  ;(register as unknown as (n: string, f: unknown, s: unknown, o: {override: boolean}) => unknown)(name, extremeBy(larger), BY_SIGNATURE, {override: true})
+}
 
 export interface CompiledQuery {
   expression: string

@@ -1,4 +1,5 @@
 /** Turns a view's result into the bytes to print, for every output format. Pure. */
+import {InputError} from '../errors/index.js'
 import type {ViewResult} from '../views/types.js'
 import {goJson} from './json.js'
 import type {CompiledQuery} from './query.js'
@@ -25,9 +26,47 @@ export function renderShort(result: ViewResult, styler?: Styler, width?: number)
     .join('')
 }
 
+/**
+ * Runs a conversion that recurses over the input (proto-JSON conversion, YAML, JMESPath): an input nested deeper than
+ * the stack allows (thousands of levels of metadata) is an input error (exit 3), not a crash. Tables do not recurse.
+ */
+export function guardDepth<T>(convert: () => T): T {
+  try {
+    return convert()
+  } catch (err) {
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      throw new InputError('the input is nested too deeply to convert for -o json/yaml or --query', {
+        code: 'E_TOO_DEEP',
+        hint: 'the table output (no -o, no --query) still works',
+      })
+    }
+    throw err
+  }
+}
+
+/**
+ * The document of a view that echoes its input (`pc all`): the input parsed whole. Its sections are decoded lazily
+ * and only where a table needs them, so a syntax error can first show here: an input error (exit 3), not a crash.
+ */
+export function parseRawJson(result: ViewResult & {rawJson: () => string}): unknown {
+  try {
+    return JSON.parse(result.rawJson())
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err
+    throw new InputError(`the input is not valid JSON: ${err.message}`, {
+      code: 'E_JSON_PARSE',
+      hint: '-o yaml and --query read the input whole; fix or re-capture it (a table view shows the sections that do parse)',
+    })
+  }
+}
+
 export function render(result: ViewResult, opts: RenderOptions): string {
+  return guardDepth(() => renderUnguarded(result, opts))
+}
+
+function renderUnguarded(result: ViewResult, opts: RenderOptions): string {
   if (opts.query) {
-    const base = result.rawJson ? JSON.parse(result.rawJson()) : result.data()
+    const base = result.rawJson ? parseRawJson({...result, rawJson: result.rawJson}) : result.data()
     const value = opts.query.search(base)
     if (opts.format === 'yaml') return yaml(opts, value)
     return `${goJson(value)}\n`
@@ -38,7 +77,7 @@ export function render(result: ViewResult, opts: RenderOptions): string {
     case 'json':
       return result.rawJson ? `${result.rawJson()}\n` : `${goJson(result.data())}\n`
     case 'yaml':
-      return yaml(opts, result.rawJson ? JSON.parse(result.rawJson()) : result.data())
+      return yaml(opts, result.rawJson ? parseRawJson({...result, rawJson: result.rawJson}) : result.data())
   }
 }
 

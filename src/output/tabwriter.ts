@@ -23,7 +23,26 @@ export type Row = Cell[]
 
 export type Styler = (text: string, style: string) => string
 
-const cellText = (c: Cell): string => (typeof c === 'string' ? c : c.text)
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f]/g
+
+/**
+ * A name from the input never drives the terminal or breaks a row: control characters are escaped, ESC as `^[` and
+ * carriage return as `\r` as kubectl's printers do (cli-runtime EscapeTerminal), newline and tab as `\n`, `\t`,
+ * any other as `\xNN`.
+ */
+export function escapeControls(s: string): string {
+  if (!CONTROL.test(s)) return s
+  return s.replace(CONTROL_ALL, (c) => {
+    if (c === '\u001b') return '^['
+    if (c === '\r') return '\\r'
+    if (c === '\n') return '\\n'
+    if (c === '\t') return '\\t'
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`
+  })
+}
+
+const cellText = (c: Cell): string => escapeControls(typeof c === 'string' ? c : c.text)
 const cellStyle = (c: Cell): string | undefined => (typeof c === 'string' ? undefined : c.style)
 
 const SURROGATE = /[\uD800-\uDFFF]/

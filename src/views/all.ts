@@ -59,6 +59,13 @@ export function allView(dump: ConfigDump, o: AllOptions): ViewResult {
     if (o.withHeaders) blocks.push(text(`------ ${SECTIONS[i]} INFO ------\n\n`))
     blocks.push(...section)
   })
+  // nothing at all to show (`{}`, or a dump of sections pc all does not read): an input error, as for each view
+  if (blocks.length === 0) {
+    throw new InputError(`the config dump has none of the sections pc all shows (${SECTIONS.map((s) => s.toLowerCase()).join(', ')})`, {
+      code: 'E_NO_SECTION',
+      hint: "capture one with: kubectl exec <pod> -c istio-proxy -- pilot-agent request GET 'config_dump?include_eds' > dump.json",
+    })
+  }
   return {blocks, data: () => JSON.parse(o.rawJson()), rawJson: o.rawJson, rawBytes: o.rawBytes, warnings}
 }
 

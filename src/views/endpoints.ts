@@ -21,6 +21,15 @@ export interface EndpointFilter {
 
 const ci = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 
+/**
+ * --address on either input: the bare IP or `ip:port` (`[ip]:port` for IPv6). istioctl compares the bare IP on
+ * /clusters input and `ip:port` on EDS input; a user should not have to know which one the command read.
+ */
+export function addressMatches(address: string, port: number, want: string): boolean {
+  if (ci(address, want)) return true
+  return port !== 0 && (ci(`${address}:${port}`, want) || ci(`[${address}]:${port}`, want))
+}
+
 /** Styles for health statuses on a terminal. */
 export function statusStyle(status: string): string | undefined {
   if (status === 'HEALTHY') return 'good'
@@ -56,7 +65,7 @@ function hostRow(cluster: string, host: Json): HostRow {
 }
 
 function hostMatches(h: HostRow, f: EndpointFilter): boolean {
-  if (f.address && !ci(h.address, f.address)) return false
+  if (f.address && !addressMatches(h.address, h.port, f.address)) return false
   if (f.port && h.port !== f.port) return false
   if (f.cluster && !ci(h.cluster, f.cluster)) return false
   if (f.status && !ci(h.status, f.status)) return false
@@ -112,7 +121,7 @@ function lbAddresses(lb: Json): string[] {
 }
 
 function lbMatches(cluster: string, lb: Json, f: EndpointFilter): boolean {
-  if (f.address && !lbAddresses(lb).some((a) => ci(a, f.address!))) return false
+  if (f.address && !lbAddresses(lb).some((a) => ci(a, f.address!) || addressMatches(a.replace(/:\d+$/, ''), 0, f.address!))) return false
   if (f.port && lbEndpointPort(lb) !== f.port) return false
   if (f.cluster && !ci(cluster, f.cluster)) return false
   if (f.status && !ci(getString(lb, 'health_status') || 'UNKNOWN', f.status)) return false
@@ -168,11 +177,17 @@ export function edsRows(assignments: JsonObject[], prefix = ''): Row[] {
 }
 
 export function edsView(dump: ConfigDump, f: EndpointFilter, prefix = ''): ViewResult {
+  // as pc endpoints and every other view: a dump without the section the view reads is an input error (exit 3),
+  // not a lone header (pc all reports it as a skipped section)
+  if (!dump.section('endpoints')) {
+    throw new InputError('the config dump has no EndpointsConfigDump section (it was taken without include_eds)', {
+      code: 'E_NO_ENDPOINTS',
+      hint: "capture it with: kubectl exec <pod> -c istio-proxy -- pilot-agent request GET 'config_dump?include_eds' > dump.json",
+    })
+  }
   const selected = selectAssignments(dump, f)
   return {
-    warnings: dump.section('endpoints')
-      ? []
-      : ['the dump has no EndpointsConfigDump section; capture it with config_dump?include_eds to see endpoints'],
+    warnings: [],
     blocks: [table([header('NAME', 'STATUS', 'LOCALITY', 'CLUSTER'), ...edsRows(selected, prefix)], 5)],
     data: (): Json => selected.map(resourceJson),
   }

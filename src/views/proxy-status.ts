@@ -106,17 +106,25 @@ function statusCells(now: Date): (t: TypeSync | undefined) => Cell {
   }
 }
 
+/**
+ * VERSION: istio_version; a legacy /debug/syncz answer that has only proxy_version shows `<proxy_version>*`, as
+ * istioctl 1.21 printed it (golden singleStatusFallback.txt), rather than nothing.
+ */
+function versionCell(p: ProxySync): string {
+  return p.istioVersion || (p.proxyVersion ? `${p.proxyVersion}*` : '')
+}
+
 function typesTable(proxies: ProxySync[], now: Date): Row[] {
   const head = header('NAME', 'CLUSTER', ...CORE_COLUMNS.map(shortType), 'ISTIOD', 'VERSION')
   const cell = statusCells(now)
-  return [head, ...proxies.map((p): Row => [p.id, p.clusterId, ...CORE_COLUMNS.map((u) => cell(typeOf(p, u))), p.istiod, p.istioVersion])]
+  return [head, ...proxies.map((p): Row => [p.id, p.clusterId, ...CORE_COLUMNS.map((u) => cell(typeOf(p, u))), p.istiod, versionCell(p)])]
 }
 
 function verboseTable(proxies: ProxySync[], now: Date): Row[] {
   const types = goSortStrings(new Set([...seenTypes(proxies), ...CORE_COLUMNS]))
   const head = header('NAME', 'CLUSTER', ...types.map(shortType), 'ISTIOD', 'VERSION')
   const cell = statusCells(now)
-  return [head, ...proxies.map((p): Row => [p.id, p.clusterId, ...types.map((u) => cell(typeOf(p, u))), p.istiod, p.istioVersion])]
+  return [head, ...proxies.map((p): Row => [p.id, p.clusterId, ...types.map((u) => cell(typeOf(p, u))), p.istiod, versionCell(p)])]
 }
 
 /** SUBSCRIBED TYPES: `0`, or the count of types not IGNORED and their short names, in istioctl's type order. */
@@ -130,7 +138,7 @@ export function subscribedTypes(p: ProxySync, order: readonly string[]): string 
 
 function subscribedTable(proxies: ProxySync[]): Row[] {
   const order = subscribedOrder(seenTypes(proxies))
-  return [header('NAME', 'CLUSTER', 'ISTIOD', 'VERSION', 'SUBSCRIBED TYPES'), ...proxies.map((p): Row => [p.id, p.clusterId, p.istiod, p.istioVersion, subscribedTypes(p, order)])]
+  return [header('NAME', 'CLUSTER', 'ISTIOD', 'VERSION', 'SUBSCRIBED TYPES'), ...proxies.map((p): Row => [p.id, p.clusterId, p.istiod, versionCell(p), subscribedTypes(p, order)])]
 }
 
 const ENUM_NAME: Record<SyncStatus, string> = {SYNCED: 'SYNCED', STALE: 'STALE', 'NOT SENT': 'NOT_SENT', ERROR: 'ERROR', IGNORED: 'IGNORED'}

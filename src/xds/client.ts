@@ -33,7 +33,7 @@
 import net from 'node:net'
 import type {Duplex} from 'node:stream'
 import type * as grpcTypes from '@grpc/grpc-js'
-import {isMeshctlError, type MeshctlError, ProxyError} from '../errors/index.js'
+import {isMeshctlError, type MeshctlError, ProxyError, UsageError} from '../errors/index.js'
 import {anyBytes, decodeObject, encode, type Json, type JsonObject, ProtoError} from './codec.js'
 import {ADS_METHOD_PATH, DISCOVERY_REQUEST, DISCOVERY_RESPONSE} from './schema.js'
 
@@ -87,7 +87,9 @@ let grpcModule: Promise<typeof grpcTypes> | undefined
 const loadGrpc = (): Promise<typeof grpcTypes> => (grpcModule ??= import('@grpc/grpc-js'))
 
 function fmtSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`
+  // under a second in ms: `--timeout 1ms` timed out "after 0.0s"
+  if (ms < 1000) return `${ms}ms`
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${Number((ms / 1000).toFixed(3))}s`
 }
 
 /** The node istioctl's xDS client presents: a sidecar-shaped ID and the "event" generator's metadata. */
@@ -159,7 +161,7 @@ function statusError(opts: FetchDebugOptions, err: grpcTypes.ServiceError): Prox
       return xdsError(opts, `istiod denied the request ${rpc}`, 'E_XDS_DENIED', undefined, err)
     case 14:
       if (TLS_RE.test(details)) {
-        return xdsError(opts, `TLS with istiod failed ${rpc}`, 'E_XDS_TLS', opts.tls === 'plaintext' ? PORT_HINT : `${PORT_HINT}; --insecure skips certificate verification`, err)
+        return xdsError(opts, `TLS with istiod failed ${rpc}`, 'E_XDS_TLS', opts.tls === 'plaintext' || opts.tls.insecure ? PORT_HINT : `${PORT_HINT}; istiod's certificate did not verify against the CA given`, err)
       }
       return xdsError(opts, `cannot reach istiod ${rpc}`, 'E_XDS_UNAVAILABLE', PORT_HINT, err)
     default:
@@ -175,6 +177,13 @@ interface Relay {
   /** the first socketFactory failure, if any */
   error(): unknown
   close(): Promise<void>
+}
+
+/** A TCP connection to `host:port` (`[v6]:port`). */
+function dial(address: string): Duplex {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(address)
+  if (!m) throw new UsageError(`--xds-address "${address}" is not host:port`)
+  return net.connect({host: m[1] ?? m[2], port: Number(m[3])})
 }
 
 async function startRelay(factory: () => Duplex | Promise<Duplex>): Promise<Relay> {
@@ -246,8 +255,12 @@ async function startRelay(factory: () => Duplex | Promise<Duplex>): Promise<Rela
 export async function fetchDebug(opts: FetchDebugOptions, typeUrl: string, resourceNames: string[] = []): Promise<JsonObject> {
   if (!opts.address === !opts.socketFactory) throw new Error('fetchDebug: give exactly one of address and socketFactory')
   const grpc = await loadGrpc()
-  const relay = opts.socketFactory ? await startRelay(opts.socketFactory) : undefined
-  const address = relay?.address ?? opts.address!
+  // a direct address is dialled through the relay too: grpc-js does not end a connection whose TLS handshake never
+  // completes when the client is closed (a server that accepts TCP and says nothing kept meshctl running after
+  // its timeout error); the relay's sockets are ours to destroy
+  const direct = opts.address
+  const relay = await startRelay(opts.socketFactory ?? (() => dial(direct!)))
+  const address = relay.address
   const channelOptions: grpcTypes.ChannelOptions = {
     // config dumps are large; istioctl lifts the limit too
     'grpc.max_receive_message_length': -1,
@@ -256,7 +269,9 @@ export async function fetchDebug(opts: FetchDebugOptions, typeUrl: string, resou
     // one attempt per call: a refused connection fails the call instead of backing off until the deadline
     'grpc.initial_reconnect_backoff_ms': 100,
   }
-  if (opts.authority) channelOptions['grpc.default_authority'] = opts.authority
+  // the relay is 127.0.0.1:<port>; the server is told the address the user gave
+  const authority = opts.authority ?? direct
+  if (authority) channelOptions['grpc.default_authority'] = authority
   let creds: grpcTypes.ChannelCredentials
   if (opts.tls === 'plaintext') creds = grpc.credentials.createInsecure()
   else {
@@ -265,8 +280,8 @@ export async function fetchDebug(opts: FetchDebugOptions, typeUrl: string, resou
     const verify: grpcTypes.VerifyOptions = t.insecure ? {rejectUnauthorized: false, checkServerIdentity: () => undefined} : {}
     creds = grpc.credentials.createSsl(buf(t.caPem), buf(t.keyPem), buf(t.certPem), verify)
     // TLS SNI may not be an IP address (the relay's 127.0.0.1): default to istiod's Service name
-    const host = address.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
-    const serverName = t.serverName ?? opts.authority ?? (net.isIP(host) ? `istiod.${opts.namespace ?? 'istio-system'}.svc` : undefined)
+    const host = (direct ?? address).replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
+    const serverName = t.serverName ?? opts.authority ?? (net.isIP(host) ? `istiod.${opts.namespace ?? 'istio-system'}.svc` : host)
     if (serverName) channelOptions['grpc.ssl_target_name_override'] = serverName
   }
   const client = new grpc.Client(address, creds, channelOptions)
@@ -303,9 +318,11 @@ export async function fetchDebug(opts: FetchDebugOptions, typeUrl: string, resou
         settle(() => resolve(res))
       })
       call.on('error', (err: grpcTypes.ServiceError) => {
-        const relayErr = relay?.error()
+        const relayErr = relay.error()
         if (relayErr !== undefined && isMeshctlError(relayErr)) fail(relayErr as MeshctlError)
-        else if (relayErr !== undefined && err.code === 14) fail(xdsError(opts, `cannot open a connection to istiod (${(relayErr as Error).message ?? relayErr})`, 'E_XDS_UNAVAILABLE', undefined, relayErr))
+        else if (relayErr !== undefined && direct !== undefined && err.code === 14) {
+          fail(xdsError(opts, `cannot reach istiod (gRPC Unavailable: ${(relayErr as Error).message ?? relayErr})`, 'E_XDS_UNAVAILABLE', PORT_HINT, relayErr))
+        } else if (relayErr !== undefined && err.code === 14) fail(xdsError(opts, `cannot open a connection to istiod (${(relayErr as Error).message ?? relayErr})`, 'E_XDS_UNAVAILABLE', undefined, relayErr))
         else fail(statusError(opts, err))
       })
       // after 'error' for a failed call; alone when istiod ended the stream with OK and no answer
@@ -314,7 +331,7 @@ export async function fetchDebug(opts: FetchDebugOptions, typeUrl: string, resou
     })
   } finally {
     client.close()
-    await relay?.close()
+    await relay.close()
   }
 }
 

@@ -96,7 +96,7 @@ describe('the single executable, without Node.js', {skip}, () => {
   test('errors: one line and the documented exit code', async () => {
     await assertOneLineError(await runBinary(['pc', 'clusters', '-f', join(dir, 'nope.json')]), 3, /cannot read .*nope\.json: no such file/)
     await assertOneLineError(await runBinary(['pc', 'clusters', '-f', DUMP, '-o', 'xml']), 2, /output format "xml" not supported/)
-    await assertOneLineError(await runBinary(['pc', 'nothing']), 2, /not found/)
+    await assertOneLineError(await runBinary(['pc', 'nothing']), 2, /unknown command "pc nothing"/)
   })
 
   describe('live, against the sandbox cluster the binary itself runs', () => {

@@ -46,8 +46,8 @@ describe('usage', () => {
     const saved = writeSyncz(join(tmp, 'usage.json'), 3, 1)
     await assertOneLineError(await runCli(['ps', '--watch', '--fail-on', 'stale', '--file', saved]), 2, /--fail-on checks one snapshot and cannot be combined with --watch/)
     await assertOneLineError(await runCli(['ps', '--watch', '5s', '--file', '-'], {stdin: '[]'}), 2, /--watch cannot re-read standard input/)
-    await assertOneLineError(await runCli(['ps', '--watch', '100ms', '--file', saved]), 2, /--watch interval 100ms is too short/)
-    await assertOneLineError(await runCli(['ps', '--watch=soon', '--file', saved]), 2, /--watch interval "soon" is not a duration/)
+    await assertOneLineError(await runCli(['ps', '--watch', '100ms', '--file', saved]), 2, /--watch 100ms is too short; the shortest is 500ms/)
+    await assertOneLineError(await runCli(['ps', '--watch=soon', '--file', saved]), 2, /--watch "soon" is not a duration/)
   })
   test('a first refresh that fails is the command failing, with its own exit code', async () => {
     await assertOneLineError(await runCli(['ps', '--watch', '--file', join(tmp, 'missing.json')]), 3, /missing\.json/)

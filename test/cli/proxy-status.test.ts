@@ -183,14 +183,14 @@ describe('errors', () => {
     ['gobbledygook', ['ps', '--file', file('g.txt', 'gobbledygook')], 3, /g\.txt: invalid JSON at byte 0 \(line 1, column 1\)/],
     ['empty', ['ps', '--file', file('e.json', '\n')], 3, /e\.json is empty; save one with: kubectl exec -n istio-system deploy\/istiod -- curl -s localhost:15014\/debug\/syncz > syncz\.json/],
     ['a config dump', ['ps', '--file', join(BASE, 'head-86c9f01/istioctl/pkg/writer/envoy/configdump/testdata/configdump.json')], 3, /is an Envoy config dump, not istiod sync status/],
-    ['bad -o', ['ps', '--file', MULTI, '-o', 'short'], 2, /output format "short" not supported; use one of table, json, yaml/],
+    ['bad -o', ['ps', '--file', MULTI, '-o', 'wide'], 2, /output format "wide" not supported; use one of table, json, yaml/],
     ['bad -v', ['ps', '--file', MULTI, '-v', 'max'], 2, /--verbosity "max" must be a whole number/],
     ['bad --fail-on', ['ps', '--file', MULTI, '--fail-on', 'stale,late'], 2, /--fail-on "late" is not a condition; use a comma-separated list of stale, error, not-sent \(or any\)/],
     ['bad --query', ['ps', '--file', MULTI, '--query', '[?'], 2, /invalid --query expression/],
     ['-f is not --file (istioctl ≥ 1.27)', ['ps', '-f', MULTI], 2, /Nonexistent flag: -f/],
     ['two pods', ['ps', 'a', 'b'], 2, /Unexpected argument: b/],
-    ['live, with no cluster configured', ['ps'], 4, /cannot load kubeconfig|no Kubernetes cluster is configured|cannot reach the Kubernetes API server/],
-    ['a pod (live sync diff), with no cluster configured', ['ps', 'productpage-v1-abc.bookinfo'], 4, /cannot load kubeconfig|no Kubernetes cluster is configured|cannot reach the Kubernetes API server/],
+    ['live, with no cluster configured', ['ps'], 4, /cannot load kubeconfig|no Kubernetes cluster is configured|cannot reach the Kubernetes API server|no kubeconfig found/],
+    ['a pod (live sync diff), with no cluster configured', ['ps', 'productpage-v1-abc.bookinfo'], 4, /cannot load kubeconfig|no Kubernetes cluster is configured|cannot reach the Kubernetes API server|no kubeconfig found/],
   ]
   for (const [name, args, code, pattern] of bad) {
     test(name, async () => await assertOneLineError(await runCli(args), code, pattern))

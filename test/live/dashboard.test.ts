@@ -229,7 +229,8 @@ describe('dashboard envoy in-process', () => {
     try {
       await assert.rejects(startEnvoyDashboard(api, pod, {ports: [port]}), (err: Error & {exitCode?: number}) => {
         assert.match(err.message, new RegExp(`^failure running port forward process: unable to listen on 127\\.0\\.0\\.1:${port}: address already in use`))
-        assert.equal(err.exitCode, 1)
+        // the port asked for cannot be used: the command line must change (issue 14, defect 13)
+        assert.equal(err.exitCode, 2)
         return true
       })
       const fwd = await startEnvoyDashboard(api, pod, {ports: [port, 0]})
@@ -365,7 +366,7 @@ describe('dashboard envoy CLI', () => {
       {args: ['-l', 'app=nothing'], message: /^Error: no pods found with selector app=nothing in namespace bookinfo/, code: 4},
       {args: [names.deadAdmin], message: /^Error: nothing listens on port 15000 in pod dead-admin-\S+ \(connection refused\)/, code: 5},
       {args: ['no-such-pod'], message: /^Error: pod "no-such-pod" not found in namespace "bookinfo"/, code: 4},
-      {args: [names.productpage, '--ui-port', '70000'], message: /port number 70000 must be in the range 1\.\.65535/, code: 2},
+      {args: [names.productpage, '--ui-port', '70000'], message: /--ui-port "70000" is not a port number \(1-65535\)/, code: 2},
       {args: [names.productpage, '--address', 'example.com'], message: /--address "example.com" is not an IP address or localhost/, code: 2},
       {args: [names.productpage, '--browser=maybe'], message: /^Error: invalid argument "maybe" for "--browser" flag/, code: 2},
     ]

@@ -307,7 +307,7 @@ describe('xDS client timeouts and transport failures (no sandbox)', () => {
         const err = await rejects(fetchDebug({address, tls, timeoutMs: 600, pod: 'istiod-x'}, DEBUG_SYNCZ))
         const took = Date.now() - t0
         assert.equal(err.code, 'E_TIMEOUT')
-        assert.equal(err.message, 'could not get XDS from discovery pod "istiod-x": no answer within 0.6s')
+        assert.equal(err.message, 'could not get XDS from discovery pod "istiod-x": no answer within 600ms')
         assert.ok(took >= 550 && took < 3000, `took ${took} ms`)
       }
     } finally {
@@ -319,7 +319,7 @@ describe('xDS client timeouts and transport failures (no sandbox)', () => {
   test('a socket factory that never delivers: E_TIMEOUT; one that throws a MeshctlError: that error', {timeout: 15_000}, async () => {
     const never = await rejects(fetchDebug({socketFactory: () => new Promise(() => {}), tls: 'plaintext', timeoutMs: 500}, DEBUG_SYNCZ))
     assert.equal(never.code, 'E_TIMEOUT')
-    assert.match(never.message, /^could not get XDS from istiod: no answer within 0\.5s$/)
+    assert.match(never.message, /^could not get XDS from istiod: no answer within 500ms$/)
     const {ClusterError} = await import('../../src/errors/index.js')
     const thrown = await rejects(
       fetchDebug(

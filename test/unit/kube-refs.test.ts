@@ -64,3 +64,18 @@ test('each view asks Envoy for no more than it shows (istioctl >= 1.26 paths)', 
   assert.equal(adminPath(NEEDS.full), 'config_dump?include_eds=true')
   assert.equal(adminPath(NEEDS.endpoints), 'clusters?format=json')
 })
+
+test('a trailing dot names no namespace: a usage error, not a lookup in namespace "" (defect 17)', () => {
+  assert.throws(() => parseTarget('productpage-v1-abc.', 'default'), (e: {exitCode: number; message: string}) => e.exitCode === 2 && /ends with "\." but names no namespace/.test(e.message))
+  assert.equal(parseTarget('productpage-v1-abc.bookinfo', 'default').namespace, 'bookinfo')
+})
+
+test('label selectors: kubectl grammar; anything else a usage error before the API server is asked (defect 17)', async () => {
+  const {checkLabelSelector} = await import('../../src/kube/refs.js')
+  for (const ok of ['app=reviews', 'app==reviews', 'app!=reviews', 'app', '!canary', 'app in (a,b)', 'app notin (a, b)', 'app=reviews,version=v1', 'app.kubernetes.io/name=x', 'tier=', 'n>1', 'x in ()']) {
+    assert.doesNotThrow(() => checkLabelSelector(ok), ok)
+  }
+  for (const bad of ['!!!bad', 'app=re views', '=x', 'app=a=b', 'app in a,b', ',']) {
+    assert.throws(() => checkLabelSelector(bad), (e: {exitCode: number; message: string}) => e.exitCode === 2 && /is not a label selector/.test(e.message), bad)
+  }
+})

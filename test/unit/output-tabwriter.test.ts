@@ -172,3 +172,11 @@ describe('formatTable (Go text/tabwriter)', () => {
     assert.equal(out[1999], '1999     x')
   })
 })
+
+test('control characters in cells are escaped as kubectl does, not sent to the terminal (defect 17)', async () => {
+  const {formatTable, escapeControls} = await import('../../src/output/tabwriter.js')
+  assert.equal(escapeControls('a\u001b[31mb\r\nc\td\u0007'), 'a^[[31mb\\r\\nc\\td\\x07')
+  assert.equal(escapeControls('plain-name'), 'plain-name')
+  const out = formatTable([['NAME', 'X'], ['evil\u001b]0;title\u0007\nrow', 'y']], 2)
+  assert.equal(out, 'NAME                     X\nevil^[]0;title\\x07\\nrow  y\n')
+})

@@ -158,7 +158,7 @@ describe('pc all', () => {
 
   test('filters reach their sections; --verbose=false switches listeners and routes', () => {
     const raw = full()
-    const out = renderShort(allView(decodeDocument(raw as Json, 'x') as ConfigDump, opts(raw, {clusters: {fqdn: 'nomatch'}, verbose: false, endpoints: {address: '10.0.0.1'}})))
+    const out = renderShort(allView(decodeDocument(raw as Json, 'x') as ConfigDump, opts(raw, {clusters: {fqdn: 'nomatch'}, verbose: false, endpoints: {address: '10.0.0.2'}})))
     assert.match(out, /^NAME {5}SERVICE FQDN {5}PORT/m)
     assert.doesNotMatch(out, /cluster\//)
     assert.match(out, /^NAME {7}ADDRESSES PORT TYPE\nlistener\/l 0\.0\.0\.0 {3}80 {3}HTTP\n/m)

@@ -97,7 +97,8 @@ describe('pc endpoint (/clusters?format=json)', () => {
   const rowsFor = (f: EndpointFilter): string[] => renderShort(clusterStatusView(statuses(), f)).split('\n').slice(1, -1).map((l) => l.split(/ {2,}/).join(' | '))
   const cases: Array<{f: EndpointFilter; want: string[]}> = [
     {f: {address: '172.17.0.4'}, want: ['172.17.0.4:443 | UNHEALTHY | OK | ports', '172.17.0.4:9080 | HEALTHY | OK | inbound|9080||', `172.17.0.4:9080 | HEALTHY | OK | ${A}`, '172.17.0.4:15010 | DEGRADED | OK | ports']},
-    {f: {address: '172.17.0.4:9080'}, want: []},
+    // the bare IP or ip:port on either input (issue 14, defect 12; istioctl compares the bare IP here)
+    {f: {address: '172.17.0.4:9080'}, want: ['172.17.0.4:9080 | HEALTHY | OK | inbound|9080||', `172.17.0.4:9080 | HEALTHY | OK | ${A}`]},
     {f: {address: '172.17.0'}, want: []},
     {f: {address: 'ENVOY://Connect_Originate/10.0.0.5:80'}, want: ['envoy://connect_originate/10.0.0.5:80 | DRAINING | OK | internal']},
     {f: {address: 'unix://./var/run/secrets/workload-spiffe-uds/socket'}, want: ['unix://./var/run/secrets/workload-spiffe-uds/socket | HEALTHY | OK | sds-grpc']},
@@ -195,7 +196,8 @@ describe('pc eds (EndpointsConfigDump)', () => {
   const namesFor = (f: EndpointFilter): string[] => renderShort(edsView(eds(), f)).split('\n').slice(1, -1).map((l) => l.split(/ {2,}/)[0])
   const cases: Array<{f: EndpointFilter; want: string[]}> = [
     {f: {address: '10.244.0.7:9080'}, want: ['10.244.0.7:9080']},
-    {f: {address: '10.244.0.7'}, want: []},
+    // the bare IP or ip:port on either input (issue 14, defect 12; istioctl compares ip:port here)
+    {f: {address: '10.244.0.7'}, want: ['10.244.0.7:9080']},
     {f: {address: 'FD00::9:9080'}, want: ['10.244.0.9:9080,fd00::9:9080']},
     {f: {address: '/var/run/x.sock'}, want: ['/var/run/x.sock']},
     {f: {port: 9080}, want: ['10.244.0.7:9080', '10.244.0.8:9080', '10.244.0.9:9080,fd00::9:9080']},
@@ -234,12 +236,9 @@ describe('pc eds (EndpointsConfigDump)', () => {
     assert.match(renderShort(edsView(eds(), {cluster: 'agent'}, 'endpoint/')), /^endpoint\/127\.0\.0\.1:15020 {5}HEALTHY/m)
   })
 
-  test('no EndpointsConfigDump: header only, with a warning', () => {
+  test('no EndpointsConfigDump: an input error (exit 3) naming include_eds, as pc endpoints', () => {
     const d = decodeDocument({configs: [{'@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump'}]}, 'x') as ConfigDump
-    const r = edsView(d, {})
-    assert.equal(renderShort(r), 'NAME     STATUS     LOCALITY     CLUSTER\n')
-    assert.equal(r.warnings?.length, 1)
-    assert.deepEqual(r.data(), [])
+    assert.throws(() => edsView(d, {}), (e: unknown) => e instanceof InputError && e.exitCode === 3 && /no EndpointsConfigDump section .*include_eds/.test(e.message))
   })
 
   test('pc endpoint given a config_dump: EDS when present (with a note), an InputError when absent', () => {

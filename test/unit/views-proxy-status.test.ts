@@ -68,6 +68,14 @@ describe('istioctl goldens (trimmed, as pilot/test/util/diff.go compares)', () =
     })
   }
 
+  test('a legacy syncz answer with only proxy_version shows <proxy_version>* in VERSION in every layout (singleStatusFallback.txt)', () => {
+    const set = load(`${SYNCZ}printsingle-proxy2-fallback-proxy-version.input.json`)
+    for (const layout of [undefined, 'syncz-1.21', 'subscribed'] as const) {
+      assert.match(table(set, layout), /^proxy2 .* 1\.1\*\s/m, layout ?? 'default')
+    }
+    assert.match(table(set, undefined, 1), /^proxy2 .* 1\.1\*\s/m, '-v 1')
+  })
+
   test('the legacy HTTP syncz inputs in the default layout keep "STALE (Never Acknowledged)" and ztunnel IGNORED', () => {
     assert.equal(table(load(`${SYNCZ}printall-multi-istiod.input.json`)).trim(), read(`${V121}multiStatusMultiPilot.txt`).trim())
   })

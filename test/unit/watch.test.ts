@@ -16,11 +16,15 @@ describe('the interval', () => {
     assert.equal(parseInterval('1.5s'), 1500)
     assert.equal(parseInterval('500ms'), 500)
     assert.equal(parseInterval('1m'), 60_000)
+    assert.equal(parseInterval('1h'), 3_600_000)
   })
   test('nonsense and too-short intervals are usage errors (exit 2)', () => {
-    for (const bad of ['soon', '-1s', '2h', '1s2', '']) {
-      assert.throws(() => parseInterval(bad), (e: MeshctlError) => e.exitCode === 2 && /not a duration; use e\.g\. 2s/.test(e.message), bad)
+    for (const bad of ['soon', '1s2', '', '1d']) {
+      assert.throws(() => parseInterval(bad), (e: MeshctlError) => e.exitCode === 2 && /not a duration; use e\.g\. 30s/.test(e.message), bad)
     }
+    assert.throws(() => parseInterval('-1s'), (e: MeshctlError) => e.exitCode === 2 && /must not be negative/.test(e.message))
+    // beyond Node's timer limit a setTimeout fires at once: 2500000s refreshed in a tight loop
+    assert.throws(() => parseInterval('2500000s'), (e: MeshctlError) => e.exitCode === 2 && /too long; the longest is 596h/.test(e.message))
     assert.throws(() => parseInterval('100ms'), /too short; the shortest is 500ms/)
   })
   test('formatInterval', () => {
@@ -36,6 +40,9 @@ describe('the interval', () => {
     assert.deepEqual(normalizeWatchArgv(['--watch', 'productpage-v1']), ['--watch=2s', 'productpage-v1'])
     assert.deepEqual(normalizeWatchArgv(['--', '--watch', '5']), ['--', '--watch', '5'])
     assert.deepEqual(normalizeWatchArgv(['-n', 'foo']), ['-n', 'foo'])
+    // every duration the flag takes is its value, not a pod name: 1h, and -1s (then refused as negative)
+    assert.deepEqual(normalizeWatchArgv(['-w', '1h']), ['--watch=1h'])
+    assert.deepEqual(normalizeWatchArgv(['-w', '-1s']), ['--watch=-1s'])
   })
 })
 
@@ -221,4 +228,13 @@ describe('the loop, on a terminal', () => {
     // after the resize, the status line is cut to 20 columns
     assert.ok(text.includes('Every 1ms · 06:05:0…\n'), JSON.stringify(text.slice(-300)))
   })
+})
+
+test('TERM=dumb on a terminal: snapshots one after another, no cursor escapes (defect 17)', async () => {
+  const controller = new AbortController()
+  const out = new FakeStream(true)
+  const {refresh} = scripted([snap('T1\n'), snap('T2\n')], controller)
+  await watchLoop({intervalMs: 1, refresh, title: 'meshctl ps', format: 'table', color: false, signal: controller.signal, stdout: out as never, stderr: out as never, env: {TERM: 'dumb'}})
+  assert.equal(out.text, 'T1\n\nT2\n')
+  assert.doesNotMatch(out.text, /\u001b/)
 })
