@@ -23,7 +23,7 @@ export default class Complete extends Command {
       text = formatCompletion(await complete(tree, words, clusterValues()))
     } catch {
       // completion is silent: a failure offers nothing
-      text = ':nofiles\n'
+      text = ':4\n'
     }
     await writeStdout(text)
   }

@@ -3,8 +3,10 @@
  * `meshctl __complete -- <words after meshctl, the word being completed last>` (kubectl's and cobra's design: one
  * source of truth, the command tree oclif loaded from its manifest) and offers what it prints.
  *
- * `__complete`'s answer: one candidate per line (`value` or `value<TAB>description`, already filtered by the word's
- * prefix), then a directive line: `:files` (complete file names instead) or `:nofiles`. Commands and topics with
+ * `__complete`'s answer is cobra's (so kubectl's plugin completion reads it too, through `kubectl_complete-meshctl`):
+ * one candidate per line (`value` or `value<TAB>description`, already filtered by the word's prefix), then a
+ * directive line: `:0` (cobra's ShellCompDirectiveDefault: no candidates, so the shell completes file names) or `:4`
+ * (ShellCompDirectiveNoFileComp). Commands and topics with
  * their aliases, flags (`--name`, `-c`), a flag's values (its declared options, or the `one of a|b|c` list of the
  * -o descriptions), and with a reachable cluster, as kubectl completes them: pod names for the pod argument (in the
  * `-n` namespace, else the context's) and namespaces for `-n`/`-i`/`--workload-namespace`, contexts for --context.
@@ -197,7 +199,7 @@ async function quietly<T>(p: Promise<T> | undefined): Promise<T | undefined> {
 
 /** The answer as `__complete` prints it. */
 export function formatCompletion(c: Completion): string {
-  return [...c.candidates, c.files ? ':files' : ':nofiles'].join('\n') + '\n'
+  return [...c.candidates, c.files ? ':0' : ':4'].join('\n') + '\n'
 }
 
 /** Time limit of each cluster request made while completing: a TAB must not hang. */
@@ -252,7 +254,7 @@ ${fn}() {
   out=$("\${words[0]}" __complete -- "\${words[@]:1:cword-1}" "$cur" 2>/dev/null) || return 0
   local directive="\${out##*$'\\n'}" line
   COMPREPLY=()
-  if [[ $directive == :files ]]; then
+  if [[ $directive == :0 ]]; then
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
     compopt -o filenames 2>/dev/null
     return 0
@@ -277,7 +279,7 @@ ${fn}() {
   out=$("\${words[1]}" __complete -- "\${(@)words[2,CURRENT]}" 2>/dev/null) || return 1
   lines=("\${(@f)out}")
   directive=\${lines[-1]}
-  if [[ $directive == :files ]]; then
+  if [[ $directive == :0 ]]; then
     _files
     return
   fi
@@ -306,7 +308,7 @@ function __${bin.replace(/\W/g, '_')}_complete
     set -l out ($tokens[1] __complete -- $tokens[2..-1] (commandline -ct) 2>/dev/null)
     or return
     test (count $out) -gt 0; or return
-    if test "$out[-1]" = ":files"
+    if test "$out[-1]" = ":0"
         __fish_complete_path (commandline -ct)
         return
     end
@@ -329,7 +331,7 @@ $__${bin.replace(/\W/g, '_')}Completer = {
     $before = @($elements | Select-Object -Skip 1 | ForEach-Object { $_.ToString() })
     $out = @(& $exe __complete -- @before $wordToComplete 2>$null)
     if ($out.Count -eq 0) { return }
-    if ($out[-1] -eq ':files') {
+    if ($out[-1] -eq ':0') {
         Get-ChildItem -Path "$wordToComplete*" -ErrorAction SilentlyContinue | ForEach-Object {
             [System.Management.Automation.CompletionResult]::new($_.Name, $_.Name, 'ProviderItem', $_.Name)
         }

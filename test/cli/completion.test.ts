@@ -30,7 +30,7 @@ describe('meshctl __complete', () => {
     assert.deepEqual((await words(['pc', ''])).values, ['all', 'bootstrap', 'clusters', 'ecds', 'eds', 'endpoints', 'listeners', 'log', 'rootca-compare', 'routes', 'secret'])
     assert.deepEqual((await words(['proxy-config', 'cl'])).values, ['clusters'])
     assert.deepEqual((await words(['ps'])).values, ['ps'])
-    assert.equal((await words(['p'])).directive, ':nofiles')
+    assert.equal((await words(['p'])).directive, ':4')
   })
   test("flags with their shorthands, and -o's values for each command's own formats", async () => {
     const flags = (await words(['pc', 'clusters', '-'])).values
@@ -41,9 +41,9 @@ describe('meshctl __complete', () => {
     assert.deepEqual((await words(['completion', ''])).values, ['bash', 'fish', 'powershell', 'zsh'])
   })
   test('-f and --kubeconfig complete file names; no cluster: no pods, silently', async () => {
-    assert.deepEqual(await words(['pc', 'routes', '-f', '']), {values: [], directive: ':files'})
-    assert.deepEqual(await words(['pc', 'routes', '']), {values: [], directive: ':nofiles'})
-    assert.deepEqual(await words(['pc', 'routes', '-n', '']), {values: [], directive: ':nofiles'})
+    assert.deepEqual(await words(['pc', 'routes', '-f', '']), {values: [], directive: ':0'})
+    assert.deepEqual(await words(['pc', 'routes', '']), {values: [], directive: ':4'})
+    assert.deepEqual(await words(['pc', 'routes', '-n', '']), {values: [], directive: ':4'})
   })
 })
 

@@ -54,13 +54,14 @@ after(() => {
 
 describe('the npm package', () => {
   test('holds the entry point, the bundle with the sandbox and demo commands, the manifest; not the checkout', () => {
-    for (const f of ['bin/run.js', 'package.json', 'oclif.manifest.json', 'dist/bundle/src/cli/main.js', 'dist/bundle/commands/sandbox.js', 'dist/bundle/commands/demo.js', 'dist/bundle/commands/version.js', 'dist/bundle/commands/completion.js']) {
+    for (const f of ['bin/run.js', 'bin/kubectl_complete-meshctl.js', 'package.json', 'oclif.manifest.json', 'dist/bundle/src/cli/main.js', 'dist/bundle/commands/sandbox.js', 'dist/bundle/commands/demo.js', 'dist/bundle/commands/version.js', 'dist/bundle/commands/completion.js']) {
       assert.ok(packed.includes(f), f)
     }
     assert.ok(!packed.some((f) => /^(scripts|test|src|dist\/test|dist\/src)\//.test(f)), packed.filter((f) => /^(scripts|test|src)\//.test(f)).join(' '))
   })
   test('installs meshctl and kubectl-meshctl; both run', async () => {
     assert.equal(realpathSync(join(bin, 'kubectl-meshctl')), realpathSync(join(bin, 'meshctl')))
+    assert.ok(existsSync(join(bin, 'kubectl_complete-meshctl')), 'kubectl_complete-meshctl')
     const v = await run(join(bin, 'meshctl'), ['--version'])
     assert.match(v.stdout, /^meshctl\/\d+\.\d+\.\d+ /)
     const short = await run(join(bin, 'meshctl'), ['version', '--short'])
@@ -99,6 +100,9 @@ describe('the installed meshctl, with no checkout around', () => {
         assert.equal(viaKubectl.stdout, pc.stdout)
         const version = await run('kubectl', ['meshctl', '--version'])
         assert.match(version.stdout, /^meshctl\/\d/)
+        // kubectl's plugin completion (kubectl >= 1.26) runs kubectl_complete-meshctl, which answers as __complete
+        const tab = await run('kubectl', ['__complete', 'meshctl', 'pc', 'routes', '-n', 'istio-system', 'istio-ingress'], {KUBECONFIG: kubeconfig!})
+        assert.match(tab.stdout, /^istio-ingressgateway-[a-z0-9]+-[a-z0-9]+\n:4\n$/, tab.stdout + tab.stderr)
       }
       sb.child.kill('SIGINT')
       const {code} = await sb.exited
