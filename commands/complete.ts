@@ -6,7 +6,7 @@ import {writeStdout} from '../src/cli/print.js'
 export default class Complete extends Command {
   static override hidden = true
   static override summary = 'Completion candidates for the words given (used by the completion scripts)'
-  static override aliases = ['__complete']
+  static override hiddenAliases = ['__complete']
   static override strict = false
 
   async run(): Promise<void> {
