@@ -248,7 +248,14 @@ ${fn}() {
   if declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
     _get_comp_words_by_ref -n =: cur words cword
   else
-    cur="\${COMP_WORDS[COMP_CWORD]}"; words=("\${COMP_WORDS[@]}"); cword=$COMP_CWORD
+    # without bash-completion, COMP_WORDS splits --flag=value at the =: join them again
+    local i w
+    words=()
+    for ((i = 0; i <= COMP_CWORD; i++)); do
+      w="\${COMP_WORDS[i]}"
+      if ((i > 1)) && [[ $w == = || \${COMP_WORDS[i-1]} == = ]]; then words[-1]+="$w"; else words+=("$w"); fi
+    done
+    cword=$((\${#words[@]} - 1)); cur="\${words[cword]}"
   fi
   local out
   out=$("\${words[0]}" __complete -- "\${words[@]:1:cword-1}" "$cur" 2>/dev/null) || return 0
@@ -259,9 +266,13 @@ ${fn}() {
     compopt -o filenames 2>/dev/null
     return 0
   fi
+  # readline replaces only what follows the last = of --flag=value (= is in COMP_WORDBREAKS)
+  local strip=
+  if [[ $cur == -*=* && $COMP_WORDBREAKS == *=* ]]; then strip="\${cur%%=*}="; fi
   while IFS= read -r line; do
     [[ -z $line || $line == :* ]] && continue
-    COMPREPLY+=("\${line%%$'\\t'*}")
+    line="\${line%%$'\\t'*}"
+    COMPREPLY+=("\${line#"$strip"}")
   done <<< "$out"
   if declare -F __ltrim_colon_completions >/dev/null 2>&1; then __ltrim_colon_completions "$cur"; fi
 }

@@ -102,5 +102,9 @@ describe('meshctl completion <shell>', () => {
     assert.deepEqual(tab([BIN, 'pc', 'cl']), ['clusters'])
     assert.deepEqual(tab([BIN, 'pc', 'routes', '-o', '']), ['json', 'short', 'yaml'])
     assert.deepEqual(tab([BIN, 'pc', 'routes', '-f', 'ru']), ['run.js'])
+    // bash splits --output=j at the = (COMP_WORDBREAKS); readline then replaces what follows it
+    assert.deepEqual(tab([BIN, 'ps', '--output', '=', 'j']), ['json'])
+    assert.deepEqual(tab([BIN, 'ps', '--output', '=']), ['json', 'table', 'yaml'])
+    assert.deepEqual(tab([BIN, 'ps', '-n', 'default', '--output', '=', 'y']), ['yaml'])
   })
 })
