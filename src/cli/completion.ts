@@ -125,6 +125,8 @@ export async function complete(given: CompletionTree, words: readonly string[], 
 
   const c = found.command
   const rest = before.slice(found.used)
+  // `help <command words>` completes the command words
+  if (c.id === 'help' && !cur.startsWith('-')) return complete(given, [...rest, cur])
   const kube: KubeFlags = {}
   let namespace: string | undefined
   for (let i = 0; i < rest.length; i++) {
@@ -165,11 +167,11 @@ export async function complete(given: CompletionTree, words: readonly string[], 
     return {candidates: match(flags), files: false}
   }
 
-  // a positional argument: meshctl's commands take one, a pod (kubectl completes pod names there)
+  // a positional argument: mostly a pod (`pod`; rootca-compare's `podA`, `podB`), where kubectl completes pod names
   const positionals = countPositionals(c, rest)
   const args = Object.values(c.args)
   if (positionals < args.length && args[positionals]!.options?.length) return {candidates: match(args[positionals]!.options!), files: false}
-  if (positionals < args.length && args[positionals]!.name === 'pod') {
+  if (positionals < args.length && /^pod/.test(args[positionals]!.name)) {
     // `<type>/<name>` references are left alone; `name` completes pods of the namespace
     if (cur.includes('/')) return {candidates: [], files: false}
     return {candidates: match((await quietly(dynamic.pods?.(namespace, kube))) ?? []), files: false}

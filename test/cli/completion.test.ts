@@ -39,6 +39,7 @@ describe('meshctl __complete', () => {
     assert.deepEqual((await words(['ps', '-o', ''])).values, ['json', 'table', 'yaml'])
     assert.deepEqual((await words(['ps', '--output=j'])).values, ['--output=json'])
     assert.deepEqual((await words(['completion', ''])).values, ['bash', 'fish', 'powershell', 'zsh'])
+    assert.deepEqual((await words(['help', 'pc', 'rou'])).values, ['routes'])
   })
   test('-f and --kubeconfig complete file names; no cluster: no pods, silently', async () => {
     assert.deepEqual(await words(['pc', 'routes', '-f', '']), {values: [], directive: ':0'})

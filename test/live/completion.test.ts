@@ -35,6 +35,11 @@ describe('__complete with a cluster', () => {
     assert.ok(!pods.some((p) => p.startsWith('istiod-')), 'not from istio-system')
     assert.deepEqual(await values(['pc', 'clusters', '-n', 'istio-system', 'istiod-c']), [BOOKINFO_ISTIOD.canaryPod])
     assert.deepEqual(await values(['ps', '--namespace=istio-system', 'istiod-']), [...BOOKINFO_ISTIOD.pods, BOOKINFO_ISTIOD.canaryPod].sort())
+    // both of rootca-compare's pods; nothing after them
+    const rootca = ['pc', 'rootca-compare', '-n', 'istio-system']
+    assert.deepEqual(await values([...rootca, 'istiod-c']), [BOOKINFO_ISTIOD.canaryPod])
+    assert.deepEqual(await values([...rootca, BOOKINFO_ISTIOD.pods[0], 'istiod-c']), [BOOKINFO_ISTIOD.canaryPod])
+    assert.deepEqual(await values([...rootca, BOOKINFO_ISTIOD.pods[0], BOOKINFO_ISTIOD.canaryPod, 'istiod-c']), [])
   })
   test('namespaces for -n and -i', async () => {
     const ns = await values(['pc', 'routes', '-n', ''])
