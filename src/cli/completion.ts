@@ -342,7 +342,7 @@ $__${bin.replace(/\W/g, '_')}Completer = {
     $elements = @($commandAst.CommandElements | Where-Object { $_.Extent.EndOffset -lt $cursorPosition })
     $exe = $elements[0].ToString()
     $before = @($elements | Select-Object -Skip 1 | ForEach-Object { $_.ToString() })
-    $out = @(& $exe __complete -- @before $wordToComplete 2>$null)
+    $out = @(& $exe __complete '--' @before $wordToComplete 2>$null)
     if ($out.Count -eq 0) { return }
     if ($out[-1] -eq ':0') {
         Get-ChildItem -Path "$wordToComplete*" -ErrorAction SilentlyContinue | ForEach-Object {
