@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import {execFile, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, realpathSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
@@ -23,6 +23,7 @@ const PATH = `${dirname(process.execPath)}:${bin}:${process.env.PATH}`
 const env = {...process.env, PATH, NO_COLOR: '1', MESHCTL_DEBUG: '', KUBECONFIG: join(tmp, 'no-kubeconfig')}
 const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0
 let packed: string[] = []
+let tgz = ''
 // the system Node of this machine (Debian's 20) stands for a user's too-old Node
 const OLD_NODE = existsSync('/usr/bin/node') && /^v(1\d|2[01])\./.test(spawnSync('/usr/bin/node', ['--version'], {encoding: 'utf8'}).stdout)
 
@@ -41,14 +42,20 @@ before(async () => {
   assert.equal(pack.code, 0, pack.stderr)
   const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{filename: string; files: Array<{path: string}>}>
   packed = info!.files.map((f) => f.path)
-  const tgz = join(tmp, info!.filename.replace(/^@/, '').replace('/', '-'))
+  tgz = join(tmp, info!.filename.replace(/^@/, '').replace('/', '-'))
   const common = ['install', '-g', '--prefix', prefix, tgz, '--no-audit', '--no-fund', '--loglevel=error']
   // npm ci keeps the tarballs in the cache, not always the registry's package documents: then the registry answers
   let install = await run('npm', [...common, '--offline'], {}, 300_000)
   if (install.code !== 0) install = await run('npm', [...common, '--prefer-offline'], {}, 300_000)
   assert.equal(install.code, 0, install.stderr)
 })
-after(() => {
+after(async () => {
+  // npm exec installed the tarball under <npm cache>/_npx/<hash>: remove that install (and only that one)
+  const npx = join((await run('npm', ['config', 'get', 'cache'])).stdout.trim(), '_npx')
+  for (const d of existsSync(npx) ? readdirSync(npx) : []) {
+    const manifest = join(npx, d, 'package.json')
+    if (existsSync(manifest) && readFileSync(manifest, 'utf8').includes(tmp)) rmSync(join(npx, d), {recursive: true, force: true})
+  }
   rmSync(tmp, {recursive: true, force: true})
 })
 
@@ -77,6 +84,14 @@ describe('the npm package', () => {
     const script = (await run(join(bin, 'meshctl'), ['completion', 'bash'])).stdout
     const r = await run('bash', ['-c', `${script}\nCOMP_WORDS=(meshctl pc routes -o y); COMP_CWORD=4\n_meshctl_complete\nprintf '%s\\n' "\${COMPREPLY[@]}"`])
     assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'yaml\n', ''])
+  })
+})
+
+describe('npx', () => {
+  test('npx (npm exec) runs meshctl from the package without a global install', async () => {
+    const r = await run('npm', ['exec', '--yes', '--prefer-offline', '--package', tgz, '--', 'meshctl', 'version', '--short'], {}, 300_000)
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /^client version: \d+\.\d+\.\d+\n$/)
   })
 })
 
