@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// meshctl entry point. meshctl needs Node.js >= 22; in a checkout whose system Node is older, it re-runs
-// itself with the toolchain the project pins (the `node` dev dependency, installed by `npm ci`).
+// meshctl entry point (also installed as `kubectl-meshctl`, kubectl's plugin name). meshctl needs Node.js >= 22; in
+// a checkout whose system Node is older, it re-runs itself with the toolchain the project pins (the `node` dev
+// dependency, installed by `npm ci`). An installed package has no dev dependencies: there an older Node gets one
+// line naming the version needed, exit 1.
 import {spawn} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import module from 'node:module'
@@ -16,7 +18,7 @@ const watching = (words[0] === 'ps' || words[0] === 'proxy-status') && words.som
 if (major < 22) {
   const pinned = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url))
   if (!existsSync(pinned)) {
-    process.stderr.write(`Error: meshctl needs Node.js 22 or newer (this is ${process.version}); install a newer Node.js, or run \`npm ci\` in the meshctl checkout to get the pinned one\n`)
+    process.stderr.write(`Error: meshctl needs Node.js 22 or newer (this is ${process.version}); install Node.js 22 or newer and put it first on PATH (in a meshctl checkout, \`npm ci\` installs the pinned one)\n`)
     process.exit(1)
   }
   const child = spawn(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {stdio: 'inherit'})

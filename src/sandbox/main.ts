@@ -70,10 +70,20 @@ export function parseArgs(argv: string[]): SandboxCliOptions | string {
       return `${(err as Error).message}\n${USAGE}`
     }
   }
-  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) return `invalid --port\n${USAGE}`
+  const done = finishOptions(o)
+  return typeof done === 'string' ? `${done}\n${USAGE}` : done
+}
+
+/**
+ * The checks and defaults every way of starting the sandbox shares (this file's argv, `meshctl sandbox`'s flags):
+ * the options, or what is wrong with them (one line).
+ */
+export function finishOptions(given: Partial<SandboxCliOptions>): SandboxCliOptions | string {
+  const o = {...given}
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) return 'invalid --port'
   if (o.services !== undefined) {
-    if (!(Number.isInteger(o.services) && o.services >= 1)) return `invalid --services\n${USAGE}`
-    if (o.scenario !== undefined && o.scenario !== 'synthetic') return `--services needs --scenario synthetic\n${USAGE}`
+    if (!(Number.isInteger(o.services) && o.services >= 1)) return 'invalid --services'
+    if (o.scenario !== undefined && o.scenario !== 'synthetic') return '--services needs --scenario synthetic'
     o.scenario = 'synthetic'
   }
   o.namespace ??= o.scenario === 'demo' && !o.spec ? 'bookinfo' : 'default'
@@ -110,6 +120,15 @@ export async function runSandboxCli(argv: string[]): Promise<void> {
     process.exitCode = o === USAGE ? 0 : 2
     return
   }
+  await serveSandbox(o)
+}
+
+/**
+ * Starts the sandbox cluster the options describe, prints where it is (the `export KUBECONFIG=...` line and a few
+ * commands to try) and serves it until SIGINT or SIGTERM, then stops it and removes its temporary files. `npm run
+ * sandbox` (through runSandboxCli) and `meshctl sandbox` both run this.
+ */
+export async function serveSandbox(o: SandboxCliOptions): Promise<void> {
   const spec = await loadSpec(o.spec, o)
   const sb = await startSandbox(spec, {port: o.port, kubeconfigPath: o.kubeconfig, defaultNamespace: o.namespace})
   // handlers first: a signal arriving before they exist would kill the process without cleanup
