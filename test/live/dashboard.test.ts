@@ -366,7 +366,7 @@ describe('dashboard envoy CLI', () => {
       {args: ['-l', 'app=nothing'], message: /^Error: no pods found with selector app=nothing in namespace bookinfo/, code: 4},
       {args: [names.deadAdmin], message: /^Error: nothing listens on port 15000 in pod dead-admin-\S+ \(connection refused\)/, code: 5},
       {args: ['no-such-pod'], message: /^Error: pod "no-such-pod" not found in namespace "bookinfo"/, code: 4},
-      {args: [names.productpage, '--ui-port', '70000'], message: /--ui-port "70000" is not a port number \(1-65535\)/, code: 2},
+      {args: [names.productpage, '--ui-port', '70000'], message: /--ui-port "70000": port number 70000 must be in the range 1\.\.65535/, code: 2},
       {args: [names.productpage, '--address', 'example.com'], message: /--address "example.com" is not an IP address or localhost/, code: 2},
       {args: [names.productpage, '--browser=maybe'], message: /^Error: invalid argument "maybe" for "--browser" flag/, code: 2},
     ]

@@ -133,7 +133,7 @@ describe('errors a user can act on', () => {
   test('wrong --proxy-admin-port', async () =>
     await assertOneLineError(await live(['pc', 'clusters', product.pod, '-n', product.namespace, '--proxy-admin-port', '15999']), 5, /nothing listens on port 15999/))
   test('bad --proxy-admin-port is a usage error', async () =>
-    await assertOneLineError(await live(['pc', 'clusters', product.pod, '--proxy-admin-port', '70000']), 2, /--proxy-admin-port "70000" is not a port number \(1-65535\)/))
+    await assertOneLineError(await live(['pc', 'clusters', product.pod, '--proxy-admin-port', '70000']), 2, /--proxy-admin-port "70000": port number 70000 must be in the range 1\.\.65535/))
   test('RBAC denial names the verb and resource', async () => {
     sb.setToken('no-pf-token', {user: 'viewer', deny: [{verb: 'create', resource: 'pods', subresource: 'portforward'}]})
     const kc = sb.writeKubeconfig(join(tmp, 'viewer.kubeconfig'), {user: 'no-pf-token'})
