@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import {execFileSync, spawnSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {describe, test} from 'node:test'
 import {type CompletionCommand, complete} from '../../src/cli/completion.js'
@@ -86,7 +87,10 @@ describe('meshctl completion <shell>', () => {
     execFileSync('zsh', ['-n'], {input: (await runCli(['completion', 'zsh'])).stdout})
   })
   test('fish --no-execute accepts the fish script', {skip: has('fish') ? false : 'fish is not installed'}, async () => {
-    execFileSync('fish', ['--no-execute'], {input: (await runCli(['completion', 'fish'])).stdout})
+    // fish reads a script from a file (its stdin here is not one it can read)
+    const file = join(mkdtempSync(join(tmpdir(), 'meshctl-fish-')), 'meshctl.fish')
+    writeFileSync(file, (await runCli(['completion', 'fish'])).stdout)
+    execFileSync('fish', ['--no-execute', file])
   })
   test('an unknown shell is a usage error', async () => {
     const res = await runCli(['completion', 'tcsh'])
