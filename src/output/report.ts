@@ -6,7 +6,7 @@
  * Pure: the caller says whether it is a terminal (its width) and whether to colour.
  */
 import Table from 'cli-table3'
-import type {Styler} from './tabwriter.js'
+import {escapeControls, type Styler} from './tabwriter.js'
 
 export type ReportCell = string | {text: string; style?: string}
 
@@ -23,10 +23,8 @@ export interface ReportOptions {
 
 const cellText = (c: ReportCell): string => (typeof c === 'string' ? c : c.text)
 
-/** Control characters (ESC, newlines) would break the table or the terminal: shown escaped, as kubectl does. */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/\n/g, '\\n')
-}
+/** Control characters (ESC, newlines) would break the table or the terminal: escaped as in every table (tabwriter.ts). */
+const printable = escapeControls
 
 const NO_BORDER = {
   top: '',
