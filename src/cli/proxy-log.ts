@@ -15,6 +15,7 @@
  */
 import {ClusterError, isMeshctlError, UsageError} from '../errors/index.js'
 import {describeChanges, isEmptyPlan, LOG_LEVELS, type LogPlan, loggerChanges, parseActiveLoggers, parseLevelFlag, planQueries, resetPlan} from '../envoy/logging.js'
+import {pool} from '../util/pool.js'
 
 export interface ProxyLogFlags {
   selector?: string
@@ -62,19 +63,6 @@ async function resetLevelOf<T extends LogTarget>(io: ProxyLogIo<T>): Promise<str
   }
   io.err(`Warning: ${RESET_FALLBACK_WARNING}\n`)
   return 'warning'
-}
-
-async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await work(items[i]!)
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
-  return results
 }
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)))

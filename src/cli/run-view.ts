@@ -14,6 +14,7 @@ import {renderResult, writeStdout} from './print.js'
 import type {DumpSource, Need} from '../sources/types.js'
 import {mergeFanout, type PodResult} from '../views/fanout.js'
 import type {ViewResult} from '../views/types.js'
+import {pool} from '../util/pool.js'
 
 export interface CommonFlagValues {
   file?: string
@@ -68,20 +69,6 @@ async function buildFrom(source: DumpSource, spec: ViewSpec, tableOnly: boolean)
   if (result.rawJson) return {...result, warnings: warnings()}
   const data = guardDepth(() => result.data())
   return {blocks: [], data: () => data, warnings: warnings()}
-}
-
-/** Runs `work` over items with at most `limit` in flight, keeping the items' order in the results. */
-async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await work(items[i])
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
-  return results
 }
 
 export async function runView(_cmd: Command, pod: string | undefined, flags: ViewFlagValues, spec: ViewSpec): Promise<void> {
