@@ -137,6 +137,11 @@ export async function serveSandbox(o: SandboxCliOptions): Promise<void> {
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   })
+  // should anything still fail, the sandbox goes down cleanly: its temporary files removed, one line, exit 1
+  process.once('uncaughtException', (err: Error) => {
+    process.stderr.write(`Error: the sandbox failed: ${err.message}\n`)
+    void sb.close().finally(() => process.exit(1))
+  })
   const pods = (spec.pods ?? []).filter((p) => p.ports?.[15000])
   // productpage if there is one: the page every Istio tutorial starts from
   const example = pods.find((p) => p.labels?.app === 'productpage') ?? pods[0]

@@ -3,16 +3,20 @@
  * (curl, pilot-agent request) both come through here, so the same handler (e.g. the Envoy admin emulation) answers
  * both paths.
  *
- * No real sockets are opened: each connection is an in-memory duplex pair (`stream.duplexPair`); for HTTP handlers
- * one side is handed to a per-pod-port `http.Server` with `server.emit('connection', side)`, exactly as if it had
- * been accepted from a listener.
+ * Each connection is an in-memory duplex pair (`stream.duplexPair`): the caller gets one side. A TCP handler gets the
+ * other. An HTTP handler is served by a per-pod-port `http.Server` listening on a loopback port of its own, and the
+ * other side is piped to a real socket connected to it: an `http.Server` handed a stream that is not a socket
+ * (`server.emit('connection', stream)`) wraps it in Node's internal JSStreamSocket, whose write path fails an
+ * internal assertion under load (ERR_INTERNAL_ASSERTION in js_stream_socket's doWrite, nodejs/node#35384: the
+ * sandbox died under 40-80 parallel requests through `dashboard envoy`). A real socket never takes that path.
  */
 import http from 'node:http'
+import net from 'node:net'
 import {type Duplex, duplexPair} from 'node:stream'
 import type {PodHttpResult, PortHandler, SandboxPod} from './types.js'
 
 export class PodNetwork {
-  private readonly servers = new Map<string, {handler: PortHandler; server: http.Server}>()
+  private readonly servers = new Map<string, {handler: PortHandler; server: http.Server; port: Promise<number>}>()
   private readonly open = new Set<Duplex>()
 
   /** Connects to `localhost:port` in the pod; null = connection refused. */
@@ -30,12 +34,33 @@ export class PodNetwork {
     const key = `${pod.namespace}/${pod.name}:${port}`
     let entry = this.servers.get(key)
     if (!entry || entry.handler !== handler) {
-      entry = {handler, server: http.createServer(listener)}
+      if (entry) entry.server.close()
+      const srv = http.createServer(listener)
       // Forwarded connections close when the client side closes; no idle-timer bookkeeping needed.
-      entry.server.keepAliveTimeout = 0
+      srv.keepAliveTimeout = 0
+      const port = new Promise<number>((resolve, reject) => {
+        srv.once('error', reject)
+        srv.listen(0, '127.0.0.1', () => resolve((srv.address() as net.AddressInfo).port))
+      })
+      port.catch(() => {})
+      entry = {handler, server: srv, port}
       this.servers.set(key, entry)
     }
-    entry.server.emit('connection', server)
+    entry.port.then(
+      (p) => {
+        if (server.destroyed) return
+        const sock = net.connect(p, '127.0.0.1')
+        this.track(sock)
+        // both directions, half-closes included; either side failing or closing takes the other down
+        server.pipe(sock)
+        sock.pipe(server)
+        sock.on('error', () => server.destroy())
+        server.on('error', () => sock.destroy())
+        sock.on('close', () => server.destroy())
+        server.on('close', () => sock.destroy())
+      },
+      () => server.destroy(),
+    )
     return client
   }
 
@@ -65,7 +90,10 @@ export class PodNetwork {
   destroyAll(): void {
     for (const d of this.open) d.destroy()
     this.open.clear()
-    for (const {server} of this.servers.values()) server.close()
+    for (const {server} of this.servers.values()) {
+      server.closeAllConnections()
+      server.close()
+    }
     this.servers.clear()
   }
 }

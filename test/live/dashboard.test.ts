@@ -143,6 +143,33 @@ describe('dashboard envoy in-process', () => {
     await eventually(() => dash.connections === 0, 5000, 'connections to close')
   })
 
+  test('load: rounds of 80 parallel connections, some aborted mid-answer, all served; the sandbox stays up (issue 14, defect 2)', {timeout: 120_000}, async () => {
+    // the sandbox once died here (ERR_INTERNAL_ASSERTION in Node's js_stream_socket) when its pods' HTTP servers were
+    // handed in-memory streams; they now get real loopback sockets (src/sandbox/pod-network.ts)
+    const paths = ['/config_dump', '/stats', '/clusters?format=json', '/', '/server_info']
+    const abortAfterFirstByte = (url: string): Promise<void> =>
+      new Promise((resolve) => {
+        const req = http.get(url, {agent: false}, (res) => {
+          res.once('data', () => req.destroy())
+          res.on('close', () => resolve())
+        })
+        req.on('error', () => resolve())
+      })
+    for (let round = 0; round < 4; round++) {
+      const aborted = Array.from({length: 10}, (_, i) => abortAfterFirstByte(`${dash.url}${paths[i % 3]}`))
+      const results = await Promise.all(Array.from({length: 80}, (_, i) => get(`${dash.url}${paths[i % paths.length]}`, {timeoutMs: 60_000})))
+      await Promise.all(aborted)
+      assert.deepEqual(
+        results.map((r) => r.status).filter((st) => st !== 200),
+        [],
+        `round ${round}`,
+      )
+    }
+    // still answering afterwards
+    assert.equal((await get(`${dash.url}/ready`)).status, 200)
+    await eventually(() => dash.connections === 0, 10_000, 'connections to close')
+  })
+
   test('keep-alive: several requests on one connection use one pod stream', {timeout: 20_000}, async () => {
     const agent = new http.Agent({keepAlive: true, maxSockets: 1})
     try {
