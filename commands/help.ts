@@ -16,7 +16,12 @@ export default class Help extends Command {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Help)
+    const words = [...(argv as string[])]
+    // `help pc`: a hidden topic alias stands for its topic, whose help lists each command once (as `pc --help`)
+    const topic = words.length === 1 ? this.config.findTopic(words[0]!) : undefined
+    const of = topic?.hidden ? /^Alias of (\S+)$/.exec(topic.description ?? '')?.[1] : undefined
+    if (of) words[0] = of
     const HelpClass = await loadHelpClass(this.config)
-    await new HelpClass(this.config, {all: flags['nested-commands']}).showHelp(argv as string[])
+    await new HelpClass(this.config, {...this.config.pjson.oclif.helpOptions, all: flags['nested-commands']}).showHelp(words)
   }
 }

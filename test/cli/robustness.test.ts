@@ -300,3 +300,11 @@ test('pc all -o yaml / --query on a dump with a JSON syntax error inside a secti
   await assertOneLineError(await runCli(['pc', 'all', '-f', broken, '-o', 'yaml']), 3, /the input is not valid JSON/)
   await assertOneLineError(await runCli(['pc', 'all', '-f', broken, '--query', 'configs[0]']), 3, /the input is not valid JSON/)
 })
+
+test('meshctl help pc lists each command of the topic once, as pc --help does', async () => {
+  const viaHelp = await runCli(['help', 'pc'])
+  const viaFlag = await runCli(['pc', '--help'])
+  assert.equal(viaHelp.code, 0, viaHelp.stderr)
+  assert.equal(viaHelp.stdout, viaFlag.stdout)
+  assert.doesNotMatch(viaHelp.stdout, /^ {2}proxy-config a /m)
+})
