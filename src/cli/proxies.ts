@@ -31,14 +31,17 @@ const DUMP_NEED: Need = {kind: 'config_dump', includeEds: true}
 const CLUSTERS_NEED: Need = {kind: 'clusters'}
 
 async function graphFrom(source: DumpSource, health: DumpSource | undefined, options: GraphOptions = {}): Promise<ConfigGraph> {
+  // both answers asked for at once (live: two admin requests in flight, not one after the other)
+  const healthAnswer = health?.fetch(CLUSTERS_NEED)
+  healthAnswer?.catch(() => {})
   const input = await source.fetch(DUMP_NEED)
   const doc = input.reader ? parseAdminReader(input.reader, input.source) : parseAdminDocument(input.bytes, input.source)
   if (doc.kind !== 'config_dump') {
     throw new InputError(`${input.source} is a /clusters answer, not a config dump`, {code: 'E_WRONG_DOCUMENT', hint: 'pass the config dump with -f and this file with --clusters-file'})
   }
   let status: ClustersStatus | undefined
-  if (health) {
-    const h = await health.fetch(CLUSTERS_NEED)
+  if (healthAnswer) {
+    const h = await healthAnswer
     const hd = h.reader ? parseAdminReader(h.reader, h.source) : parseAdminDocument(h.bytes, h.source)
     if (!(hd instanceof ClustersStatus)) {
       throw new InputError(`${h.source} is not a /clusters?format=json answer`, {code: 'E_WRONG_DOCUMENT', hint: `save it with: kubectl exec <pod> -c istio-proxy -- pilot-agent request GET 'clusters?format=json'`})
