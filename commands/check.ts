@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {SEVERITIES, type Severity} from '../src/check/types.js'
 import {DEFAULT_CERT_WARN_MS} from '../src/check/types.js'
 import {parseAt, parseIgnore, runCheck} from '../src/cli/check.js'
-import {commonFlags, liveFlags, outputFlag, podArg, parseDuration} from '../src/cli/flags.js'
+import {commonFlags, durationFlag, formatDuration, liveFlags, outputFlag, podArg} from '../src/cli/flags.js'
 import {UsageError} from '../src/errors/index.js'
 
 export default class Check extends Command {
@@ -40,15 +40,10 @@ export default class Check extends Command {
       },
     })(),
     ignore: Flags.custom<string[]>({description: 'Leave out findings of these codes (comma-separated)', helpValue: '<code>[,<code>]', parse: async (v) => parseIgnore(v)})(),
-    'cert-warn': Flags.custom<number>({
-      description: 'Warn about certificates that expire within this time (e.g. 6h, 30m)',
-      default: DEFAULT_CERT_WARN_MS,
-      helpValue: '<duration>',
-      parse: async (v) => parseDuration(v, 'cert-warn'),
-    })(),
+    'cert-warn': durationFlag({name: 'cert-warn', description: 'Warn about certificates that expire within this time (e.g. 6h, 30m)', default: formatDuration(DEFAULT_CERT_WARN_MS)}),
     at: Flags.custom<Date>({description: "The time certificate and warming checks compare against (RFC 3339); default: a saved dump's own time, else now", helpValue: '<time>', parse: async (v) => parseAt(v)})(),
     verbose: Flags.boolean({description: 'Mesh-wide: list every finding per proxy (with hints) instead of one row per code', default: false}),
-    grace: Flags.custom<number>({description: 'Mesh-wide: how long istiod may show a type STALE or NOT SENT before it is a finding', default: 60_000, helpValue: '<duration>', parse: async (v) => parseDuration(v, 'grace')})(),
+    grace: durationFlag({name: 'grace', description: 'Mesh-wide: how long istiod may show a type STALE or NOT SENT before it is a finding', default: '1m'}),
     'istio-namespace': Flags.string({char: 'i', description: 'Namespace where istiod runs (asked for sync status in mesh-wide runs)', default: 'istio-system', env: 'ISTIOCTL_ISTIONAMESPACE'}),
   }
 

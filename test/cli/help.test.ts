@@ -13,7 +13,8 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf
 
 function checkHelpText(text: string, what: string): void {
   assert.doesNotMatch(text, /<%/, `${what}: an oclif template left unrendered`)
-  assert.doesNotMatch(text, /--(?:timeout|watch)=\S+\s+\[default: \d+\]/, `${what}: a duration shown as a bare number`)
+  assert.doesNotMatch(text, /--(?:timeout|watch|grace|cert-warn|interval)=\S+\s+\[default: \d+\]/, `${what}: a duration shown as a bare number`)
+  assert.doesNotMatch(text, /=<duration>\s+\[default: \d+\]/, `${what}: a duration shown as a bare number`)
 }
 
 test('every command, topic and the root: templates rendered, durations as 30s', async () => {
