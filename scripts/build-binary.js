@@ -34,6 +34,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 import {parseArgs} from 'node:util'
 import {build} from 'esbuild'
 import {inputsDigest} from './binary-inputs.js'
+import {lazyUndici as lazyUndiciPlugin} from './lib/lazy-undici.js'
 
 const t0 = performance.now()
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -174,25 +175,12 @@ const assetsModule = {
   },
 }
 
-// client-node's KubeConfig imports undici for fetch-based API clients meshctl never uses (as in scripts/bundle.js):
-// the stand-in requires the real one on first use, and esbuild leaves a required CommonJS module unevaluated until then
-const lazyUndici = {
-  name: 'lazy-undici',
-  setup(b) {
-    b.onResolve({filter: /^undici$/}, () => ({path: 'undici', namespace: 'lazy-undici'}))
-    b.onLoad({filter: /.*/, namespace: 'lazy-undici'}, () => ({
-      loader: 'js',
-      contents: [
-        'let real',
-        "const undici = () => (real ??= require('undici-real'))",
-        'export class Agent { constructor(...a) { return new (undici().Agent)(...a) } }',
-        'export class ProxyAgent { constructor(...a) { return new (undici().ProxyAgent)(...a) } }',
-        'export const fetch = (...a) => undici().fetch(...a)',
-      ].join('\n'),
-    }))
-    b.onResolve({filter: /^undici-real$/}, () => ({path: require.resolve('undici', {paths: [dirname(require.resolve('@kubernetes/client-node/package.json'))]})}))
-  },
-}
+// undici loaded on first use (scripts/lib/lazy-undici.js): a required CommonJS module, which esbuild leaves
+// unevaluated until then; `undici-real` is client-node's own undici
+const lazyUndici = lazyUndiciPlugin({
+  load: "require('undici-real')",
+  setup: (b) => b.onResolve({filter: /^undici-real$/}, () => ({path: require.resolve('undici', {paths: [dirname(require.resolve('@kubernetes/client-node/package.json'))]})})),
+})
 
 // meshctl's modules load a CommonJS dependency they need only sometimes with `createRequire(import.meta.url)(name)`
 // (an ES module's synchronous require); in a CommonJS bundle that is a plain require(), which esbuild bundles

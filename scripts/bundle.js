@@ -9,6 +9,7 @@ import {readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:f
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
+import {lazyUndici as lazyUndiciPlugin} from './lib/lazy-undici.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = join(root, 'dist')
@@ -29,28 +30,11 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const bundled = new Set(['@oclif/core', 'chalk', '@kubernetes/client-node'])
 const external = Object.keys(pkg.dependencies).filter((d) => !bundled.has(d))
 
-// client-node's KubeConfig imports undici (Agent, ProxyAgent, fetch) for its fetch-based API clients, which meshctl
-// never uses (it speaks HTTPS through node:https and streams through ws); bundled as it is, undici's 1.6 MB are
-// evaluated by every live command (~100 ms, half of client-node's chunk). The bundle gets a stand-in whose exports load the real undici from
-// node_modules on first use instead.
-const lazyUndici = {
-  name: 'lazy-undici',
-  setup(b) {
-    b.onResolve({filter: /^undici$/}, () => ({path: 'undici', namespace: 'lazy-undici'}))
-    b.onLoad({filter: /.*/, namespace: 'lazy-undici'}, () => ({
-      loader: 'js',
-      contents: [
-        "import {createRequire} from 'node:module'",
-        'let real',
-        // resolved from client-node's own package, where npm installs its undici
-        "const undici = () => (real ??= createRequire(createRequire(import.meta.url).resolve('@kubernetes/client-node/package.json'))('undici'))",
-        'export class Agent { constructor(...a) { return new (undici().Agent)(...a) } }',
-        'export class ProxyAgent { constructor(...a) { return new (undici().ProxyAgent)(...a) } }',
-        'export const fetch = (...a) => undici().fetch(...a)',
-      ].join('\n'),
-    }))
-  },
-}
+// undici loaded on first use (scripts/lib/lazy-undici.js), from client-node's own package, where npm installs it
+const lazyUndici = lazyUndiciPlugin({
+  prelude: ["import {createRequire} from 'node:module'"],
+  load: "createRequire(createRequire(import.meta.url).resolve('@kubernetes/client-node/package.json'))('undici')",
+})
 
 // `import http from 'node:http'` in an ES module makes Node build the module's ESM facade, which reads every
 // export, and node:http's WebSocket, CloseEvent and MessageEvent are getters that load Node's internal undici
