@@ -1,10 +1,7 @@
 import {Command} from '@oclif/core/command'
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {commonFlags, liveFlags, outputFlag} from '../src/cli/flags.js'
-
-// one proxy at a time: -l and --max-concurrency do not apply
-const {selector: _selector, 'max-concurrency': _maxConcurrency, ...onePodFlags} = liveFlags
+import {commonFlags, onePodFlags, outputFlag} from '../src/cli/flags.js'
 import {runTrace} from '../src/cli/trace.js'
 
 export default class Trace extends Command {

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
 import {Command} from '@oclif/core/command'
 import * as Flags from '@oclif/core/flags'
-import {liveFlags} from '../../src/cli/flags.js'
+import {liveFlags, onePodFlags} from '../../src/cli/flags.js'
 
 export default class Log extends Command {
   static override summary = "Retrieve and update Envoy's logging levels in the specified pod (this changes the proxy)"
@@ -30,13 +30,7 @@ export default class Log extends Command {
     output: Flags.string({char: 'o', description: 'Output format: only short applies to this command', helpValue: 'short', hidden: true}),
     selector: Flags.string({char: 'l', description: 'Label selector: every matching pod in the namespace'}),
     'istio-namespace': Flags.string({char: 'i', aliases: ['istioNamespace'], description: 'Namespace of the istio-sidecar-injector ConfigMap (--reset)', default: 'istio-system', env: 'ISTIOCTL_ISTIONAMESPACE'}),
-    kubeconfig: liveFlags.kubeconfig,
-    context: liveFlags.context,
-    namespace: liveFlags.namespace,
-    transport: liveFlags.transport,
-    'proxy-admin-port': liveFlags['proxy-admin-port'],
-    container: liveFlags.container,
-    timeout: liveFlags.timeout,
+    ...onePodFlags,
     'max-concurrency': liveFlags['max-concurrency'],
   }
 

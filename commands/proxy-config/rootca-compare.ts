@@ -1,6 +1,6 @@
 import {Command} from '@oclif/core/command'
 import * as Args from '@oclif/core/args'
-import {liveFlags} from '../../src/cli/flags.js'
+import {onePodFlags} from '../../src/cli/flags.js'
 
 export default class RootCaCompare extends Command {
   static override summary = 'Compare the ROOTCA of two pods: whether mTLS between them can work'
@@ -17,13 +17,7 @@ export default class RootCaCompare extends Command {
     podB: Args.string({description: 'Second pod', required: false, ignoreStdin: true}),
   }
   static override flags = {
-    kubeconfig: liveFlags.kubeconfig,
-    context: liveFlags.context,
-    namespace: liveFlags.namespace,
-    transport: liveFlags.transport,
-    'proxy-admin-port': liveFlags['proxy-admin-port'],
-    container: liveFlags.container,
-    timeout: liveFlags.timeout,
+    ...onePodFlags,
   }
 
   async run(): Promise<void> {

@@ -143,3 +143,6 @@ export const liveFlags = {
     },
   })(),
 }
+
+/** liveFlags for a command that reaches named pods only (trace, rootca-compare): no -l, no --max-concurrency. */
+export const onePodFlags = (({selector: _selector, 'max-concurrency': _maxConcurrency, ...rest}) => rest)(liveFlags)
