@@ -153,7 +153,6 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
       ids.push(id)
     }
     if (loaded) {
-      if (loaded.graph.isZtunnel) throw new UsageError(`${loaded.id} is a ztunnel config dump (ambient mode), not an Envoy one`, {hint: 'read it with meshctl zc'})
       const o = opts(loaded)
       time = o.time
       findings = checkGraph(loaded.graph, o)

@@ -415,11 +415,6 @@ export class ConfigGraph {
     return {id: getString(node, 'id'), cluster: getString(node, 'cluster'), metadata, envoyVersion, istioVersion: getString(metadata, 'ISTIO_VERSION')}
   }
 
-  /** Ambient's ztunnel is not an Envoy: its dump has none of Envoy's sections and a `workloads`/`services` shape. */
-  get isZtunnel(): boolean {
-    return this.dump.types.length === 0 && isObject(this.dump.raw) && ('workloads' in (this.dump.raw as JsonObject) || 'services' in (this.dump.raw as JsonObject))
-  }
-
   // ------------------------------------------------------------------ listeners
 
   /** Every listener copy in the dump (all states), in dump order: static, then dynamic. */

@@ -74,15 +74,15 @@ function listenerTargets(l: ListenerNode): string[] {
  * they point at `outbound|<port>||<fqdn>` or RDS `<fqdn>:<port>`); otherwise the VIP is not in the dump, and any
  * address that no listener binds lands on `0.0.0.0:<port>`, which the trace says.
  */
-function resolveDestination(graph: ConfigGraph, spec: RequestSpec, assumptions: string[]): {ip: string; fqdn?: string} {
-  if (isIpLiteral(spec.host)) return {ip: spec.host}
+function resolveDestination(graph: ConfigGraph, spec: RequestSpec, assumptions: string[]): string {
+  if (isIpLiteral(spec.host)) return spec.host
   const place = proxyPlace(graph)
   const names = fqdnCandidates(spec.host, place.namespace, place.domain)
   for (const fqdn of names) {
     const wanted = new Set([`outbound|${spec.port}||${fqdn}`, `${fqdn}:${spec.port}`])
     for (const l of graph.activeListeners) {
       if (l.port !== spec.port || l.address === '0.0.0.0' || l.address === '::' || l.address === '') continue
-      if (listenerTargets(l).some((t) => wanted.has(t))) return {ip: l.address, fqdn}
+      if (listenerTargets(l).some((t) => wanted.has(t))) return l.address
     }
   }
   const fqdn = names.find((n) => graph.anyCluster(`outbound|${spec.port}||${n}`) !== undefined)
@@ -92,7 +92,7 @@ function resolveDestination(graph: ConfigGraph, spec: RequestSpec, assumptions: 
       : `${spec.host} is no service this proxy knows on port ${spec.port}; traced to an address no listener binds (--dest-ip sets one)`,
   )
   // 240.0.0.0/4 is reserved: an address that no Istio listener or chain prefix names
-  return {ip: '240.0.0.1', fqdn}
+  return '240.0.0.1'
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ function istioAlpn(spec: RequestSpec): string[] {
   return ['istio-peer-exchange', 'istio']
 }
 
-function connectionFor(graph: ConfigGraph, spec: RequestSpec, opts: TraceOptions, mode: Mode, assumptions: string[]): {conn: Connection; fqdn?: string} {
+function connectionFor(graph: ConfigGraph, spec: RequestSpec, opts: TraceOptions, mode: Mode, assumptions: string[]): Connection {
   const place = proxyPlace(graph)
   if (mode === 'inbound') {
     const ip = opts.destIp ?? place.ips[0]
@@ -147,13 +147,12 @@ function connectionFor(graph: ConfigGraph, spec: RequestSpec, opts: TraceOptions
       conn.sni = spec.sni
       conn.alpn = spec.alpn
     }
-    return {conn}
+    return conn
   }
   let destIp = opts.destIp
-  let fqdn: string | undefined
   if (destIp === undefined) {
     if (mode === 'direct') destIp = isIpLiteral(spec.host) ? spec.host : undefined
-    else ({ip: destIp, fqdn} = resolveDestination(graph, spec, assumptions))
+    else destIp = resolveDestination(graph, spec, assumptions)
   }
   // outbound, the client is the application in this pod; at a gateway, someone outside
   const sourceIp = opts.sourceIp ?? (mode === 'outbound' ? place.ips[0] : undefined) ?? '10.0.0.10'
@@ -168,7 +167,7 @@ function connectionFor(graph: ConfigGraph, spec: RequestSpec, opts: TraceOptions
     alpn: spec.alpn,
     httpProtocol: spec.httpProtocol,
   }
-  return {conn, fqdn}
+  return conn
 }
 
 /** The graph's chain node for a chain decision (its terminal filter, route specifier and raw HCM). */
@@ -200,7 +199,7 @@ export function traceRequest(graph: ConfigGraph, spec: RequestSpec, opts: TraceO
   if (opts.port !== undefined && mode !== 'direct') throw new UsageError('--port picks a gateway listener; this proxy is a sidecar (it has a virtualOutbound listener): the URL port is the destination port')
   const assumptions: string[] = []
   const steps: TraceStep[] = []
-  const {conn, fqdn} = connectionFor(graph, spec, opts, mode, assumptions)
+  const conn = connectionFor(graph, spec, opts, mode, assumptions)
   const result = (verdict: Verdict): TraceResult => ({
     proxy: opts.proxy,
     mode,
@@ -259,7 +258,7 @@ export function traceRequest(graph: ConfigGraph, spec: RequestSpec, opts: TraceO
   steps.push({step: 'network-filter', name: nd.filter?.name ?? '', why: nd.reason, result: nd.kind === 'none' ? 'no filters' : nd.kind, ok: nd.kind !== 'none', detail: plain({kind: nd.kind, hcm: nd.hcm, tcpProxy: nd.tcpProxy})})
   const origDst = {ip: conn.destIp, port: conn.destPort}
   if (nd.kind === 'none') return result(fail(undefined, undefined, 'the chain has no network filters: Envoy closes the connection', undefined, 'closed'))
-  if (nd.kind === 'tcp_proxy') return traceTcp(graph, nd, conn, opts, steps, origDst, result, fqdn)
+  if (nd.kind === 'tcp_proxy') return traceTcp(graph, nd, opts, steps, origDst, result)
   if (nd.kind !== 'hcm') return result({outcome: 'unknown', summary: `${nd.filter?.name ?? nd.kind} decides where the connection goes (not HTTP or TCP proxying: the trace stops here)`})
   if (!spec.httpProtocol && !(spec.tls && (spec.scheme === 'https' || (mode === 'inbound' && (opts.mtls ?? true))))) {
     return result(fail(400, 'DPE', 'opaque TCP bytes reach an HTTP connection manager: Envoy cannot parse them as HTTP and closes the connection', 'the port is declared HTTP (Service port name/appProtocol) but the client speaks another protocol', 'closed'))
@@ -345,7 +344,7 @@ function traceWeightedAll(graph: ConfigGraph, a: ActionDecision, steps: TraceSte
   return finish({outcome: 'endpoint', summary: `every weighted entry reaches an endpoint (${w.entries.map((e) => `${pct(e.percent)} ${e.name}`).join(', ')})`, target: reached[0]})
 }
 
-function traceTcp(graph: ConfigGraph, nd: NetworkDecision, conn: Connection, opts: TraceOptions, steps: TraceStep[], origDst: {ip: string; port: number}, finish: Finish, _fqdn?: string): TraceResult {
+function traceTcp(graph: ConfigGraph, nd: NetworkDecision, opts: TraceOptions, steps: TraceStep[], origDst: {ip: string; port: number}, finish: Finish): TraceResult {
   const tp = nd.tcpProxy!
   let cluster = tp.cluster
   let via = `tcp_proxy (${tp.clusterSource})`
@@ -368,7 +367,6 @@ function traceTcp(graph: ConfigGraph, nd: NetworkDecision, conn: Connection, opt
   if (tp.clusterSource === 'sni_cluster' && !cluster) {
     return finish(fail(undefined, 'NC', 'sni_cluster takes the cluster name from the SNI, and the client sent none: the connection is closed', undefined, 'closed'))
   }
-  void conn
   return traceUpstream(graph, cluster, steps, origDst, finish, undefined, via)
 }
 
