@@ -11,18 +11,22 @@ import type {ViewResult} from '../views/types.js'
 import {parseZtunnelDump, type ZtunnelDump} from '../ztunnel/dump.js'
 import {renderResult, writeStdout} from './print.js'
 
-export interface ZtunnelFlagValues {
+/** How every zc command reaches a ztunnel (or reads a saved dump). */
+interface ZtunnelAccessFlags {
   file?: string
   node?: string
-  output: OutputFormat
-  query?: CompiledQuery
-  color?: boolean
   'proxy-admin-port': number
   kubeconfig?: string
   context?: string
   namespace?: string
   'istio-namespace': string
   timeout: number
+}
+
+export interface ZtunnelFlagValues extends ZtunnelAccessFlags {
+  output: OutputFormat
+  query?: CompiledQuery
+  color?: boolean
 }
 
 /** A workload pod given instead of a ztunnel: the views narrow their rows to it. */
@@ -182,18 +186,10 @@ export async function runZtunnelView(pod: string | undefined, flags: ZtunnelFlag
   await writeStdout(out)
 }
 
-export interface ZtunnelLogFlags {
+export interface ZtunnelLogFlags extends ZtunnelAccessFlags {
   level?: string
   reset?: boolean
   output?: string
-  file?: string
-  node?: string
-  'proxy-admin-port': number
-  kubeconfig?: string
-  context?: string
-  namespace?: string
-  'istio-namespace': string
-  timeout: number
 }
 
 /**
