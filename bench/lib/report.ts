@@ -137,6 +137,19 @@ export function keptAnalysis(file: string): string | undefined {
   return a >= 0 && b > a ? text.slice(a + ANALYSIS_START.length, b).trim() : undefined
 }
 
+/** One line per measured row that has a target (PASS, FAIL or not measured), for the summary. */
+export function targetRows(sections: SectionResult[]): string[][] {
+  const out: string[][] = []
+  for (const s of sections) {
+    for (const r of s.rows) {
+      if (!r.target || (r.verdict !== 'PASS' && r.verdict !== 'FAIL' && r.verdict !== 'not measured')) continue
+      const timed = r.median !== undefined && Number.isFinite(r.median)
+      out.push([s.title, r.measurement, timed ? fmtMs(r.median!) : '', r.ratio ?? '', r.target, r.verdict])
+    }
+  }
+  return out
+}
+
 export function markdown(sections: SectionResult[], how: string[], machine: Machine, analysis: string | undefined): string {
   const out: string[] = []
   out.push('# Benchmarks', '')
@@ -158,6 +171,8 @@ export function markdown(sections: SectionResult[], how: string[], machine: Mach
     ),
     '',
   )
+  out.push('Every row with a target, section by section (the section tables below have the baselines and the notes):', '')
+  out.push(mdTable(['section', 'measurement', 'median', 'ratio', 'target', 'result'], targetRows(sections)), '')
   for (const s of sections) {
     out.push(`## ${s.title}`, '')
     if (s.machine.date !== machine.date) out.push(`_From the run of ${s.machine.date} (${s.mode})._`, '')
