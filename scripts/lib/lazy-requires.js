@@ -9,8 +9,8 @@
 //
 // Only the bindings TypeScript generates are rewritten: a top-level `const|var <name>_<n> = require("…");`, optionally
 // wrapped in `__importDefault(…)` / `__importStar(…)`; the name is then replaced wherever it is not a property
-// (`.x_1`) or the declaration. `scripts/lib/lazy-requires.js`'s test (test/unit/bundle.test.ts) checks that the rewrite
-// finds such bindings and that the bundles still run every command's help and a command.
+// (`.x_1`) or the declaration (`new x_1.Y` becomes `new (x_1().Y)`). test/unit/lazy-requires.test.ts checks the
+// rewrite, that every module of oclif still compiles after it, and what a start of the bundle no longer loads.
 import {readFileSync} from 'node:fs'
 
 const BINDING = /^(?:const|var) ([A-Za-z_$][\w$]*_\d+) = (?:(__importDefault|__importStar)\()?require\(("[^"]+")\)\)?;$/gm
