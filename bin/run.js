@@ -3,7 +3,6 @@
 // a checkout whose system Node is older, it re-runs itself with the toolchain the project pins (the `node` dev
 // dependency, installed by `npm ci`). An installed package has no dev dependencies: there an older Node gets one
 // line naming the version needed, exit 1.
-import {spawn} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import module from 'node:module'
 import {fileURLToPath} from 'node:url'
@@ -21,6 +20,9 @@ if (major < 22) {
     process.stderr.write(`Error: meshctl needs Node.js 22 or newer (this is ${process.version}); install Node.js 22 or newer and put it first on PATH (in a meshctl checkout, \`npm ci\` installs the pinned one)\n`)
     process.exit(1)
   }
+  // node:child_process (and the net, dgram and stream modules it loads) only on this path: a start of meshctl itself
+  // does not need it
+  const {spawn} = await import('node:child_process')
   const child = spawn(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {stdio: 'inherit'})
   // a signal sent to this process alone (kill, timeout(1)) reaches meshctl; a Ctrl-C reaches both already, and
   // meshctl decides what it means (--watch stops cleanly and exits 0)

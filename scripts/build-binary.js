@@ -34,6 +34,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 import {parseArgs} from 'node:util'
 import {build} from 'esbuild'
 import {inputsDigest} from './binary-inputs.js'
+import {lazyRequiresPlugin} from './lib/lazy-requires.js'
 import {lazyUndici as lazyUndiciPlugin} from './lib/lazy-undici.js'
 
 const t0 = performance.now()
@@ -195,6 +196,17 @@ const plainRequire = {
   },
 }
 
+// `await import('node:fs')` (a built-in module loaded where it is needed) stays an import() in a CommonJS bundle, and an
+// import() in a script compiled by vm.Script (the assets) throws ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING (`diff <file>
+// <file>` did, in isExistingFile): such an import becomes the module's require(), which gives the same exports
+const builtinImports = {
+  name: 'builtin-imports',
+  setup(b) {
+    b.onResolve({filter: /.*/}, (args) => (args.kind === 'dynamic-import' && isBuiltin(args.path) ? {path: args.path, namespace: 'builtin-import'} : undefined))
+    b.onLoad({filter: /.*/, namespace: 'builtin-import'}, (args) => ({loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)})`}))
+  },
+}
+
 const pkgOf = (p) => /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(p)?.[1]?.replace('\\', '/')
 const bareName = (s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0])
 const inputKey = (file) => relative(root, file).split(sep).join('/')
@@ -287,11 +299,12 @@ const common = {
 const out = (name) => join(work, name)
 
 // what a start reaches, from the whole graph in one bundle (not written)
-const whole = await build({...common, entryPoints: [cliEntry], write: false, plugins: [lazyUndici, plainRequire]})
+const whole = await build({...common, entryPoints: [cliEntry], write: false, plugins: [lazyUndici, plainRequire, builtinImports, lazyRequiresPlugin()]})
 const starts = [join(dist, 'src/cli/binary.js'), ...commandFiles.values()].map(inputKey)
 const eager = new Set([...staticClosure(whole.metafile, starts)].map(pkgOf).filter(Boolean))
 
-await build({...common, entryPoints: [cliEntry], outfile: out('cli.cjs'), plugins: [fromLibs(eager), lazyUndici, plainRequire]})
+// oclif's modules load what they require when they first use it (scripts/lib/lazy-requires.js)
+await build({...common, entryPoints: [cliEntry], outfile: out('cli.cjs'), plugins: [fromLibs(eager), lazyUndici, plainRequire, builtinImports, lazyRequiresPlugin()]})
 const libsEntry = join(work, 'libs-entry.js')
 writeFileSync(
   libsEntry,
@@ -300,8 +313,8 @@ writeFileSync(
     .map(([k, s]) => `  ${JSON.stringify(k)}: () => require(${JSON.stringify(s)}),`)
     .join('\n')}\n}\n`,
 )
-await build({...common, entryPoints: [libsEntry], outfile: out('libs.cjs'), plugins: [lazyUndici]})
-await build({...common, entryPoints: [join(dist, 'src/sandbox/main.js')], outfile: out('sandbox.cjs'), plugins: [lazyUndici, plainRequire]})
+await build({...common, entryPoints: [libsEntry], outfile: out('libs.cjs'), plugins: [lazyUndici, builtinImports]})
+await build({...common, entryPoints: [join(dist, 'src/sandbox/main.js')], outfile: out('sandbox.cjs'), plugins: [lazyUndici, plainRequire, builtinImports, lazyRequiresPlugin()]})
 await build({...common, external: ['bufferutil', 'utf-8-validate'], entryPoints: [mainEntry], outfile: out('main.cjs'), plugins: [assetsModule]})
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import {readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:f
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
+import {lazyRequiresPlugin} from './lib/lazy-requires.js'
 import {lazyUndici as lazyUndiciPlugin} from './lib/lazy-undici.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -79,7 +80,8 @@ const result = await build({
   // oclif is CommonJS and calls require() for Node built-ins and, by path, for plugins
   banner: {js: "import {createRequire as __meshctlCreateRequire} from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);"},
   logLevel: 'warning',
-  plugins: [lazyUndici, httpWithoutFacade],
+  // oclif's modules load what they require when they first use it (scripts/lib/lazy-requires.js)
+  plugins: [lazyUndici, httpWithoutFacade, lazyRequiresPlugin()],
   metafile: !!process.env.BUNDLE_META,
 })
 process.stdout.write(`bundle: ${relative(root, out)} (${files(out).length} files)\n`)

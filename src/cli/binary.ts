@@ -7,7 +7,10 @@
  * as a ready root plugin.
  */
 import {dirname} from 'node:path'
+import type {Command} from '@oclif/core/command'
 import {Plugin} from '@oclif/core/config'
+import type {LoadOptions, PJSON} from '@oclif/core/interfaces'
+import type {Manifest} from './fast-start.js'
 import {main} from './main.js'
 
 /** What the build embeds (scripts/build-binary.js writes the module that calls runBinary with it). */
@@ -32,7 +35,7 @@ export function versionLine(version: string): string {
  * (`_manifest()` and `findCommand()` are the only two places); its instance gets these two replaced before `load()`,
  * which then sets up commands, aliases, topics and hooks from the embedded data exactly as from files.
  */
-async function embeddedPlugin(root: string, e: Embedded): Promise<Plugin> {
+async function embeddedPlugin(root: string, e: Embedded, findCommand: (id: string, plugin: Plugin) => Promise<Command.Class | undefined>): Promise<Plugin> {
   const plugin = new Plugin({root, pjson: structuredClone(e.pjson) as never, isRoot: true, type: 'core'})
   const patch = plugin as unknown as {
     _manifest: () => Promise<Embedded['manifest']>
@@ -46,14 +49,8 @@ async function embeddedPlugin(root: string, e: Embedded): Promise<Plugin> {
     return e.manifest
   }
   patch.findCommand = async (id, opts = {}) => {
-    const load = e.commands[id]
-    if (!load) {
-      if (opts.must) throw new Error(`command ${id} not found`)
-      return undefined
-    }
-    const cmd = (await load()).default as {id?: string; plugin?: unknown}
-    cmd.id = id
-    cmd.plugin = plugin
+    const cmd = await findCommand(id, plugin)
+    if (!cmd && opts.must) throw new Error(`command ${id} not found`)
     return cmd
   }
   await plugin.load()
@@ -73,7 +70,20 @@ export async function runBinary(argv: string[], e: Embedded): Promise<void> {
   }
   // oclif's root: the executable's directory (nothing is read from it; oclif keeps it as the CLI's location)
   const root = dirname(process.execPath)
-  const plugin = await embeddedPlugin(root, e)
-  // no user or dev plugins: meshctl has none, and the executable has no node_modules to load them from
-  await main(argv, {root, pjson: plugin.pjson, plugins: new Map([[plugin.name, plugin]]), userPlugins: false, devPlugins: false})
+  // a command starts from the embedded manifest without oclif's Config.load (src/cli/fast-start.ts); help, completion
+  // and the rest load oclif's configuration from the embedded root plugin (no user or dev plugins: meshctl has none,
+  // and the executable has no node_modules to load them from)
+  const findCommand = async (id: string, plugin: Plugin): Promise<Command.Class | undefined> => {
+    const load = e.commands[id]
+    if (!load) return undefined
+    const cmd = (await load()).default as Command.Class
+    cmd.id = id
+    ;(cmd as {plugin?: unknown}).plugin = plugin
+    return cmd
+  }
+  const oclifOptions = async (): Promise<LoadOptions> => {
+    const plugin = await embeddedPlugin(root, e, findCommand)
+    return {root, pjson: plugin.pjson, plugins: new Map([[plugin.name, plugin]]), userPlugins: false, devPlugins: false}
+  }
+  await main(argv, oclifOptions, {root, pjson: e.pjson as unknown as PJSON, manifest: e.manifest as Manifest, findCommand})
 }

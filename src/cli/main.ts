@@ -8,6 +8,7 @@ import {flush} from '@oclif/core/flush'
 import type {LoadOptions} from '@oclif/core/interfaces'
 import {run} from '@oclif/core/run'
 import {ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
+import {type QuickSource, quickCommand, quickConfig, runQuickly, sourceFrom} from './fast-start.js'
 import {isWatchCommandLine, watchStopSignal} from './signals.js'
 
 const debug = (): boolean => /^(1|true|yes)$/i.test(process.env.MESHCTL_DEBUG ?? '')
@@ -160,6 +161,8 @@ interface Resolved {
   /** how many leading words name the command or topic */
   words: number
   flags: FlagShape[]
+  /** the command's id, when the words name one */
+  id?: string
 }
 
 /**
@@ -176,7 +179,7 @@ function resolve(config: Config, argv: string[]): {argv: string[]; resolved: Res
     if (cmd) {
       const flags = Object.values(cmd.flags ?? {}) as FlagShape[]
       // help takes any words after it
-      return {argv, resolved: {words: words.length + 1, flags}}
+      return {argv, resolved: {words: words.length + 1, flags, id: cmd.id}}
     }
     if (!config.findTopic(id)) {
       const prefix = words.length > 0 ? `${words.join(':')}:` : ''
@@ -204,9 +207,12 @@ function resolve(config: Config, argv: string[]): {argv: string[]; resolved: Res
 /**
  * Runs meshctl on `argv`. `options` is what oclif's `run()` loads its configuration from: by default this module's
  * URL (oclif finds package.json and the manifest from there); the single executable passes the package.json
- * fields and a root plugin it embeds (src/cli/binary.ts), since it has no files to find.
+ * fields and a root plugin it embeds (src/cli/binary.ts), since it has no files to find (a function making them: called
+ only when oclif's path is taken). `quick` is what the
+ * configuration of a quick start is made of (src/cli/fast-start.ts): by default package.json and the manifest found
+ * from this module, as oclif would find them.
  */
-export async function main(argv: string[], options: LoadOptions = import.meta.url): Promise<void> {
+export async function main(argv: string[], options: LoadOptions | (() => Promise<LoadOptions>) = import.meta.url, quick?: QuickSource): Promise<void> {
   // a reader that goes away (`| head`) is not an error
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
@@ -215,10 +221,15 @@ export async function main(argv: string[], options: LoadOptions = import.meta.ur
   // ps -w: Ctrl-C means "stop watching" (exit 0) from the first moment, also while oclif loads the command
   if (isWatchCommandLine(argv)) watchStopSignal()
   try {
-    const config = await Config.load(typeof options === 'string' && options.startsWith('file:') ? fileURLToPath(options) : options)
-    const r = resolve(config, argv)
-    const rest = normalizeCommandArgv(r.argv.slice(r.resolved.words), r.resolved.flags)
-    await run([...r.argv.slice(0, r.resolved.words), ...rest], config)
+    // a command named by the manifest starts without oclif's Config.load; anything else (help, topics, unknown
+    // words, --help, --version) goes through oclif as before
+    if (!(await startQuickly(argv, options, quick))) {
+      const opts = typeof options === 'function' ? await options() : options
+      const config = await Config.load(typeof opts === 'string' && opts.startsWith('file:') ? fileURLToPath(opts) : opts)
+      const r = resolve(config, argv)
+      const rest = normalizeCommandArgv(r.argv.slice(r.resolved.words), r.resolved.flags)
+      await run([...r.argv.slice(0, r.resolved.words), ...rest], config)
+    }
     await flush()
   } catch (err) {
     const {message, exitCode, silent} = describeError(err)
@@ -228,4 +239,31 @@ export async function main(argv: string[], options: LoadOptions = import.meta.ur
     }
     process.exitCode = exitCode
   }
+}
+
+/**
+ * Runs the command argv names from a configuration made without oclif's Config.load, when that can be done exactly as
+ * oclif would (src/cli/fast-start.ts); false (nothing done) otherwise. The command line is resolved and normalised as
+ * on oclif's path, and the command is found as oclif's `run()` finds it; an error of the command line (a bad flag
+ * value) is thrown as that path throws it.
+ */
+async function startQuickly(argv: string[], options: LoadOptions | (() => Promise<LoadOptions>), quick: QuickSource | undefined): Promise<boolean> {
+  const src = quick ?? (typeof options === 'string' && options.startsWith('file:') ? sourceFrom(fileURLToPath(options)) : undefined)
+  if (!src || argv.length === 0 || argv[0]!.startsWith('-')) return false
+  // a source given by the caller (the single executable) has no user plugins; oclif's path reads them from files
+  const config = quickConfig(src, {userPlugins: quick ? false : undefined})
+  if (!config) return false
+  let r: ReturnType<typeof resolve>
+  try {
+    r = resolve(config, argv)
+  } catch {
+    // an unknown command: worded from oclif's configuration ("did you mean" takes the first of equally close names)
+    return false
+  }
+  if (r.resolved.id === undefined) return false
+  const line = [...r.argv.slice(0, r.resolved.words), ...normalizeCommandArgv(r.argv.slice(r.resolved.words), r.resolved.flags)]
+  const found = quickCommand(config, line)
+  if (!found) return false
+  await runQuickly(config, found.id, found.argv)
+  return true
 }

@@ -80,6 +80,8 @@ describe('the single executable, without Node.js', {skip}, () => {
     ['pc', 'clusters', '-f', DUMP, '--query', '[].name'],
     ['ps', '--file', SYNCZ],
     ['ps', '--file', SYNCZ, '-o', 'yaml'],
+    // an import() of a Node module (isExistingFile) inside an asset
+    ['diff', DUMP, DUMP],
     ['--help'],
     ['pc', 'clusters', '--help'],
     ['dashboard', 'envoy', '--help'],

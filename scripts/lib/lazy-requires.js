@@ -1,0 +1,45 @@
+// One esbuild plugin for both builds (scripts/bundle.js, scripts/build-binary.js): oclif's modules require their
+// dependencies when they are loaded, as TypeScript's CommonJS output does (`const x_1 = require("./x");` at the top of
+// each file), so loading @oclif/core/command, which every command does, loads all of oclif: the plugin loader and
+// its glob libraries (tinyglobby, fdir, picomatch, minimatch), the help renderer, EJS, the TypeScript path mapping,
+// the spinner, node:child_process, node:readline, node:perf_hooks... A command started from the manifest
+// (src/cli/fast-start.ts) uses a fraction of them. This plugin makes each such binding a function that requires the
+// module when the binding is first used (`x_1.y` becomes `x_1().y`), so a module is loaded when something calls into
+// it. What a module does when it is loaded is unchanged; it happens later, or never.
+//
+// Only the bindings TypeScript generates are rewritten: a top-level `const|var <name>_<n> = require("…");`, optionally
+// wrapped in `__importDefault(…)` / `__importStar(…)`; the name is then replaced wherever it is not a property
+// (`.x_1`) or the declaration (`new x_1.Y` becomes `new (x_1().Y)`). test/unit/lazy-requires.test.ts checks the
+// rewrite, that every module of oclif still compiles after it, and what a start of the bundle no longer loads.
+import {readFileSync} from 'node:fs'
+
+const BINDING = /^(?:const|var) ([A-Za-z_$][\w$]*_\d+) = (?:(__importDefault|__importStar)\()?require\(("[^"]+")\)\)?;$/gm
+
+/** `source` with each TypeScript require binding made lazy; `count` is how many were. Exported for tests. */
+export function lazyRequires(source) {
+  const names = []
+  let out = source.replace(BINDING, (_m, name, wrap, spec) => {
+    names.push(name)
+    const value = wrap ? `${wrap}(require(${spec}))` : `require(${spec})`
+    // a function declaration: hoisted, so a use above the binding's line (a function called later) finds it
+    return `var ${name}$lazy; function ${name}() { return ${name}$lazy ??= ${value}; }`
+  })
+  for (const name of names) {
+    // every use, but a property (`.x_1`), a longer name, and the declaration's own `function x_1()`
+    const n = name.replaceAll('$', '\\$')
+    out = out.replace(new RegExp(`(?<![\\w$.])(?<!function )${n}(?![\\w$])`, 'g'), `${name}()`)
+    // `new x_1.Y(...)` must construct x_1().Y: `new x_1().Y(...)` would construct x_1 itself
+    out = out.replace(new RegExp(`\\bnew ${n}\\(\\)((?:\\.[\\w$]+)+)`, 'g'), `new (${name}()$1)`)
+  }
+  return {source: out, count: names.length}
+}
+
+/** The esbuild plugin: `filter` selects the files whose require bindings become lazy. */
+export function lazyRequiresPlugin(filter = /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/) {
+  return {
+    name: 'lazy-requires',
+    setup(b) {
+      b.onLoad({filter}, (args) => ({loader: 'js', contents: lazyRequires(readFileSync(args.path, 'utf8')).source}))
+    },
+  }
+}
