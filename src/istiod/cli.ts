@@ -10,7 +10,7 @@ import {proxyStatusQueryView, proxyStatusView} from '../views/proxy-status.js'
 import {decodeStatusDocument, filterNamespace} from './decode.js'
 import {FAIL_ON_CONDITIONS, type FailOnCondition, failOnSummary, findOutOfSync} from './fail-on.js'
 import type {StatusOutputFormat} from './flags.js'
-import {allProxies, type StatusSet} from './model.js'
+import {allProxies, proxyCount, type StatusSet} from './model.js'
 import {fileStatusSource, type StatusSource} from './source.js'
 
 export interface ProxyStatusOptions {
@@ -156,9 +156,9 @@ async function snapshot(opts: ProxyStatusOptions, source: StatusSource, now: Dat
   const result = opts.query ? proxyStatusQueryView(set) : proxyStatusView(set, {now, verbosity: opts.verbosity})
   const text = await renderResult(result, {format: FORMAT[opts.output], query: opts.query, color: opts.color})
   // an empty mesh prints the header alone, silently, as istioctl ≥ 1.28; a -n that matched nothing is worth a note
-  const total = allProxies(all).length
+  const total = proxyCount(all)
   let note: string | undefined
-  if (allProxies(set).length === 0 && total > 0) {
+  if (total > 0 && proxyCount(set) === 0) {
     const istiods = `${all.istiods.length} istiod${all.istiods.length === 1 ? '' : 's'}`
     note = `no proxies in namespace "${opts.namespace}" (${total} in other namespaces, checked ${istiods})`
   }

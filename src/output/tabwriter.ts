@@ -64,15 +64,16 @@ function runeWidth(s: string): number {
   return n
 }
 
-/** A character that makes a cell print differently (escaped) or count differently (a surrogate pair is one rune). */
-const NOT_PLAIN = /[\u0000-\u001f\u007f-\u009f\uD800-\uDFFF]/
+/** A character other than newline that makes a cell print differently (escaped) or count differently (a surrogate). */
+const NOT_PLAIN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\uD800-\uDFFF]/
 
 /**
  * formatTable's result for the common table, without styles, whose rows all have the same number of cells: then
  * every column is one column block spanning all rows (Go's blocks end only at a row without a cell in the column),
- * so each width is the column's widest cell plus padding, found in one pass; each line is built whole. Undefined
- * when the table is not like that or a line has a character to escape or a surrogate (formatTable's general path
- * then measures cell by cell): until then, every cell prints as it is and its width is its length.
+ * so each width is the column's widest cell plus padding, found in one pass, and the text is joined once from its
+ * pieces (no string per line). It assumes that every cell prints as it is and that its width is its length, and
+ * checks that on the result: undefined (formatTable's general path then measures cell by cell) when the text has a
+ * character to escape or a surrogate, or more newlines than rows (a cell with a newline).
  */
 function formatUniform(rows: readonly Row[], padding: number): string | undefined {
   const n = rows.length
@@ -90,24 +91,26 @@ function formatUniform(rows: readonly Row[], padding: number): string | undefine
       if (w > widths[j]!) widths[j] = w
     }
   }
-  for (let j = 0; j < last; j++) widths[j]! += padding
-  // one string per line, every line ended by a newline once joined (the extra empty last element)
-  const lines: string[] = new Array(n + 1)
+  for (let j = 0; j < last; j++) widths[j] = widths[j]! + padding
+  const pieces: string[] = new Array(2 * cells * n)
+  let k = 0
   for (let i = 0; i < n; i++) {
     const row = rows[i]!
-    let line = ''
     for (let j = 0; j < last; j++) {
       const c = row[j]!
       const text = typeof c === 'string' ? c : c.text
-      line += text + spaces(widths[j]! - text.length)
+      pieces[k++] = text
+      pieces[k++] = spaces(widths[j]! - text.length)
     }
     const c = row[last]!
-    line += typeof c === 'string' ? c : c.text
-    if (NOT_PLAIN.test(line)) return undefined
-    lines[i] = line
+    pieces[k++] = typeof c === 'string' ? c : c.text
+    pieces[k++] = '\n'
   }
-  lines[n] = ''
-  return lines.join('\n')
+  const text = pieces.join('')
+  if (NOT_PLAIN.test(text)) return undefined
+  let lines = 0
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++
+  return lines === n ? text : undefined
 }
 
 /**
