@@ -2,6 +2,7 @@
  * The body of `proxy-status`: pick the source (a saved file, or every live istiod replica), decode each answer as
  * it arrives, filter, build the view, print, then apply --fail-on. The command only parses flags.
  */
+import {setFlagsFromString} from 'node:v8'
 import {ExitCode, ProxyError, UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
@@ -202,6 +203,21 @@ async function watchProxyStatus(opts: ProxyStatusOptions, source: StatusSource, 
   process.exit(process.exitCode ?? 0)
 }
 
+/**
+ * `ps --file` once: what is left of the process is one pass over thousands of proxies (decode, sort, table), a few
+ * tens of milliseconds. V8 optimises the hot loops with TurboFan on a background thread, and those compilations cost
+ * more CPU than they save before the process exits: without them the same run takes ~30 ms less CPU (5,077
+ * proxies, BENCHMARKS.md issue 15; Maglev and Sparkplug stay on). Not for --watch (a long-lived process) nor live
+ * runs (not measured). setFlagsFromString after start-up may do nothing on another V8: the result is the same.
+ */
+function withoutTurbofan(): void {
+  try {
+    setFlagsFromString('--no-turbofan')
+  } catch {
+    // flags frozen by the embedder: nothing changes but the time
+  }
+}
+
 export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatusDeps = {}): Promise<void> {
   if (opts.watch !== undefined) checkWatchCombination(opts)
   if (opts.semantic && opts.pod === undefined) throw new UsageError('--semantic compares one proxy with istiod\'s view of it; give a pod', {hint: 'meshctl ps <pod> --semantic'})
@@ -218,6 +234,7 @@ export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatus
     if (source === undefined || signal.aborted) process.exit(process.exitCode ?? 0)
     return watchProxyStatus(opts, source, deps, warnings)
   }
+  if (opts.file !== undefined && deps.source === undefined) withoutTurbofan()
   const source = deps.source ?? (await pickSource(opts))
   const {set, text, note} = await snapshot(opts, source, (deps.now ?? (() => new Date()))())
   if (note) process.stderr.write(`Warning: ${note}\n`)
