@@ -204,11 +204,12 @@ async function watchProxyStatus(opts: ProxyStatusOptions, source: StatusSource, 
 }
 
 /**
- * `ps --file` once: what is left of the process is one pass over thousands of proxies (decode, sort, table), a few
+ * `ps --file`, one table: what is left of the process is one pass over thousands of proxies (decode, sort, table), a few
  * tens of milliseconds. V8 optimises the hot loops with TurboFan on a background thread, and those compilations cost
  * more CPU than they save before the process exits: without them the same run takes ~30 ms less CPU (5,077
- * proxies, BENCHMARKS.md issue 15; Maglev and Sparkplug stay on). Not for --watch (a long-lived process) nor live
- * runs (not measured). setFlagsFromString after start-up may do nothing on another V8: the result is the same.
+ * proxies, BENCHMARKS.md issue 15; Maglev and Sparkplug stay on). The table only: -o yaml of the same proxies runs
+ * for seconds, where optimised code has time to pay back (it was no faster without); not for --watch (a long-lived process) nor live runs
+ * (not measured). setFlagsFromString after start-up may do nothing on another V8: the output is the same.
  */
 function withoutTurbofan(): void {
   try {
@@ -234,7 +235,7 @@ export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatus
     if (source === undefined || signal.aborted) process.exit(process.exitCode ?? 0)
     return watchProxyStatus(opts, source, deps, warnings)
   }
-  if (opts.file !== undefined && deps.source === undefined) withoutTurbofan()
+  if (opts.file !== undefined && deps.source === undefined && opts.output === 'table' && !opts.query) withoutTurbofan()
   const source = deps.source ?? (await pickSource(opts))
   const {set, text, note} = await snapshot(opts, source, (deps.now ?? (() => new Date()))())
   if (note) process.stderr.write(`Warning: ${note}\n`)
