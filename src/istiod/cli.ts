@@ -204,12 +204,13 @@ async function watchProxyStatus(opts: ProxyStatusOptions, source: StatusSource, 
 }
 
 /**
- * `ps --file`, one table: what is left of the process is one pass over thousands of proxies (decode, sort, table), a few
- * tens of milliseconds. V8 optimises the hot loops with TurboFan on a background thread, and those compilations cost
- * more CPU than they save before the process exits: without them the same run takes ~30 ms less CPU (5,077
- * proxies, BENCHMARKS.md issue 15; Maglev and Sparkplug stay on). The table only: -o yaml of the same proxies runs
- * for seconds, where optimised code has time to pay back (it was no faster without); not for --watch (a long-lived process) nor live runs
- * (not measured). setFlagsFromString after start-up may do nothing on another V8: the output is the same.
+ * `ps --file`, one table: what is left of the process is one pass over thousands of proxies (decode, sort, table),
+ * a few tens of milliseconds. V8 optimises the hot loops with TurboFan on a background thread, and those
+ * compilations cost more CPU than they save before the process exits: without them the same run takes ~20-30 ms
+ * less CPU (5,077 proxies, BENCHMARKS.md issue 15; Maglev and Sparkplug stay on). The table only: -o yaml of the
+ * same proxies runs for seconds, where optimised code has time to pay back (it was no faster without); not for
+ * --watch (a long-lived process) nor live runs (not measured). setFlagsFromString after start-up may do nothing on
+ * another V8: the output is the same either way.
  */
 function withoutTurbofan(): void {
   try {
