@@ -69,13 +69,23 @@ function statusCell(t: TypeSync | undefined, now: Date): Cell {
 
 /** Proxies ordered as istioctl: Go's sort.Slice on the proxy ID (byte order). */
 export function sortProxies(proxies: readonly ProxySync[]): ProxySync[] {
-  if (!jsOrderIsGoOrder(proxies.map((p) => p.id))) return goSorted(proxies, (a, b) => goLess(a.id, b.id))
+  const ids: string[] = new Array(proxies.length)
+  for (let i = 0; i < proxies.length; i++) ids[i] = proxies[i]!.id
+  if (!jsOrderIsGoOrder(ids)) return goSorted(proxies, (a, b) => goLess(a.id, b.id))
   // JS's `<` is Go's order for these IDs: the engine's sort with a three-way comparison of the IDs (one comparison
-  // per pair, not two calls of `less`); distinct IDs have one sorted order, so any sort gives Go's result, and equal
-  // IDs go to the Go port (goSorted), which puts them where Go's unstable sort does
-  const out = proxies.slice().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  for (let i = 1; i < out.length; i++) if (out[i - 1]!.id === out[i]!.id) return goSorted(proxies, (a, b) => a.id < b.id)
-  return out
+  // per pair, not two calls of `less`); distinct IDs have one sorted order, so any sort gives Go's result. Equal IDs
+  // go to the Go port (goSorted), which puts them where Go's unstable sort does: a sort compares every two elements
+  // that end up next to each other, so equal IDs are always compared, and seen
+  let equal = false
+  const out = proxies.slice().sort((a, b) => {
+    const x = a.id
+    const y = b.id
+    if (x < y) return -1
+    if (x > y) return 1
+    equal = true
+    return 0
+  })
+  return equal ? goSorted(proxies, (a, b) => a.id < b.id) : out
 }
 
 /** Every type URL any proxy reported. */
