@@ -2,6 +2,7 @@
  * The body of `proxy-status`: pick the source (a saved file, or every live istiod replica), decode each answer as
  * it arrives, filter, build the view, print, then apply --fail-on. The command only parses flags.
  */
+import {setFlagsFromString} from 'node:v8'
 import {ExitCode, ProxyError, UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
@@ -10,7 +11,7 @@ import {proxyStatusQueryView, proxyStatusView} from '../views/proxy-status.js'
 import {decodeStatusDocument, filterNamespace} from './decode.js'
 import {FAIL_ON_CONDITIONS, type FailOnCondition, failOnSummary, findOutOfSync} from './fail-on.js'
 import type {StatusOutputFormat} from './flags.js'
-import {allProxies, type StatusSet} from './model.js'
+import {allProxies, proxyCount, type StatusSet} from './model.js'
 import {fileStatusSource, type StatusSource} from './source.js'
 
 export interface ProxyStatusOptions {
@@ -156,9 +157,9 @@ async function snapshot(opts: ProxyStatusOptions, source: StatusSource, now: Dat
   const result = opts.query ? proxyStatusQueryView(set) : proxyStatusView(set, {now, verbosity: opts.verbosity})
   const text = await renderResult(result, {format: FORMAT[opts.output], query: opts.query, color: opts.color})
   // an empty mesh prints the header alone, silently, as istioctl ≥ 1.28; a -n that matched nothing is worth a note
-  const total = allProxies(all).length
+  const total = proxyCount(all)
   let note: string | undefined
-  if (allProxies(set).length === 0 && total > 0) {
+  if (total > 0 && proxyCount(set) === 0) {
     const istiods = `${all.istiods.length} istiod${all.istiods.length === 1 ? '' : 's'}`
     note = `no proxies in namespace "${opts.namespace}" (${total} in other namespaces, checked ${istiods})`
   }
@@ -202,6 +203,23 @@ async function watchProxyStatus(opts: ProxyStatusOptions, source: StatusSource, 
   process.exit(process.exitCode ?? 0)
 }
 
+/**
+ * `ps --file`, one table: what is left of the process is one pass over thousands of proxies (decode, sort, table),
+ * a few tens of milliseconds. V8 optimises the hot loops with TurboFan on a background thread, and those
+ * compilations cost more CPU than they save before the process exits: without them the same run takes ~20-30 ms
+ * less CPU (5,077 proxies, BENCHMARKS.md issue 15; Maglev and Sparkplug stay on). The table only: -o yaml of the
+ * same proxies runs for seconds, where optimised code has time to pay back (it was no faster without); not for
+ * --watch (a long-lived process) nor live runs (not measured). setFlagsFromString after start-up may do nothing on
+ * another V8: the output is the same either way.
+ */
+function withoutTurbofan(): void {
+  try {
+    setFlagsFromString('--no-turbofan')
+  } catch {
+    // flags frozen by the embedder: nothing changes but the time
+  }
+}
+
 export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatusDeps = {}): Promise<void> {
   if (opts.watch !== undefined) checkWatchCombination(opts)
   if (opts.semantic && opts.pod === undefined) throw new UsageError('--semantic compares one proxy with istiod\'s view of it; give a pod', {hint: 'meshctl ps <pod> --semantic'})
@@ -218,6 +236,7 @@ export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatus
     if (source === undefined || signal.aborted) process.exit(process.exitCode ?? 0)
     return watchProxyStatus(opts, source, deps, warnings)
   }
+  if (opts.file !== undefined && deps.source === undefined && opts.output === 'table' && !opts.query) withoutTurbofan()
   const source = deps.source ?? (await pickSource(opts))
   const {set, text, note} = await snapshot(opts, source, (deps.now ?? (() => new Date()))())
   if (note) process.stderr.write(`Warning: ${note}\n`)

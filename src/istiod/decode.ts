@@ -143,9 +143,10 @@ const RFC3339 = /^(\d{4})-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-
 
 /**
  * Timestamps already read, by their text: a push reaches many proxies at once, so thousands of syncz entries share
- * a few sentTimes (the Dates are never mutated). Bounded, for `ps --watch`.
+ * a few sentTimes (the Dates are never mutated). `null` is Go's zero time (not known), so that one `get` tells a
+ * timestamp not seen yet (undefined) from one that means nothing. Bounded, for `ps --watch`.
  */
-const seenTimestamps = new Map<string, Date | undefined>()
+const seenTimestamps = new Map<string, Date | null>()
 
 /**
  * A proto Timestamp or Go time.Time in JSON: an RFC 3339 string (or `{seconds, nanos}`). Go's zero time
@@ -156,14 +157,15 @@ export function parseTimestamp(v: Json | undefined, where: string | (() => strin
   if (v === undefined || v === null || v === '') return undefined
   const at = (): string => (typeof where === 'string' ? where : where())
   if (typeof v === 'string') {
-    if (seenTimestamps.has(v)) return seenTimestamps.get(v)
+    const seen = seenTimestamps.get(v)
+    if (seen !== undefined) return seen ?? undefined
     const m = RFC3339.exec(v)
     const ms = m ? Date.parse(v.replace(' ', 'T')) : Number.NaN
     if (!m || Number.isNaN(ms)) return fail(`${at()} is "${v}", not an RFC 3339 timestamp`)
-    const d = Number(m[1]) <= 1 ? undefined : new Date(ms)
+    const d = Number(m[1]) <= 1 ? null : new Date(ms)
     if (seenTimestamps.size >= 10_000) seenTimestamps.clear()
     seenTimestamps.set(v, d)
-    return d
+    return d ?? undefined
   }
   if (isObject(v) && (v.seconds !== undefined || v.nanos !== undefined)) {
     const s = Number(v.seconds ?? 0)
@@ -236,16 +238,30 @@ function rankOf(url: string): number {
   return r
 }
 
+/**
+ * The type URLs of the last list found in order. Most proxies subscribe to the same types as the proxy before
+ * them, and istiod writes them in order already (Go's encoding/json sorts map keys): comparing with that list (the
+ * same parsed key strings) settles the order without looking the URLs up.
+ */
+let lastInOrder: readonly string[] = []
+
 /** Types sorted by type URL (in place). */
 function sortTypes(types: TypeSync[]): TypeSync[] {
-  // istiod writes them sorted already (Go's encoding/json sorts map keys): then there is nothing to do
-  let prev = types.length > 0 ? rankOf(types[0]!.typeUrl) : 0
-  for (let i = 1; i < types.length; i++) {
+  const n = types.length
+  if (n === lastInOrder.length) {
+    let i = 0
+    while (i < n && types[i]!.typeUrl === lastInOrder[i]) i++
+    if (i === n) return types
+  }
+  let prev = n > 0 ? rankOf(types[0]!.typeUrl) : 0
+  for (let i = 1; i < n; i++) {
     const r = rankOf(types[i]!.typeUrl)
     // equal ranks are equal URLs: Go's order is strict, and a repeated URL is sorted like any other pair
     if (r <= prev) return types.sort((a, b) => rankOf(a.typeUrl) - rankOf(b.typeUrl))
     prev = r
   }
+  // strictly increasing: a list a later proxy can be compared with
+  lastInOrder = types.map((t) => t.typeUrl)
   return types
 }
 
@@ -326,32 +342,44 @@ const entryAt = (source: string, index: number, id: string): string => `${source
 
 /**
  * Current istiod: status per subscribed type from `resources`, with the xDS rules (statusgen.go). The hot
- * loop of `ps` (five types for each of thousands of proxies): no closures, maps or repeated field lookups per
- * entry; the place in the input (`where` of entry `index`) is spelled out only for a message.
+ * loop of `ps` (five types for each of thousands of proxies, run once per process, so mostly before V8 has
+ * optimised it: every call and every object counts): fields are read directly when they are what istiod writes
+ * (strings), through getString only otherwise; no closure unless a timestamp is new; the place in the input
+ * (`where` of entry `index`) is spelled out only for a message.
  */
 function resourceTypes(resources: JsonObject, source: string, index: number, id: string): TypeSync[] {
-  const types: TypeSync[] = []
+  // gathered in a reused array and copied out at their exact number (an array grown by push keeps room for 17)
+  const types = scratchTypes
+  types.length = 0
   // the keys of a parsed object are distinct: one entry per type URL, as istioctl's map
   for (const url in resources) {
     const r = resources[url]
-    if (!isObject(r)) fail(`${entryAt(source, index, id)} resources["${url}"] is ${describeValue(r)}, expected {sent, acked, sentTime, lastError}`)
-    const o = r as JsonObject
-    const sent = getString(o, 'sent')
-    const acked = getString(o, 'acked')
-    // get() reads either spelling: last_error, then lastError
-    const error = getString(o, 'last_error')
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+      return fail(`${entryAt(source, index, id)} resources["${url}"] is ${describeValue(r)}, expected {sent, acked, sentTime, lastError}`)
+    }
+    let sent = r.sent
+    if (typeof sent !== 'string') sent = getString(r, 'sent')
+    let acked = r.acked
+    if (typeof acked !== 'string') acked = getString(r, 'acked')
+    // either spelling, as get(): last_error, then lastError
+    let error = r.last_error
+    if (error === undefined) error = r.lastError
+    if (typeof error !== 'string') error = error === undefined ? '' : getString(r, 'last_error')
     const status: SyncStatus = error ? 'ERROR' : !sent ? 'NOT SENT' : acked === sent ? 'SYNCED' : 'STALE'
-    // a push reaches many proxies at once: most sentTimes are already known, and then no closure is made for them
-    const at = o.sentTime ?? o.sent_time
-    const sentTime = typeof at === 'string' && seenTimestamps.has(at) ? seenTimestamps.get(at) : parseTimestamp(at, () => `${entryAt(source, index, id)} resources["${url}"] sentTime`)
-    // one object shape for every type (the optional fields added in the same order)
-    const t: TypeSync = {typeUrl: url, status}
-    if (sentTime) t.lastUpdated = sentTime
+    // a push reaches many proxies at once: most sentTimes are already known (null: Go's zero time)
+    const at = r.sentTime ?? r.sent_time
+    let sentTime = typeof at === 'string' ? seenTimestamps.get(at) : undefined
+    if (sentTime === undefined) sentTime = parseTimestamp(at, () => `${entryAt(source, index, id)} resources["${url}"] sentTime`) ?? null
+    // the usual fields in the literal (a field added later would cost the object a second allocation); the
+    // optional fields in the same order everywhere
+    const t: TypeSync = sentTime ? {typeUrl: url, status, lastUpdated: sentTime} : {typeUrl: url, status}
     if (error) t.error = error
     types.push(t)
   }
-  return sortTypes(types)
+  return sortTypes(types.slice())
 }
+
+const scratchTypes: TypeSync[] = []
 
 /** Older istiod: the five core types from the flat nonces, with istioctl ≤ 1.21's rules. */
 function flatTypes(entry: JsonObject, ztunnel: boolean): TypeSync[] {
@@ -390,37 +418,42 @@ function clientConfigOf(p: ProxySync): JsonObject {
   return cc
 }
 
-function hasKeys(o: JsonObject): boolean {
-  for (const _ in o) return true
-  return false
-}
-
 /** One istiod's HTTP `/debug/syncz` array. `name` is the istiod ('' when the input does not say). */
 export function decodeSyncz(entries: Json[], source: string, name: string): IstiodStatus {
   const proxies: ProxySync[] = new Array(entries.length)
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]
-    if (!isObject(e)) return fail(`${source}: [${i}] is ${describeValue(e)}, expected a /debug/syncz entry object`)
-    const id = getString(e, 'proxy')
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) return fail(`${source}: [${i}] is ${describeValue(e)}, expected a /debug/syncz entry object`)
+    // as resourceTypes: the strings istiod writes read directly, anything else through getString
+    let id = e.proxy
+    if (typeof id !== 'string') id = getString(e, 'proxy')
     if (!id) {
       return isSynczEntry(e)
         ? fail(`${source}: [${i}] has no "proxy" (the proxy ID)`)
         : fail(`${source} is not istiod sync status: ${EXPECTED}; ${source}: [${i}] is ${describeValue(e)}`, HOW_TO_SAVE_SYNCZ)
     }
-    const proxyType = getString(e, 'proxy_type')
+    let clusterId = e.cluster_id
+    if (typeof clusterId !== 'string') clusterId = getString(e, 'cluster_id')
+    let istioVersion = e.istio_version
+    if (typeof istioVersion !== 'string') istioVersion = getString(e, 'istio_version')
+    let proxyType = e.proxy_type
+    if (typeof proxyType !== 'string') proxyType = getString(e, 'proxy_type')
+    let proxyVersion = e.proxy_version
+    if (typeof proxyVersion !== 'string') proxyVersion = getString(e, 'proxy_version')
     const resources = e.resources
     if (resources !== undefined && resources !== null && !isObject(resources)) fail(`${source}: [${i}] "resources" is ${describeValue(resources)}, expected an object keyed by type URL`)
-    const p: ProxySync = {
-      id,
-      clusterId: getString(e, 'cluster_id'),
-      namespace: namespaceOfProxyId(id),
-      istioVersion: getString(e, 'istio_version'),
-      istiod: name,
-      types: isObject(resources) && hasKeys(resources) ? resourceTypes(resources, source, i, id) : flatTypes(e, proxyType === 'ztunnel'),
+    // an empty `resources` is an older istiod's answer too
+    let types = isObject(resources) ? resourceTypes(resources, source, i, id) : undefined
+    if (types === undefined || types.length === 0) types = flatTypes(e, proxyType === 'ztunnel')
+    const namespace = namespaceOfProxyId(id)
+    // what every current istiod writes in the literal (fields added later would cost the object a second allocation)
+    let p: ProxySync
+    if (proxyVersion && proxyType) p = {id, clusterId, namespace, istioVersion, istiod: name, types, proxyVersion, proxyType}
+    else {
+      p = {id, clusterId, namespace, istioVersion, istiod: name, types}
+      if (proxyVersion) p.proxyVersion = proxyVersion
+      if (proxyType) p.proxyType = proxyType
     }
-    const proxyVersion = getString(e, 'proxy_version')
-    if (proxyVersion) p.proxyVersion = proxyVersion
-    if (proxyType) p.proxyType = proxyType
     proxies[i] = p
   }
   // the DiscoveryResponse form is for -o json|yaml only: built when first asked for

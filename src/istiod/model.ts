@@ -73,6 +73,13 @@ export function allProxies(set: StatusSet): ProxySync[] {
   return set.istiods.flatMap((i) => i.proxies)
 }
 
+/** How many proxies all istiods reported (allProxies(set).length, without the list). */
+export function proxyCount(set: StatusSet): number {
+  let n = 0
+  for (const i of set.istiods) n += i.proxies.length
+  return n
+}
+
 /** The type entry of a proxy for a type URL, if reported. */
 export function typeOf(p: ProxySync, typeUrl: string): TypeSync | undefined {
   // a loop rather than find(): called for every cell of a table of thousands of proxies, without a closure each

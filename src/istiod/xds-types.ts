@@ -70,6 +70,15 @@ export function goLessOver(values: Iterable<string>): (a: string, b: string) => 
   return nativeLess
 }
 
+/**
+ * Whether JS's string order (UTF-16 units, what `<` and a sort without a comparison function use) is Go's byte
+ * order for these values: none has a unit from U+D800 up.
+ */
+export function jsOrderIsGoOrder(values: readonly string[]): boolean {
+  for (let i = 0; i < values.length; i++) if (FROM_SURROGATES.test(values[i]!)) return false
+  return true
+}
+
 /** Sorts strings in Go's byte order (a proper total order, so any algorithm gives Go's result). */
 export function goSortStrings(values: Iterable<string>): string[] {
   return [...values].sort((a, b) => (a === b ? 0 : goLess(a, b) ? -1 : 1))

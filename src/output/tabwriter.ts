@@ -64,11 +64,64 @@ function runeWidth(s: string): number {
   return n
 }
 
+/** A character other than newline that makes a cell print differently (escaped) or count differently (a surrogate). */
+const NOT_PLAIN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\uD800-\uDFFF]/
+
+/**
+ * formatTable's result for the common table, without styles, whose rows all have the same number of cells: then
+ * every column is one column block spanning all rows (Go's blocks end only at a row without a cell in the column),
+ * so each width is the column's widest cell plus padding, found in one pass, and the text is joined once from its
+ * pieces (no string per line). It assumes that every cell prints as it is and that its width is its length, and
+ * checks that on the result: undefined (formatTable's general path then measures cell by cell) when the text has a
+ * character to escape or a surrogate, or more newlines than rows (a cell with a newline).
+ */
+function formatUniform(rows: readonly Row[], padding: number): string | undefined {
+  const n = rows.length
+  if (n === 0) return undefined
+  const cells = rows[0]!.length
+  if (cells === 0) return undefined
+  for (let i = 1; i < n; i++) if (rows[i]!.length !== cells) return undefined
+  const last = cells - 1
+  const widths: number[] = new Array(last).fill(0)
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!
+    for (let j = 0; j < last; j++) {
+      const c = row[j]!
+      const w = (typeof c === 'string' ? c : c.text).length
+      if (w > widths[j]!) widths[j] = w
+    }
+  }
+  for (let j = 0; j < last; j++) widths[j] = widths[j]! + padding
+  const pieces: string[] = new Array(2 * cells * n)
+  let k = 0
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!
+    for (let j = 0; j < last; j++) {
+      const c = row[j]!
+      const text = typeof c === 'string' ? c : c.text
+      pieces[k++] = text
+      pieces[k++] = spaces(widths[j]! - text.length)
+    }
+    const c = row[last]!
+    pieces[k++] = typeof c === 'string' ? c : c.text
+    pieces[k++] = '\n'
+  }
+  const text = pieces.join('')
+  if (NOT_PLAIN.test(text)) return undefined
+  let lines = 0
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++
+  return lines === n ? text : undefined
+}
+
 /**
  * Formats rows like Go's `tabwriter.NewWriter(w, 0, 8, padding, ' ', 0)` fed with `cell\tcell\t...\n` lines.
  * Returns the text, every row ended by a newline.
  */
 export function formatTable(rows: readonly Row[], padding: number, styler?: Styler): string {
+  if (styler === undefined) {
+    const plain = formatUniform(rows, padding)
+    if (plain !== undefined) return plain
+  }
   const widthsOf: number[][] = new Array(rows.length)
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]

@@ -180,3 +180,20 @@ test('control characters in cells are escaped as kubectl does, not sent to the t
   const out = formatTable([['NAME', 'X'], ['evil\u001b]0;title\u0007\nrow', 'y']], 2)
   assert.equal(out, 'NAME                     X\nevil^[]0;title\\x07\\nrow  y\n')
 })
+
+test('tables whose rows have the same number of cells (the one-pass layout) print as the cell-by-cell layout does', async () => {
+  const {default: fc} = await import('fast-check')
+  // a styler that changes nothing takes formatTable's general path: both must give the same bytes, whatever the
+  // cells hold (control characters to escape, surrogate pairs that count as one rune, lone surrogates, empty cells)
+  const same: Styler = (text) => text
+  const piece = fc.constantFrom('a', 'bb', '', ' ', 'é', '😀', '\uD800', '\uE000', '\u001b', '\n', '\t', '\u0085', 'SYNCED (3m)', 'x'.repeat(30))
+  const text = fc.array(piece, {maxLength: 4}).map((p) => p.join(''))
+  const cell = fc.oneof(text, fc.record({text, style: fc.constantFrom('header', 'good')}))
+  const table = fc.integer({min: 1, max: 5}).chain((n) => fc.array(fc.array(cell, {minLength: n, maxLength: n}), {maxLength: 8}))
+  fc.assert(
+    fc.property(table, fc.integer({min: 0, max: 6}), (rows, padding) => {
+      assert.equal(formatTable(rows, padding), formatTable(rows, padding, same))
+    }),
+    {numRuns: 2000},
+  )
+})
