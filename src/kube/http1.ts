@@ -22,6 +22,12 @@ export interface Http1Response {
 const CR = 0x0d
 const LF = 0x0a
 const MAX_HEAD = 256 * 1024
+const HTTP1 = Buffer.from('HTTP/1.')
+
+function notHttp(start: Buffer): never {
+  const line = start.toString('latin1', 0, 200).split(/\r?\n/, 1)[0]!
+  throw new Error(`not an HTTP/1.x response: ${JSON.stringify(line.slice(0, 60))}`)
+}
 
 type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'close' | 'done'
 
@@ -63,6 +69,9 @@ export class Http1ResponseReader {
           const end = blankLine(buf, Math.max(0, kept - 3))
           if (end < 0) {
             if (buf.length > MAX_HEAD) throw new Error('HTTP response header too long')
+            // something else than HTTP is an error at once, not when the connection ends
+            const n = Math.min(buf.length, HTTP1.length)
+            if (!buf.subarray(0, n).equals(HTTP1.subarray(0, n))) notHttp(buf)
             this.pending = Buffer.from(buf)
             return
           }
@@ -145,7 +154,7 @@ export class Http1ResponseReader {
   private parseHead(head: Buffer): void {
     const lines = head.toString('latin1').split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l))
     const m = /^HTTP\/1\.\d (\d{3})(?: .*)?$/.exec(lines[0] ?? '')
-    if (!m) throw new Error(`not an HTTP/1.x response: ${JSON.stringify((lines[0] ?? '').slice(0, 60))}`)
+    if (!m) notHttp(head)
     const status = Number(m[1])
     const headers: Record<string, string> = {}
     let last = ''

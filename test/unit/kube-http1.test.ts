@@ -85,6 +85,12 @@ test('bare LF line ends and obsolete line folding are accepted', () => {
 
 test('malformed or cut responses are errors', () => {
   assert.throws(() => read('GET', [Buffer.from('SSH-2.0-OpenSSH\r\n\r\n')]), /not an HTTP\/1\.x response/)
+  // known at the first bytes, not only when the connection ends
+  assert.throws(() => new Http1ResponseReader('GET').push(Buffer.from('SSH-2.0-Open')), /not an HTTP\/1\.x response: "SSH-2\.0-Open"/)
+  const partial = new Http1ResponseReader('GET')
+  partial.push(Buffer.from('HTTP/'))
+  partial.push(Buffer.from('1.1 200'))
+  assert.equal(partial.headComplete, false)
   assert.throws(() => read('GET', [Buffer.from('HTTP/1.1 200 OK\r\nno colon\r\n\r\n')]), /malformed HTTP header line/)
   assert.throws(() => read('GET', [Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\n')]), /invalid Content-Length/)
   assert.throws(() => read('GET', [Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n')]), /invalid Content-Length/)
