@@ -151,8 +151,9 @@ export async function openPodStream(api: KubeApi, namespace: string, pod: string
  * last byte, before the kubelet closes the stream.
  */
 export async function portForwardRequest(api: KubeApi, namespace: string, pod: string, port: number, method: string, path: string): Promise<HttpResult> {
-  // what Node's HTTP client refuses too (ERR_UNESCAPED_CHARACTERS): the request line must stay one line
-  if (/[^\x21-\x7e]/.test(path) || /[^A-Z]/.test(method)) throw new TypeError(`Request path contains unescaped characters: ${JSON.stringify(`${method} /${path}`)}`)
+  // what Node's HTTP client refuses (ERR_UNESCAPED_CHARACTERS, its INVALID_PATH_REGEX): the request line must stay one
+  // line; like Node, other Latin-1 characters are sent as one byte each
+  if (/[^\u0021-\u00ff]/.test(path) || !/^[A-Z]+$/.test(method)) throw new TypeError(`Request path contains unescaped characters: ${JSON.stringify(`${method} /${path}`)}`)
   const reader = new Http1ResponseReader(method)
   let errText = ''
   let settle: ((err: Error | undefined) => void) | undefined
