@@ -541,8 +541,10 @@ class IstiodReplicaServer {
       res.setHeader('content-type', a.contentType)
       // the whole syncz (3.3 MB for 1,700 proxies) is the same text every time: its bytes are kept too, so a request
       // costs the emulated API server and kubelet their share only, not a UTF-8 encoding of istiod's answer
-      if (a.body === this.synczText) res.end((this.synczBytes ??= Buffer.from(a.body)))
-      else res.end(a.body)
+      if (a.body === this.synczText) {
+        this.synczBytes ??= Buffer.from(a.body)
+        res.end(this.synczBytes)
+      } else res.end(a.body)
     } else if (path === '/version') res.end(this.mesh.istio.version)
     else if (path === '/ready') res.end()
     else if (path === '/metrics') {
