@@ -4,11 +4,12 @@
  * framing), with our own WebSocket factory so that a refused upgrade keeps the API server's explanation
  * (client-node alone reports only "Unexpected server response: 403") and every step has a time limit.
  */
-import http from 'node:http'
+import type http from 'node:http'
 import type {IncomingMessage} from 'node:http'
 import {Duplex, PassThrough, Writable} from 'node:stream'
 import {ClusterError, ProxyError} from '../errors/index.js'
 import {fmtSeconds, type KubeApi, type KubeStatus} from './api.js'
+import {Http1ResponseReader} from './http1.js'
 
 type ClientNode = typeof import('./client-node.js')
 type WS = import('ws').WebSocket
@@ -79,41 +80,61 @@ export interface PodStream {
 }
 
 /**
- * One TCP connection to `port` inside the pod, as a duplex stream (a Kubernetes port-forward WebSocket
- * carries exactly one connection). Used for one-shot admin requests and by `dashboard envoy`.
+ * Opens a port-forward WebSocket to one port of the pod and hands on what arrives: `onData` the bytes from the pod's
+ * port, `onError` the kubelet's error-channel text. The port-forward protocol (what client-node's PortForward does,
+ * without the generated API clients its module imports for its service helper: 4 MB less to load): one port,
+ * channel 0 its data, channel 1 its errors, each starting with the port number (two bytes); anything on other
+ * channels is ignored. Bytes to the pod go out with `sendToPod`.
  */
-export async function openPodStream(api: KubeApi, namespace: string, pod: string, port: number): Promise<PodStream> {
+async function openPortForward(api: KubeApi, namespace: string, pod: string, port: number, onData: (chunk: Buffer) => void, onError: (text: string) => void): Promise<WS> {
   const action = `port-forward to ${pod}.${namespace}:${port}`
-  const {WebSocketHandler} = await loadClientNode()
-  const fromPod = new PassThrough()
-  const toPod = new PassThrough()
-  let errText = ''
-  const errSink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      errText += chunk.toString('utf8')
-      done()
-    },
-  })
-  // the port-forward protocol (what client-node's PortForward does, without the generated API clients its
-  // module imports for its service helper: 4 MB less to load): one port, channel 0 its data, channel 1 its
-  // errors, each starting with the port number (two bytes); anything on other channels is ignored
   const handler = await wsHandler(api, action)
   const portPrefixPending = [true, true]
-  let ws: WS
   try {
-    ws = (await handler.connect(`/api/v1/namespaces/${namespace}/pods/${pod}/portforward?ports=${port}`, null, (channel: number, data: Buffer) => {
+    return (await handler.connect(`/api/v1/namespaces/${namespace}/pods/${pod}/portforward?ports=${port}`, null, (channel: number, data: Buffer) => {
       if (channel > 1) return true
       if (portPrefixPending[channel]) {
         data = data.subarray(2)
         portPrefixPending[channel] = false
       }
-      ;(channel === 0 ? fromPod : errSink).write(data)
+      if (data.length === 0) return true
+      if (channel === 0) onData(data)
+      else onError(data.toString('utf8'))
       return true
     })) as unknown as WS
-    WebSocketHandler.handleStandardInput(ws as never, toPod, 0)
   } catch (err) {
     throw wsFailure(api, err, action)
   }
+}
+
+/** Bytes to the pod's port: one channel-0 message (the channel byte and the data, as client-node frames stdin). */
+function sendToPod(ws: WS, data: Buffer): void {
+  const frame = Buffer.allocUnsafe(data.length + 1)
+  frame[0] = 0
+  data.copy(frame, 1)
+  ws.send(frame)
+}
+
+/**
+ * One TCP connection to `port` inside the pod, as a duplex stream (a Kubernetes port-forward WebSocket
+ * carries exactly one connection). Used by `dashboard envoy` and the xDS relay.
+ */
+export async function openPodStream(api: KubeApi, namespace: string, pod: string, port: number): Promise<PodStream> {
+  const {WebSocketHandler} = await loadClientNode()
+  const fromPod = new PassThrough()
+  const toPod = new PassThrough()
+  let errText = ''
+  const ws = await openPortForward(
+    api,
+    namespace,
+    pod,
+    port,
+    (data) => fromPod.write(data),
+    (text) => {
+      errText += text
+    },
+  )
+  WebSocketHandler.handleStandardInput(ws as never, toPod, 0)
   ws.on('close', () => fromPod.end())
   ws.on('error', () => fromPod.end())
   const socket = Duplex.from({readable: fromPod, writable: toPod})
@@ -123,38 +144,81 @@ export async function openPodStream(api: KubeApi, namespace: string, pod: string
   return {socket, errorText: () => errText.trim(), close: () => ws.close()}
 }
 
-/** One HTTP request to `port` in the pod, over a port-forward WebSocket (one stream = one connection). */
+/**
+ * One HTTP request to `port` in the pod, over a port-forward WebSocket (one stream = one connection, hence
+ * `Connection: close`). The response is read from the WebSocket's messages as they arrive (./http1.ts), without a
+ * stream or Node's HTTP client in between: the body is copied once, and a response with a length is complete at its
+ * last byte, before the kubelet closes the stream.
+ */
 export async function portForwardRequest(api: KubeApi, namespace: string, pod: string, port: number, method: string, path: string): Promise<HttpResult> {
-  const stream = await openPodStream(api, namespace, pod, port)
+  // what Node's HTTP client refuses (ERR_UNESCAPED_CHARACTERS, its INVALID_PATH_REGEX): the request line must stay one
+  // line; like Node, other Latin-1 characters are sent as one byte each
+  if (/[^\u0021-\u00ff]/.test(path) || !/^[A-Z]+$/.test(method)) throw new TypeError(`Request path contains unescaped characters: ${JSON.stringify(`${method} /${path}`)}`)
+  const reader = new Http1ResponseReader(method)
+  let errText = ''
+  let settle: ((err: Error | undefined) => void) | undefined
+  let failure: Error | undefined
+  const ws = await openPortForward(
+    api,
+    namespace,
+    pod,
+    port,
+    (data) => {
+      if (failure || reader.done) return
+      try {
+        reader.push(data)
+      } catch (err) {
+        failure = err as Error
+      }
+      if (failure || reader.done) settle?.(failure)
+    },
+    (text) => {
+      errText += text
+    },
+  )
   try {
-    return await new Promise<HttpResult>((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        req.destroy()
+        settle = undefined
         reject(new ProxyError(`timed out after ${fmtSeconds(api.timeoutMs)} waiting for ${method} /${path} on ${pod}.${namespace}:${port}`, {code: 'E_TIMEOUT', hint: 'the proxy may be overloaded; raise --timeout'}))
       }, api.timeoutMs)
-      const req = http.request({host: 'localhost', port, path: `/${path}`, method, headers: {Connection: 'close'}, createConnection: () => stream.socket as never}, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
-          clearTimeout(timer)
-          resolve({status: res.statusCode ?? 0, body: Buffer.concat(chunks)})
-        })
-        res.on('error', (err) => {
-          clearTimeout(timer)
-          reject(err)
-        })
-      })
-      req.on('error', (err) => {
+      settle = (err) => {
+        settle = undefined
         clearTimeout(timer)
-        const why = stream.errorText()
+        if (!err) {
+          resolve()
+          return
+        }
+        const why = errText.trim()
         if (why) reject(portError(why, pod, namespace, port))
         else reject(new ProxyError(`the connection to ${pod}.${namespace}:${port} closed before Envoy answered (${err.message})`, {code: 'E_ADMIN'}))
-      })
-      req.end()
+      }
+      const closed = (): void => {
+        if (!settle) return
+        if (failure) {
+          settle(failure)
+          return
+        }
+        try {
+          reader.end()
+          settle(undefined)
+        } catch (err) {
+          settle(err as Error)
+        }
+      }
+      ws.on('close', closed)
+      ws.on('error', closed)
+      if (ws.readyState === ws.CLOSED) closed()
+      else {
+        const extra = method === 'GET' || method === 'HEAD' ? '' : 'Content-Length: 0\r\n'
+        sendToPod(ws, Buffer.from(`${method} /${path} HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n${extra}\r\n`, 'latin1'))
+      }
     })
   } finally {
-    stream.close()
+    ws.close()
   }
+  const res = reader.response()
+  return {status: res.status, body: res.body}
 }
 
 /** The kubelet's error-channel text (e.g. connection refused) as an actionable error. */

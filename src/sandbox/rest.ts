@@ -233,7 +233,8 @@ function list(ctx: RestContext, req: IncomingMessage, res: ServerResponse, r: Re
   try {
     const labelReqs = parseLabelSelector(query.get('labelSelector') ?? '')
     fieldReqs = parseFieldSelector(query.get('fieldSelector') ?? '')
-    const known = ctx.store.list(r, undefined)[0]
+    // the field names a type has, from any one of its objects (it was the first of every object sorted)
+    const known = ctx.store.any(r)
     const supported = known ? Object.keys(r.fields(known)) : ['metadata.name', 'metadata.namespace']
     for (const f of fieldReqs) if (!supported.includes(f.field)) throw new SelectorError(`field label not supported: ${f.field}`)
     items = ctx.store
