@@ -369,6 +369,31 @@ function edsNode(assignment: JsonObject | (() => JsonObject), name?: string): En
   }
 }
 
+/**
+ * A compact graph's EDS resource: its hosts and overprovisioning factor read now from the decoded assignment, which
+ * is then let go (`raw` decodes it again when asked).
+ */
+function compactEdsNode(cla: JsonObject, name: string, whole: () => Json): EndpointsNode {
+  return {
+    type: 'endpoints',
+    cluster: name,
+    source: 'eds',
+    get raw(): JsonObject {
+      return getObject(whole(), 'endpoint_config') ?? {}
+    },
+    hosts: hostsOfAssignment(cla),
+    overprovisioningFactor: overprovisioning(cla),
+  }
+}
+
+const CLUSTER_FIELDS = ['static_clusters', 'dynamic_active_clusters', 'dynamic_warming_clusters'] as const
+const EDS_FIELDS = ['static_endpoint_configs', 'dynamic_endpoint_configs'] as const
+
+const clusterState = (field: string): ClusterState => (field === 'static_clusters' ? 'static' : field === 'dynamic_warming_clusters' ? 'warming' : 'active')
+
+/** A compact cluster node's own load_assignment (null: none, or an EDS cluster, whose own is not used). */
+const INLINE_ASSIGNMENT = new WeakMap<ClusterNode, JsonObject | null>()
+
 /** A lean entry's whole value: decoded from its `@range` on first use, or the entry itself when it came whole. */
 function wholeEntry(dump: ConfigDump, kind: 'clusters' | 'endpoints' | 'routes', entry: Json): () => Json {
   const range = get(entry, '@range')
@@ -383,6 +408,46 @@ function wholeEntry(dump: ConfigDump, kind: 'clusters' | 'endpoints' | 'routes',
 export interface GraphOptions {
   /** decode only the cluster fields routing uses (trace); check and diff read clusters whole */
   lean?: boolean
+  /**
+   * index clusters and EDS assignments as their sections stream by, each resource decoded once and reduced to its
+   * node (names, states, discovery, secret references, hosts), its decoded value let go and decoded again from its
+   * bytes only if `raw` is asked for (check, which reads the nodes of every resource but the raw of none: on a
+   * 10,000-service dump the 90 MB of clusters and endpoints never sit in memory as objects, which made most of its
+   * garbage collection). A reader of every `raw` (diff) is better served by the default.
+   */
+  compact?: boolean
+}
+
+/** The arrays of a ClustersConfigDump and of an EndpointsConfigDump, every element whole (compact indexing). */
+const CLUSTER_ARRAYS = eitherSpelling({static_clusters: [true], dynamic_active_clusters: [true], dynamic_warming_clusters: [true]})
+const EDS_ARRAYS = eitherSpelling({static_endpoint_configs: [true], dynamic_endpoint_configs: [true]})
+
+/** A compact node's value, decoded from its input bytes on first use. */
+function decodedLater(dump: ConfigDump, kind: 'clusters' | 'endpoints', range: readonly [number, number]): () => Json {
+  let whole: Json | undefined
+  return () => {
+    whole ??= dump.decodeRange(kind, range[0], range[1]) ?? null
+    return whole
+  }
+}
+
+/**
+ * A section's elements streamed by ConfigDump.streamSection, each reduced by `reduce` as it comes (the element is not
+ * kept), in the order the graph indexes them: section by section, field by field as `fields` lists them, whatever
+ * order the section's members come in. undefined when the section could not be streamed.
+ */
+function streamed<T>(dump: ConfigDump, kind: 'clusters' | 'endpoints', p: Projection, fields: readonly string[], reduce: (field: string, entry: Json, range: [number, number]) => T | undefined): T[] | undefined {
+  // per section, per field
+  const sections: T[][][] = []
+  const ok = dump.streamSection(kind, p, (key, entry, start, end, section) => {
+    const f = fields.findIndex((x) => x === key || toCamel(x) === key)
+    if (f < 0) return
+    const node = reduce(fields[f]!, entry, [start, end])
+    if (node === undefined) return
+    sections[section] ??= fields.map(() => [])
+    sections[section][f]!.push(node)
+  })
+  return ok ? sections.flat(2) : undefined
 }
 
 export class ConfigGraph {
@@ -543,11 +608,12 @@ export class ConfigGraph {
   // ------------------------------------------------------------------ clusters and endpoints
 
   /** A cluster node from its dump entry; in a lean graph the entry may hold only the indexed fields (clusterNode). */
-  private clusterNode(entry: Json, state: ClusterState): ClusterNode | undefined {
+  private clusterNode(entry: Json, state: ClusterState, range?: [number, number]): ClusterNode | undefined {
     const indexed = getObject(entry, 'cluster')
     if (!indexed) return undefined
     const name = getString(indexed, 'name')
     const edsName = getString(getObject(indexed, 'eds_cluster_config'), 'service_name') || name
+    if (range) return this.compactClusterNode(entry, indexed, state, range, name, edsName)
     const whole = this.options.lean ? wholeEntry(this.dump, 'clusters', entry) : undefined
     let secretRefs: string[] | undefined
     const node: ClusterNode = {
@@ -569,6 +635,36 @@ export class ConfigGraph {
     return node
   }
 
+  /**
+   * A compact graph's cluster: what check reads taken from the decoded entry now (its secret references, and a
+   * non-EDS cluster's own load_assignment), the entry itself let go; `raw` decodes the cluster again when asked.
+   */
+  private compactClusterNode(entry: Json, indexed: JsonObject, state: ClusterState, range: [number, number], name: string, edsName: string): ClusterNode {
+    const whole = decodedLater(this.dump, 'clusters', range)
+    const discovery = discoveryOf(indexed)
+    const node: ClusterNode = {
+      type: 'cluster',
+      name,
+      state,
+      get raw(): JsonObject {
+        return getObject(whole(), 'cluster') ?? {}
+      },
+      meta: metaOf(entry),
+      discovery,
+      edsName,
+      secretRefs: clusterTransportSockets(indexed).flatMap(sdsSecretNames),
+    }
+    // endpointsOf reads a non-EDS cluster's load_assignment (an EDS cluster's is ignored)
+    INLINE_ASSIGNMENT.set(node, discovery === 'EDS' ? null : (getObject(indexed, 'load_assignment') ?? null))
+    return node
+  }
+
+  /** A cluster's own load_assignment, without decoding a compact node's cluster again. */
+  private inlineAssignment(cluster: ClusterNode): JsonObject | undefined {
+    const kept = INLINE_ASSIGNMENT.get(cluster)
+    return kept !== undefined ? (kept ?? undefined) : getObject(cluster.raw, 'load_assignment')
+  }
+
   /** Every cluster copy by name (a name may be active and warming at once). */
   get clusterCopies(): Map<string, ClusterNode[]> {
     if (this.clusterMap) return this.clusterMap
@@ -579,6 +675,16 @@ export class ConfigGraph {
       const list = m.get(node.name)
       if (list) list.push(node)
       else m.set(node.name, [node])
+    }
+    const stream = this.options.compact && !this.options.lean ? streamed(this.dump, 'clusters', CLUSTER_ARRAYS, CLUSTER_FIELDS, (field, entry, range) => this.clusterNode(entry, clusterState(field), range)) : undefined
+    if (stream) {
+      for (const node of stream) {
+        const list = m.get(node.name)
+        if (list) list.push(node)
+        else m.set(node.name, [node])
+      }
+      this.clusterMap = m
+      return m
     }
     const sections = this.options.lean ? [this.dump.sectionProjected('clusters', LEAN_CLUSTERS)].filter((x) => x !== undefined) : this.dump.sections('clusters')
     for (const section of sections) {
@@ -609,9 +715,8 @@ export class ConfigGraph {
     if (this.clusterMap) return this.clusterMap.get(name)
     let cached = this.clusterLookups.get(name)
     if (cached === undefined) {
-      const hits = this.lookup('clusters', ['static_clusters', 'dynamic_active_clusters', 'dynamic_warming_clusters'], 'cluster', 'name', name)
-      const state = (field: string): ClusterState => (field === 'static_clusters' ? 'static' : field === 'dynamic_warming_clusters' ? 'warming' : 'active')
-      cached = hits ? hits.map((h) => this.clusterNode(h.entry, state(h.field))).filter((c) => c !== undefined) : (this.clusterCopies.get(name) ?? null)
+      const hits = this.lookup('clusters', CLUSTER_FIELDS, 'cluster', 'name', name)
+        cached = hits ? hits.map((h) => this.clusterNode(h.entry, clusterState(h.field))).filter((c) => c !== undefined) : (this.clusterCopies.get(name) ?? null)
       this.clusterLookups.set(name, cached)
     }
     return cached ?? undefined
@@ -651,12 +756,23 @@ export class ConfigGraph {
   private edsIndex(): Map<string, EndpointsNode> | null {
     if (this.endpointMap !== undefined) return this.endpointMap
     const lean = this.options.lean === true
+    const m = new Map<string, EndpointsNode>()
+    const stream = this.options.compact && !lean
+      ? streamed(this.dump, 'endpoints', EDS_ARRAYS, EDS_FIELDS, (_field, entry, range) => {
+          const cla = getObject(entry, 'endpoint_config')
+          return cla ? compactEdsNode(cla, getString(cla, 'cluster_name'), decodedLater(this.dump, 'endpoints', range)) : undefined
+        })
+      : undefined
+    if (stream) {
+      for (const node of stream) m.set(node.cluster, node)
+      this.endpointMap = m
+      return m
+    }
     const sections = lean ? [this.dump.sectionProjected('endpoints', LEAN_EDS)].filter((x) => x !== undefined) : this.dump.sections('endpoints')
     if (sections.length === 0) {
       this.endpointMap = null
       return null
     }
-    const m = new Map<string, EndpointsNode>()
     for (const section of sections) {
       for (const e of [...getArray(section, 'static_endpoint_configs'), ...getArray(section, 'dynamic_endpoint_configs')]) {
         const indexed = getObject(e, 'endpoint_config')
@@ -697,13 +813,25 @@ export class ConfigGraph {
   endpointsOf(cluster: ClusterNode): EndpointsNode | undefined {
     const live = this.liveIndex()?.get(cluster.name)
     let node: EndpointsNode | undefined
-    const inline = getObject(cluster.raw, 'load_assignment')
-    if (inline && cluster.discovery !== 'EDS') {
+    const inline = cluster.discovery !== 'EDS' ? this.inlineAssignment(cluster) : undefined
+    if (inline) {
       node = {type: 'endpoints', cluster: cluster.name, source: 'load_assignment', raw: inline, hosts: hostsOfAssignment(inline), overprovisioningFactor: overprovisioning(inline)}
     } else {
       const eds = this.edsFor(cluster.edsName) ?? (cluster.edsName !== cluster.name ? this.edsFor(cluster.name) : undefined)
       // a copy: live health is laid over the hosts below
-      if (eds) node = {type: 'endpoints', cluster: eds.cluster, source: 'eds', raw: eds.raw, hosts: eds.hosts.map((h) => ({...h})), overprovisioningFactor: eds.overprovisioningFactor}
+      // (raw only when asked: a compact graph's would be decoded again)
+      if (eds) {
+        node = {
+          type: 'endpoints',
+          cluster: eds.cluster,
+          source: 'eds',
+          get raw(): JsonObject | undefined {
+            return eds.raw
+          },
+          hosts: eds.hosts.map((h) => ({...h})),
+          overprovisioningFactor: eds.overprovisioningFactor,
+        }
+      }
       else if (this.endpointsKnown && cluster.discovery === 'EDS') node = {type: 'endpoints', cluster: cluster.name, source: 'eds', hosts: [], overprovisioningFactor: 140}
     }
     if (live) {
