@@ -370,19 +370,48 @@ function edsNode(assignment: JsonObject | (() => JsonObject), name?: string): En
 }
 
 /**
- * A compact graph's EDS resource: its hosts and overprovisioning factor read now from the decoded assignment, which
- * is then let go (`raw` decodes it again when asked).
+ * A compact graph's EDS resource: its hosts and overprovisioning factor read when its assignment was decoded, which
+ * was then let go (`raw` decodes it again when asked). A class, not an object literal with a getter: 12,800 of those
+ * would each need a map of their own (dictionary mode, half a kilobyte apiece).
  */
-function compactEdsNode(cla: JsonObject, name: string, whole: () => Json): EndpointsNode {
-  return {
-    type: 'endpoints',
-    cluster: name,
-    source: 'eds',
-    get raw(): JsonObject {
-      return getObject(whole(), 'endpoint_config') ?? {}
-    },
-    hosts: hostsOfAssignment(cla),
-    overprovisioningFactor: overprovisioning(cla),
+class CompactEndpoints implements EndpointsNode {
+  readonly type = 'endpoints'
+  readonly source = 'eds'
+  private decoded?: Json
+  constructor(
+    private readonly dump: ConfigDump,
+    private readonly start: number,
+    private readonly end: number,
+    readonly cluster: string,
+    readonly hosts: HostNode[],
+    readonly overprovisioningFactor: number,
+  ) {}
+  get raw(): JsonObject {
+    this.decoded ??= this.dump.decodeRange('endpoints', this.start, this.end) ?? null
+    return getObject(this.decoded, 'endpoint_config') ?? {}
+  }
+}
+
+/** A compact graph's cluster: what check reads, taken from the decoded entry, which was then let go (see CompactEndpoints). */
+class CompactCluster implements ClusterNode {
+  readonly type = 'cluster'
+  private decoded?: Json
+  constructor(
+    private readonly dump: ConfigDump,
+    private readonly start: number,
+    private readonly end: number,
+    readonly name: string,
+    readonly state: ClusterState,
+    readonly meta: ResourceMeta,
+    readonly discovery: string,
+    readonly edsName: string,
+    readonly secretRefs: string[],
+    /** a non-EDS cluster's own load_assignment (endpointsOf reads it; an EDS cluster's is not used) */
+    readonly inlineAssignment: JsonObject | undefined,
+  ) {}
+  get raw(): JsonObject {
+    this.decoded ??= this.dump.decodeRange('clusters', this.start, this.end) ?? null
+    return getObject(this.decoded, 'cluster') ?? {}
   }
 }
 
@@ -390,9 +419,6 @@ const CLUSTER_FIELDS = ['static_clusters', 'dynamic_active_clusters', 'dynamic_w
 const EDS_FIELDS = ['static_endpoint_configs', 'dynamic_endpoint_configs'] as const
 
 const clusterState = (field: string): ClusterState => (field === 'static_clusters' ? 'static' : field === 'dynamic_warming_clusters' ? 'warming' : 'active')
-
-/** A compact cluster node's own load_assignment (null: none, or an EDS cluster, whose own is not used). */
-const INLINE_ASSIGNMENT = new WeakMap<ClusterNode, JsonObject | null>()
 
 /** A lean entry's whole value: decoded from its `@range` on first use, or the entry itself when it came whole. */
 function wholeEntry(dump: ConfigDump, kind: 'clusters' | 'endpoints' | 'routes', entry: Json): () => Json {
@@ -422,15 +448,6 @@ export interface GraphOptions {
 const CLUSTER_ARRAYS = eitherSpelling({static_clusters: [true], dynamic_active_clusters: [true], dynamic_warming_clusters: [true]})
 const EDS_ARRAYS = eitherSpelling({static_endpoint_configs: [true], dynamic_endpoint_configs: [true]})
 
-/** A compact node's value, decoded from its input bytes on first use. */
-function decodedLater(dump: ConfigDump, kind: 'clusters' | 'endpoints', range: readonly [number, number]): () => Json {
-  let whole: Json | undefined
-  return () => {
-    whole ??= dump.decodeRange(kind, range[0], range[1]) ?? null
-    return whole
-  }
-}
-
 /**
  * A section's elements streamed by ConfigDump.streamSection, each reduced by `reduce` as it comes (the element is not
  * kept), in the order the graph indexes them: section by section, field by field as `fields` lists them, whatever
@@ -459,6 +476,8 @@ export class ConfigGraph {
   private readonly clusterLookups = new Map<string, ClusterNode[] | null>()
   private readonly edsLookups = new Map<string, EndpointsNode | null>()
   private readonly routeLookups = new Map<string, RouteConfigNode | null>()
+  /** one string for each secret name compact cluster nodes hold (a few distinct names, 12,800 clusters) */
+  private readonly secretNames = new Map<string, string>()
   private liveHealth?: Map<string, Map<string, {failed: string[]; eds: string; priority: number; locality: string; weight?: number}>>
 
   constructor(
@@ -635,34 +654,24 @@ export class ConfigGraph {
     return node
   }
 
-  /**
-   * A compact graph's cluster: what check reads taken from the decoded entry now (its secret references, and a
-   * non-EDS cluster's own load_assignment), the entry itself let go; `raw` decodes the cluster again when asked.
-   */
+  /** A compact graph's cluster node (CompactCluster), its secret names shared between the clusters that name them. */
   private compactClusterNode(entry: Json, indexed: JsonObject, state: ClusterState, range: [number, number], name: string, edsName: string): ClusterNode {
-    const whole = decodedLater(this.dump, 'clusters', range)
     const discovery = discoveryOf(indexed)
-    const node: ClusterNode = {
-      type: 'cluster',
-      name,
-      state,
-      get raw(): JsonObject {
-        return getObject(whole(), 'cluster') ?? {}
-      },
-      meta: metaOf(entry),
-      discovery,
-      edsName,
-      secretRefs: clusterTransportSockets(indexed).flatMap(sdsSecretNames),
-    }
-    // endpointsOf reads a non-EDS cluster's load_assignment (an EDS cluster's is ignored)
-    INLINE_ASSIGNMENT.set(node, discovery === 'EDS' ? null : (getObject(indexed, 'load_assignment') ?? null))
-    return node
+    const secretRefs = clusterTransportSockets(indexed)
+      .flatMap(sdsSecretNames)
+      .map((n) => {
+        const known = this.secretNames.get(n)
+        if (known !== undefined) return known
+        this.secretNames.set(n, n)
+        return n
+      })
+    const inline = discovery === 'EDS' ? undefined : getObject(indexed, 'load_assignment')
+    return new CompactCluster(this.dump, range[0], range[1], name, state, metaOf(entry), discovery, edsName === name ? name : edsName, secretRefs, inline)
   }
 
   /** A cluster's own load_assignment, without decoding a compact node's cluster again. */
   private inlineAssignment(cluster: ClusterNode): JsonObject | undefined {
-    const kept = INLINE_ASSIGNMENT.get(cluster)
-    return kept !== undefined ? (kept ?? undefined) : getObject(cluster.raw, 'load_assignment')
+    return cluster instanceof CompactCluster ? cluster.inlineAssignment : getObject(cluster.raw, 'load_assignment')
   }
 
   /** Every cluster copy by name (a name may be active and warming at once). */
@@ -760,7 +769,7 @@ export class ConfigGraph {
     const stream = this.options.compact && !lean
       ? streamed(this.dump, 'endpoints', EDS_ARRAYS, EDS_FIELDS, (_field, entry, range) => {
           const cla = getObject(entry, 'endpoint_config')
-          return cla ? compactEdsNode(cla, getString(cla, 'cluster_name'), decodedLater(this.dump, 'endpoints', range)) : undefined
+          return cla ? new CompactEndpoints(this.dump, range[0], range[1], getString(cla, 'cluster_name'), hostsOfAssignment(cla), overprovisioning(cla)) : undefined
         })
       : undefined
     if (stream) {
