@@ -392,6 +392,20 @@ class CompactEndpoints implements EndpointsNode {
   }
 }
 
+/** Whether a reference resolves (edges): one of three values, shared by every edge. */
+interface Resolution {
+  resolved: boolean
+  targetState?: string
+}
+const RESOLVED: Resolution = {resolved: true}
+const WARMING: Resolution = {resolved: false, targetState: 'warming'}
+const MISSING: Resolution = {resolved: false}
+
+/** An edge; `targetState` only when the target is there but not usable. */
+function edge(from: Edge['from'], to: Edge['to'], via: string, r: Resolution): Edge {
+  return r.targetState === undefined ? {from, to, via, resolved: r.resolved} : {from, to, via, resolved: r.resolved, targetState: r.targetState}
+}
+
 /** A compact graph's cluster: what check reads, taken from the decoded entry, which was then let go (see CompactEndpoints). */
 class CompactCluster implements ClusterNode {
   readonly type = 'cluster'
@@ -827,9 +841,9 @@ export class ConfigGraph {
       node = {type: 'endpoints', cluster: cluster.name, source: 'load_assignment', raw: inline, hosts: hostsOfAssignment(inline), overprovisioningFactor: overprovisioning(inline)}
     } else {
       const eds = this.edsFor(cluster.edsName) ?? (cluster.edsName !== cluster.name ? this.edsFor(cluster.name) : undefined)
-      // a copy: live health is laid over the hosts below
-      // (raw only when asked: a compact graph's would be decoded again)
-      if (eds) {
+      // with live health, a copy (laid over the hosts below), its raw only when asked (a compact graph's is decoded again)
+      if (eds && !live) node = eds
+      else if (eds) {
         node = {
           type: 'endpoints',
           cluster: eds.cluster,
@@ -896,15 +910,14 @@ export class ConfigGraph {
    * dangling clusters are still worth reporting).
    */
   *edges(): Generator<Edge> {
-    const secretOk = (name: string): {resolved: boolean; targetState?: string} => {
+    const secretOk = (name: string): Resolution => {
       const copies = this.secretCopies.get(name)
-      if (!copies) return {resolved: false}
-      if (copies.some((c) => c.state !== 'warming')) return {resolved: true}
-      return {resolved: false, targetState: 'warming'}
+      if (!copies) return MISSING
+      return copies.some((c) => c.state !== 'warming') ? RESOLVED : WARMING
     }
-    const clusterOk = (name: string): {resolved: boolean; targetState?: string} => {
-      if (this.cluster(name)) return {resolved: true}
-      return this.clusterCopies.has(name) ? {resolved: false, targetState: 'warming'} : {resolved: false}
+    const clusterOk = (name: string): Resolution => {
+      if (this.cluster(name)) return RESOLVED
+      return this.clusterCopies.has(name) ? WARMING : MISSING
     }
     const seenInline: RouteConfigNode[] = []
     for (const l of this.activeListeners) {
@@ -926,9 +939,9 @@ export class ConfigGraph {
             }
           }
         } else if (t.kind === 'tcp_proxy') {
-          for (const c of t.clusters) if (c.name !== '') yield {from, to: {type: 'cluster', name: c.name}, via: c.weight === undefined ? 'tcp_proxy' : 'tcp_proxy.weighted_clusters', ...clusterOk(c.name)}
+          for (const c of t.clusters) if (c.name !== '') yield edge(from, {type: 'cluster', name: c.name}, c.weight === undefined ? 'tcp_proxy' : 'tcp_proxy.weighted_clusters', clusterOk(c.name))
         }
-        for (const s of chain.secretRefs) yield {from, to: {type: 'secret', name: s}, via: 'sds', ...secretOk(s)}
+        for (const s of chain.secretRefs) yield edge(from, {type: 'secret', name: s}, 'sds', secretOk(s))
       }
     }
     for (const rc of [...this.routeConfigs.values(), ...seenInline]) {
@@ -937,14 +950,14 @@ export class ConfigGraph {
           for (const ref of r.clusterRefs) {
             if (ref.via === 'cluster_header') continue // decided per request
             const via = ref.via === 'cluster' ? 'route.cluster' : ref.via === 'weighted' ? 'route.weighted_clusters' : 'route.request_mirror_policies'
-            yield {from: {type: 'route', name: `${rc.name}/${vh.name}/${r.name}`}, to: {type: 'cluster', name: ref.name}, via, ...clusterOk(ref.name)}
+            yield edge({type: 'route', name: `${rc.name}/${vh.name}/${r.name}`}, {type: 'cluster', name: ref.name}, via, clusterOk(ref.name))
           }
         }
       }
     }
     for (const [name, copies] of this.clusterCopies) {
       const c = copies.find((x) => x.state !== 'warming') ?? copies[0]!
-      for (const s of c.secretRefs) yield {from: {type: 'cluster', name}, to: {type: 'secret', name: s}, via: 'sds', ...secretOk(s)}
+      for (const s of c.secretRefs) yield edge({type: 'cluster', name}, {type: 'secret', name: s}, 'sds', secretOk(s))
     }
   }
 
