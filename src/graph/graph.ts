@@ -235,6 +235,26 @@ function listenerNode(raw: JsonObject, state: ListenerState, meta: ResourceMeta,
   return {type: 'listener', name, state, raw, address, port, meta, chains, defaultChain: def ? chainNode(name, def, -1) : undefined}
 }
 
+/**
+ * A route; its cluster references found when asked (diff never follows them). A class: an object literal with a
+ * getter of its own would need a map of its own (dictionary mode), for each of a sidecar's 10,000 routes.
+ */
+class Route implements RouteNode {
+  readonly type = 'route'
+  private refs?: ClusterRef[]
+  constructor(
+    readonly routeConfig: string,
+    readonly virtualHost: string,
+    readonly index: number,
+    readonly name: string,
+    readonly raw: JsonObject,
+  ) {}
+  get clusterRefs(): ClusterRef[] {
+    this.refs ??= routeClusterRefs(this.raw)
+    return this.refs
+  }
+}
+
 function routeConfigNode(raw: JsonObject, origin: RouteConfigOrigin, meta: ResourceMeta, owner?: RouteConfigNode['owner']): RouteConfigNode {
   const name = getString(raw, 'name')
   const virtualHosts = getArray(raw, 'virtual_hosts')
@@ -250,22 +270,7 @@ function routeConfigNode(raw: JsonObject, origin: RouteConfigOrigin, meta: Resou
         raw: vh,
         routes: getArray(vh, 'routes')
           .filter(isObject)
-          .map((r, ri): RouteNode => {
-            let refs: ClusterRef[] | undefined
-            return {
-              type: 'route',
-              routeConfig: name,
-              virtualHost: vhName,
-              index: ri,
-              name: getString(r, 'name') || `#${ri}`,
-              raw: r,
-              // found when asked: diff never follows them
-              get clusterRefs(): ClusterRef[] {
-                refs ??= routeClusterRefs(r)
-                return refs
-              },
-            }
-          }),
+          .map((r, ri) => new Route(name, vhName, ri, getString(r, 'name') || `#${ri}`, r)),
       }
     })
   return {type: 'routeConfig', name, origin, owner, raw, meta, virtualHosts}
@@ -298,9 +303,11 @@ function localityText(loc: Json | undefined): string {
 function hostsOfAssignment(cla: JsonObject): HostNode[] {
   const hosts: HostNode[] = []
   for (const group of getArray(cla, 'endpoints')) {
+    const lbs = getArray(group, 'lb_endpoints')
+    if (lbs.length === 0) continue
     const priority = getNumber(group, 'priority')
     const locality = localityText(get(group, 'locality'))
-    for (const lb of getArray(group, 'lb_endpoints')) {
+    for (const lb of lbs) {
       const {address, port} = socketAddress(get(getObject(lb, 'endpoint'), 'address'))
       const w = get(lb, 'load_balancing_weight')
       const md = getObject(lb, 'metadata')
