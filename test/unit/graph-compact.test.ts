@@ -9,7 +9,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import {checkGraph, DEFAULT_CERT_WARN_MS} from '../../src/check/index.js'
-import {type AdminDocument, asConfigDump, parseAdminDocument, parseAdminReader} from '../../src/envoy/document.js'
+import {type AdminDocument, asConfigDump, type ClustersStatus, parseAdminDocument, parseAdminReader} from '../../src/envoy/document.js'
 import type {ByteReader} from '../../src/envoy/scan.js'
 import {buildGraph, type ConfigGraph, type GraphOptions} from '../../src/graph/graph.js'
 import {SHARED} from '../helpers/cli.js'
@@ -30,9 +30,9 @@ const memReader = (b: Buffer): ByteReader => ({
 
 type Load = (options: GraphOptions) => ConfigGraph
 const fromBytes =
-  (buf: Buffer): Load =>
+  (buf: Buffer, status?: object): Load =>
   (options) =>
-    buildGraph(asConfigDump(parseAdminDocument(buf, 'test.json'), 'check'), undefined, options)
+    buildGraph(asConfigDump(parseAdminDocument(buf, 'test.json'), 'check'), status && (parseAdminDocument(Buffer.from(JSON.stringify(status)), 'clusters.json') as ClustersStatus), options)
 const fromReader =
   (buf: Buffer): Load =>
   (options) =>
@@ -117,6 +117,18 @@ describe('the compact graph is the default graph', () => {
       assertSameGraphs(fromBytes(buf), what)
       assertSameGraphs(fromReader(buf), `${what}, reader`)
     }
+    // live health from /clusters laid over EDS hosts (a copy each time), and hosts from /clusters alone
+    const status = {
+      cluster_statuses: [
+        {name: 'outbound|80||a', host_statuses: [{address: {socket_address: {address: '10.0.0.1', port_value: 9080}}, health_status: {failed_outlier_check: true, eds_health_status: 'HEALTHY'}}]},
+        {name: 'outbound|9000||db', host_statuses: [{address: {socket_address: {address: '10.0.0.7', port_value: 9000}}, health_status: {eds_health_status: 'HEALTHY'}}]},
+      ],
+    }
+    assertSameGraphs(fromBytes(snake, status), 'with /clusters')
+    const live = fromBytes(snake, status)({compact: true})
+    assert.deepEqual(live.endpointsOf(live.cluster('outbound|80||a')!)?.hosts.map((h) => h.failed), [['failed_outlier_check'], undefined])
+    // the EDS node's own hosts are not changed by the overlay
+    assert.deepEqual(live.endpointConfigs?.get('svc-a')?.hosts.map((h) => h.failed), [undefined, undefined])
     const g = fromBytes(snake)({compact: true})
     assert.deepEqual(
       g.clusterCopies.get('outbound|80||a')?.map((c) => c.state),
