@@ -917,10 +917,16 @@ export class ConfigGraph {
    * dangling clusters are still worth reporting).
    */
   *edges(): Generator<Edge> {
+    // each target decided once (10,000 clusters name the same two secrets)
+    const secrets = new Map<string, Resolution>()
     const secretOk = (name: string): Resolution => {
-      const copies = this.secretCopies.get(name)
-      if (!copies) return MISSING
-      return copies.some((c) => c.state !== 'warming') ? RESOLVED : WARMING
+      let r = secrets.get(name)
+      if (r === undefined) {
+        const copies = this.secretCopies.get(name)
+        r = !copies ? MISSING : copies.some((c) => c.state !== 'warming') ? RESOLVED : WARMING
+        secrets.set(name, r)
+      }
+      return r
     }
     const clusterOk = (name: string): Resolution => {
       if (this.cluster(name)) return RESOLVED
