@@ -53,9 +53,19 @@ export function checkEndpoints(graph: ConfigGraph, opts: CheckOptions, reference
       continue
     }
     if (!used) continue
-    const problems = eps.hosts.map(hostProblem)
-    const usable = eps.hosts.filter((_, i) => problems[i] === '' || problems[i] === 'DEGRADED')
-    if (usable.length === 0) {
+    // one pass over the hosts (a sidecar has 10,000 clusters): the lowest priority, and the lowest with a healthy
+    // (else a degraded) host
+    let lowest = Infinity
+    let lowestHealthy = Infinity
+    let lowestUsable = Infinity
+    for (const h of eps.hosts) {
+      const problem = hostProblem(h)
+      if (h.priority < lowest) lowest = h.priority
+      if (problem === '' && h.priority < lowestHealthy) lowestHealthy = h.priority
+      if ((problem === '' || problem === 'DEGRADED') && h.priority < lowestUsable) lowestUsable = h.priority
+    }
+    if (lowestUsable === Infinity) {
+      const problems = eps.hosts.map(hostProblem)
       const n = eps.hosts.length
       const allEjected = problems.every((p) => p.split('+').includes('failed_outlier_check'))
       if (allEjected) {
@@ -65,11 +75,10 @@ export function checkEndpoints(graph: ConfigGraph, opts: CheckOptions, reference
       }
       continue
     }
-    const healthy = eps.hosts.filter((_, i) => problems[i] === '')
-    const lowest = Math.min(...eps.hosts.map((h) => h.priority))
-    const lowestHealthy = Math.min(...(healthy.length > 0 ? healthy : usable).map((h) => h.priority))
-    if (lowestHealthy > lowest) {
-      out.push(makeFinding(opts.proxy, 'ENDPOINTS_FAILOVER_ONLY', resource, `no healthy endpoint in priority ${lowest}: traffic fails over to priority ${lowestHealthy}`, 'the local zone or region has no Ready pod; locality failover (DestinationRule localityLbSetting / outlierDetection) sends traffic further away'))
+    // no healthy host at all: the degraded ones take the traffic
+    const lowestTaken = lowestHealthy !== Infinity ? lowestHealthy : lowestUsable
+    if (lowestTaken > lowest) {
+      out.push(makeFinding(opts.proxy, 'ENDPOINTS_FAILOVER_ONLY', resource, `no healthy endpoint in priority ${lowest}: traffic fails over to priority ${lowestTaken}`, 'the local zone or region has no Ready pod; locality failover (DestinationRule localityLbSetting / outlierDetection) sends traffic further away'))
     }
   }
   if (unknown > 0 && !graph.endpointsKnown) {

@@ -16,12 +16,6 @@ export {checkSync, skewProblem} from './sync.js'
 export {FINDINGS, findingsMarkdown, findingSpec, isFindingCode, makeFinding} from './registry.js'
 export * from './types.js'
 
-/** The clusters something sends traffic to (routes, weighted clusters, mirrors, tcp_proxy). */
-function referencedClusters(edges: readonly Edge[]): Set<string> {
-  const s = new Set<string>()
-  for (const e of edges) if (e.to.type === 'cluster') s.add(e.to.name)
-  return s
-}
 
 const ORDER = new Map(FINDINGS.map((f, i) => [f.code, i]))
 
@@ -37,10 +31,17 @@ export function sortFindings(findings: Finding[]): Finding[] {
 
 /** Every check over one proxy's config. */
 export function checkGraph(graph: ConfigGraph, opts: CheckOptions): Finding[] {
-  const edges = [...graph.edges()]
+  // one pass over the edges (38,500 on a 10,000-service proxy), keeping only what the checks read: the dangling
+  // ones, and the clusters something sends traffic to (routes, weighted clusters, mirrors, tcp_proxy)
+  const dangling: Edge[] = []
+  const referenced = new Set<string>()
+  for (const e of graph.edges()) {
+    if (e.to.type === 'cluster') referenced.add(e.to.name)
+    if (!e.resolved) dangling.push(e)
+  }
   return sortFindings([
-    ...checkReferences(graph, opts, edges),
-    ...checkEndpoints(graph, opts, referencedClusters(edges)),
+    ...checkReferences(graph, opts, dangling),
+    ...checkEndpoints(graph, opts, referenced),
     ...checkState(graph, opts),
     ...checkCerts(graph, opts),
     ...checkRoutes(graph, opts),

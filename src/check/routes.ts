@@ -93,6 +93,8 @@ export function checkRoutes(graph: ConfigGraph, opts: CheckOptions): Finding[] {
           out.push(makeFinding(opts.proxy, 'DOMAIN_DUPLICATE', {type: 'virtualHost', name: `${rcName}/${vh.name}`}, `domain "${d}" is also claimed by virtual host ${other}: Envoy rejects the route configuration`, 'two VirtualServices (or a VirtualService and a ServiceEntry) for the same host; merge them'))
         } else domains.set(key, vh.name)
       }
+      // a single route shadows nothing (most virtual hosts of a sidecar have one)
+      if (vh.routes.length < 2) continue
       const matches = vh.routes.map((r) => getObject(r.raw, 'match'))
       const paths = matches.map(pathMatch)
       // each match's text once (not once per pair of routes)

@@ -17,6 +17,7 @@ import {
   withoutIgnored,
 } from '../check/index.js'
 import {ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
+import type {GraphOptions} from '../graph/graph.js'
 import type {ProxySync} from '../istiod/model.js'
 import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
@@ -117,6 +118,9 @@ async function istiodView(flags: CheckFlagValues, warn: (m: string) => void): Pr
   }
 }
 
+/** The checks read every resource's node and few resources' raw config: the graph indexes them compactly. */
+const CHECK_GRAPH: GraphOptions = {compact: true}
+
 export interface CheckDeps {
   now?: () => Date
 }
@@ -144,7 +148,7 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
   if (!meshWide) {
     let loaded: LoadedProxy | undefined
     try {
-      loaded = flags.file !== undefined && pod === undefined ? await loadFileProxy(flags.file, flags['clusters-file']) : await loadProxy(pod, flags, {command: 'check'})
+      loaded = flags.file !== undefined && pod === undefined ? await loadFileProxy(flags.file, flags['clusters-file'], CHECK_GRAPH) : await loadProxy(pod, flags, {command: 'check', graph: CHECK_GRAPH})
     } catch (err) {
       // a live proxy that does not answer is a finding; bad input and Kubernetes errors are errors
       if (!(isMeshctlError(err) && err.exitCode === ExitCode.PROXY)) throw err
@@ -164,7 +168,7 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
     // istiod is asked while the proxies are being read
     const sync = istiodView(flags, warn)
     try {
-      await forEachProxy(flags, {all, onTotal: (n) => bar.total(n)}, (o) => {
+      await forEachProxy(flags, {all, graph: CHECK_GRAPH, onTotal: (n) => bar.total(n)}, (o) => {
         ids.push(o.id)
         if ('error' in o) findings.push(unreachableFinding(o.id, o.error))
         else {

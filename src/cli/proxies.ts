@@ -137,7 +137,7 @@ async function orderedPool<T, R>(items: T[], limit: number, work: (item: T) => P
  */
 export async function forEachProxy(
   flags: ProxyFlagValues,
-  opts: {all: boolean; health?: boolean; onTotal?: (n: number) => void},
+  opts: {all: boolean; health?: boolean; graph?: GraphOptions; onTotal?: (n: number) => void},
   each: (o: ProxyOutcome) => Promise<void> | void,
 ): Promise<number> {
   const live = await openLive(flags)
@@ -158,7 +158,7 @@ export async function forEachProxy(
     flags['max-concurrency'],
     async (p): Promise<ProxyOutcome> => {
       try {
-        return {id: live.podId(p), proxy: await podGraph(live, p, opts.health ?? true)}
+        return {id: live.podId(p), proxy: await podGraph(live, p, opts.health ?? true, opts.graph)}
       } catch (err) {
         return {id: live.podId(p), error: err instanceof Error ? err : new Error(String(err))}
       }

@@ -15,7 +15,7 @@ import {createRequire} from 'node:module'
 import {InputError} from '../errors/index.js'
 import {findJsonError} from './json-error.js'
 import {type ByteReader, locateConfigEntries, locateConfigEntriesIn, type ScannedEntry} from './scan.js'
-import {findArrayElements, parseLarge, parseProjected, type Projection, projectFromReader, SplitLayoutError, splitContainer, streamTopArray, textWithoutArrays} from './split.js'
+import {type ElementSink, findArrayElements, parseLarge, parseProjected, type Projection, projectFromReader, SplitLayoutError, splitContainer, streamTopArray, textWithoutArrays} from './split.js'
 import {get, getArray, isObject, type Json, type JsonObject, noteUnreadable, typeName, typeUrl} from './fields.js'
 
 export type SectionKind = 'bootstrap' | 'clusters' | 'listeners' | 'scopedRoutes' | 'routes' | 'secrets' | 'endpoints' | 'ecds'
@@ -84,6 +84,11 @@ export interface ConfigEntry {
   findElements?(keys: readonly string[], needles: readonly string[]): Array<{key: string; value: Json}> | undefined
   /** the entry's JSON text as it is in the input (not kept), when the input is at hand as bytes */
   bytes?(): Uint8Array
+  /**
+   * the entry read through once, the elements of the arrays `p` reaches into handed to `sink` one at a time (split.ts
+   * projectFromReader) and not kept; false when its bytes cannot be cut that way (the sink may have had some)
+   */
+  stream?(p: Projection, sink: ElementSink): boolean
 }
 
 const eager = (cfg: JsonObject): ConfigEntry => ({type: typeUrl(cfg), load: () => cfg})
@@ -168,6 +173,23 @@ export class ConfigDump {
     if (own.length === 0 || this.entries.some((e) => resourceEntryOf(e.type)?.kind === kind)) return this.section(kind)
     const last = own[own.length - 1]!
     return last.project?.(p) ?? this.section(kind)
+  }
+
+  /**
+   * The sections of that kind read through once, in document order, without being decoded whole: the elements of
+   * the arrays `p` reaches into (e.g. `{dynamic_active_clusters: [true]}`) go to `sink` one at a time with their
+   * input byte range and the section's index among those of the kind (decodeRange decodes one again), and nothing is kept, so that a caller indexing a few fields
+   * of each resource of a huge section never holds the section's objects. false when that cannot be done here (a
+   * section already decoded, resource-style entries, a dump not read from bytes, a layout that is not one value per
+   * line, no section of the kind): the sink may then have had some of the elements, and the caller reads sections()
+   * instead.
+   */
+  streamSection(kind: SectionKind, p: Projection, sink: (key: string, value: Json, start: number, end: number, section: number) => void): boolean {
+    if (this.cache.has(kind) || this.entries.some((e) => resourceEntryOf(e.type)?.kind === kind)) return false
+    const own = this.entries.filter((e) => sectionKindOf(e.type) === kind)
+    if (own.length === 0 || !own.every((e) => e.stream)) return false
+    for (const [i, e] of own.entries()) if (!e.stream!(p, (key, value, start, end) => sink(key, value, start, end, i))) return false
+    return true
   }
 
   /**
@@ -550,6 +572,16 @@ function lazyConfigDump(
         } catch {
           return undefined
         }
+      },
+      stream: (p, sink) => {
+        if (value) return false
+        // an input held in memory is walked through the same window as a file
+        const view = (s: number, e: number): Buffer => {
+          const b = read(s, e)
+          return Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+        }
+        const from: ByteReader = reader ?? {size: end, read: view}
+        return projectFromReader(from, start, end, p, undefined, sink) !== undefined
       },
       decodeRange: (s, e) => {
         if (s < start || e > end || s >= e) return undefined

@@ -152,12 +152,24 @@ export function scanConfigDump(buf: Uint8Array): ScannedEntry[] | undefined {
 const ADMIN_TYPE = Buffer.from('"type.googleapis.com/envoy.admin.')
 // JSON may escape a slash (`\/`, as PHP's and some Go encoders write it): the same type URL
 const ADMIN_TYPE_ESCAPED = Buffer.from('"type.googleapis.com\\/envoy.admin.')
+const ESCAPED_SLASH = Buffer.from('\\/')
 
-/** The next `@type`-like hit at or after `pos`, in either spelling; -1 when none. */
-function nextAdminType(b: Buffer, pos: number): number {
-  const plain = b.indexOf(ADMIN_TYPE, pos)
-  const escaped = b.indexOf(ADMIN_TYPE_ESCAPED, pos)
-  return plain < 0 ? escaped : escaped < 0 ? plain : Math.min(plain, escaped)
+/**
+ * The `@type`-like hits of one buffer in either spelling, asked for at positions that never go back: the next one at
+ * or after `pos`, -1 when none. Each spelling's last answer stands while it lies ahead (or was "none"), so that the
+ * spelling a dump does not use is searched for once per buffer, not again from every hit of the other (which read
+ * a whole in-memory dump once per section).
+ */
+function adminTypeHits(b: Buffer): (pos: number) => number {
+  let plain = -2
+  // a buffer without any `\/` (most: Go and Envoy do not escape slashes) is not searched for the escaped spelling
+  // (a search for the rare backslash is much quicker than one for a type URL among thousands of others)
+  let escaped = b.indexOf(ESCAPED_SLASH) < 0 ? -1 : -2
+  return (pos) => {
+    if (plain !== -1 && plain < pos) plain = b.indexOf(ADMIN_TYPE, pos)
+    if (escaped !== -1 && escaped < pos) escaped = b.indexOf(ADMIN_TYPE_ESCAPED, pos)
+    return plain < 0 ? escaped : escaped < 0 ? plain : Math.min(plain, escaped)
+  }
 }
 const TYPE_KEY = Buffer.from('"@type"')
 const CONFIGS_KEY = Buffer.from('"configs"')
@@ -234,10 +246,11 @@ export function locateConfigEntriesIn(reader: ByteReader, chunkSize = 8 * 1024 *
     const from = Math.max(0, base - MARGIN)
     const to = Math.min(size, base + step + MARGIN)
     const b = reader.read(from, to, scratch)
+    const nextAdminType = adminTypeHits(b)
     let pos = base - from
     const limit = Math.min(step, size - base) + (base - from)
     for (;;) {
-      const hit = nextAdminType(b, pos)
+      const hit = nextAdminType(pos)
       if (hit < 0 || hit >= limit) break
       const close = b.indexOf(QUOTE, hit + 1)
       if (close < 0) return undefined

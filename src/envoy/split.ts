@@ -30,8 +30,12 @@ const QUOTE = 0x22
 const COMMA = 0x2c
 const COLON = 0x3a
 
-/** Pieces up to this size go to JSON.parse as they are. */
-export const DEFAULT_MAX_PIECE = 4 * 1024 * 1024
+/**
+ * Pieces up to this size go to JSON.parse as they are: the native parse of one string beats cutting it up in
+ * JavaScript (a 10 MB listeners section: about a fifth quicker whole), and a string of this size is small beside the
+ * objects it becomes. Larger ones (a 10,000-service dump's 75 MB of clusters) are cut.
+ */
+export const DEFAULT_MAX_PIECE = 32 * 1024 * 1024
 
 const isWs = (c: number | undefined): boolean => c === SPACE || c === NL || c === CR || c === TAB
 
@@ -408,14 +412,23 @@ function projectIn(w: Window, v: number, e: number, p: Projection): Json {
   return projectRange(w.buf, v - w.base, e - w.base, p, DEFAULT_MAX_PIECE, w.base)
 }
 
+/** Receives the elements of a section's arrays one at a time: the array's key, the element decoded, its input byte range. */
+export type ElementSink = (key: string, value: Json, start: number, end: number) => void
+
 /**
  * The pretty-printed object at `reader`'s [start, end) (a config section), decoded down to `p` like parseProjected,
  * but read through a small window that moves along: the members `p` leaves out are skipped as they stream by, and an
  * array member `p` projects is decoded one element at a time. Neither the section's bytes nor its unneeded parts
  * are ever held, so a view that reads a few fields of a huge section reads it at the speed of the disk. undefined
  * when the layout is not one value per line or a decoded part does not parse (the caller decodes otherwise).
+ *
+ * With `sink`, the elements of the arrays `p` reaches into go to it one at a time as they are decoded, with their
+ * byte ranges, and those arrays are left empty in the result: a caller that reduces each element to a few fields
+ * (a cluster to its node in the config graph) never holds the section's elements together, so they die young
+ * instead of being promoted and marked. Should the layout turn out unexpected part-way (undefined), the sink has
+ * had only some of the elements: the caller starts over from the decoded section.
  */
-export function projectFromReader(reader: ByteReader, start: number, end: number, p: Projection, step = 4 * 1024 * 1024): Json | undefined {
+export function projectFromReader(reader: ByteReader, start: number, end: number, p: Projection, step = 4 * 1024 * 1024, sink?: ElementSink): Json | undefined {
   if (p === true || Array.isArray(p)) return undefined
   const spec = p as {readonly [key: string]: Projection}
   try {
@@ -446,17 +459,21 @@ export function projectFromReader(reader: ByteReader, start: number, end: number
       let e: number
       if (!w.opensBlock(v, v)) {
         e = w.lineValueEnd(v)
-        if (sub !== undefined) setOwn(obj, key, projectIn(w, v, e, sub))
+        const value = sub === undefined ? undefined : projectIn(w, v, e, sub)
+        // the sink needs each element's own range: an array on one line can give none, unless it is empty
+        if (sink && Array.isArray(sub) && !(Array.isArray(value) && value.length === 0)) throw new Layout()
+        if (value !== undefined) setOwn(obj, key, value)
       } else if (sub !== undefined && sub !== true && open === LBRACKET) {
         // an array the projection reaches into: element by element, each one held only while it is decoded
-        const each = Array.isArray(sub) ? (sub[0] as Projection) : sub
+        const element = Array.isArray(sub) ? (sub[0] as Projection) : sub
         const items: Json[] = []
         let [r, elIndent] = w.nextLine(v + 1)
         if (elIndent <= indent) throw new Layout()
         for (;;) {
           const s = r
           const ee = w.opensBlock(s, s) ? w.closing(byte(s, s) === LBRACE ? RBRACE : RBRACKET, s + 1, elIndent, s) + 1 : w.lineValueEnd(s)
-          items.push(projectIn(w, s, ee, each))
+          if (sink) sink(key, projectIn(w, s, ee, element), s, ee)
+          else items.push(projectIn(w, s, ee, element))
           r = ee
           while (byte(r, r) === SPACE || byte(r, r) === TAB || byte(r, r) === CR) r++
           if (byte(r, r) !== COMMA) break

@@ -235,6 +235,26 @@ function listenerNode(raw: JsonObject, state: ListenerState, meta: ResourceMeta,
   return {type: 'listener', name, state, raw, address, port, meta, chains, defaultChain: def ? chainNode(name, def, -1) : undefined}
 }
 
+/**
+ * A route; its cluster references found when asked (diff never follows them). A class: an object literal with a
+ * getter of its own would need a map of its own (dictionary mode), for each of a sidecar's 10,000 routes.
+ */
+class Route implements RouteNode {
+  readonly type = 'route'
+  private refs?: ClusterRef[]
+  constructor(
+    readonly routeConfig: string,
+    readonly virtualHost: string,
+    readonly index: number,
+    readonly name: string,
+    readonly raw: JsonObject,
+  ) {}
+  get clusterRefs(): ClusterRef[] {
+    this.refs ??= routeClusterRefs(this.raw)
+    return this.refs
+  }
+}
+
 function routeConfigNode(raw: JsonObject, origin: RouteConfigOrigin, meta: ResourceMeta, owner?: RouteConfigNode['owner']): RouteConfigNode {
   const name = getString(raw, 'name')
   const virtualHosts = getArray(raw, 'virtual_hosts')
@@ -250,22 +270,7 @@ function routeConfigNode(raw: JsonObject, origin: RouteConfigOrigin, meta: Resou
         raw: vh,
         routes: getArray(vh, 'routes')
           .filter(isObject)
-          .map((r, ri): RouteNode => {
-            let refs: ClusterRef[] | undefined
-            return {
-              type: 'route',
-              routeConfig: name,
-              virtualHost: vhName,
-              index: ri,
-              name: getString(r, 'name') || `#${ri}`,
-              raw: r,
-              // found when asked: diff never follows them
-              get clusterRefs(): ClusterRef[] {
-                refs ??= routeClusterRefs(r)
-                return refs
-              },
-            }
-          }),
+          .map((r, ri) => new Route(name, vhName, ri, getString(r, 'name') || `#${ri}`, r)),
       }
     })
   return {type: 'routeConfig', name, origin, owner, raw, meta, virtualHosts}
@@ -298,9 +303,11 @@ function localityText(loc: Json | undefined): string {
 function hostsOfAssignment(cla: JsonObject): HostNode[] {
   const hosts: HostNode[] = []
   for (const group of getArray(cla, 'endpoints')) {
+    const lbs = getArray(group, 'lb_endpoints')
+    if (lbs.length === 0) continue
     const priority = getNumber(group, 'priority')
     const locality = localityText(get(group, 'locality'))
-    for (const lb of getArray(group, 'lb_endpoints')) {
+    for (const lb of lbs) {
       const {address, port} = socketAddress(get(getObject(lb, 'endpoint'), 'address'))
       const w = get(lb, 'load_balancing_weight')
       const md = getObject(lb, 'metadata')
@@ -369,6 +376,71 @@ function edsNode(assignment: JsonObject | (() => JsonObject), name?: string): En
   }
 }
 
+/**
+ * A compact graph's EDS resource: its hosts and overprovisioning factor read when its assignment was decoded, which
+ * was then let go (`raw` decodes it again when asked). A class, not an object literal with a getter: 12,800 of those
+ * would each need a map of their own (dictionary mode, half a kilobyte apiece).
+ */
+class CompactEndpoints implements EndpointsNode {
+  readonly type = 'endpoints'
+  readonly source = 'eds'
+  private decoded?: Json
+  constructor(
+    private readonly dump: ConfigDump,
+    private readonly start: number,
+    private readonly end: number,
+    readonly cluster: string,
+    readonly hosts: HostNode[],
+    readonly overprovisioningFactor: number,
+  ) {}
+  get raw(): JsonObject {
+    this.decoded ??= this.dump.decodeRange('endpoints', this.start, this.end) ?? null
+    return getObject(this.decoded, 'endpoint_config') ?? {}
+  }
+}
+
+/** Whether a reference resolves (edges): one of three values, shared by every edge. */
+interface Resolution {
+  resolved: boolean
+  targetState?: string
+}
+const RESOLVED: Resolution = {resolved: true}
+const WARMING: Resolution = {resolved: false, targetState: 'warming'}
+const MISSING: Resolution = {resolved: false}
+
+/** An edge; `targetState` only when the target is there but not usable. */
+function edge(from: Edge['from'], to: Edge['to'], via: string, r: Resolution): Edge {
+  return r.targetState === undefined ? {from, to, via, resolved: r.resolved} : {from, to, via, resolved: r.resolved, targetState: r.targetState}
+}
+
+/** A compact graph's cluster: what check reads, taken from the decoded entry, which was then let go (see CompactEndpoints). */
+class CompactCluster implements ClusterNode {
+  readonly type = 'cluster'
+  private decoded?: Json
+  constructor(
+    private readonly dump: ConfigDump,
+    private readonly start: number,
+    private readonly end: number,
+    readonly name: string,
+    readonly state: ClusterState,
+    readonly meta: ResourceMeta,
+    readonly discovery: string,
+    readonly edsName: string,
+    readonly secretRefs: string[],
+    /** a non-EDS cluster's own load_assignment (endpointsOf reads it; an EDS cluster's is not used) */
+    readonly inlineAssignment: JsonObject | undefined,
+  ) {}
+  get raw(): JsonObject {
+    this.decoded ??= this.dump.decodeRange('clusters', this.start, this.end) ?? null
+    return getObject(this.decoded, 'cluster') ?? {}
+  }
+}
+
+const CLUSTER_FIELDS = ['static_clusters', 'dynamic_active_clusters', 'dynamic_warming_clusters'] as const
+const EDS_FIELDS = ['static_endpoint_configs', 'dynamic_endpoint_configs'] as const
+
+const clusterState = (field: string): ClusterState => (field === 'static_clusters' ? 'static' : field === 'dynamic_warming_clusters' ? 'warming' : 'active')
+
 /** A lean entry's whole value: decoded from its `@range` on first use, or the entry itself when it came whole. */
 function wholeEntry(dump: ConfigDump, kind: 'clusters' | 'endpoints' | 'routes', entry: Json): () => Json {
   const range = get(entry, '@range')
@@ -383,6 +455,37 @@ function wholeEntry(dump: ConfigDump, kind: 'clusters' | 'endpoints' | 'routes',
 export interface GraphOptions {
   /** decode only the cluster fields routing uses (trace); check and diff read clusters whole */
   lean?: boolean
+  /**
+   * index clusters and EDS assignments as their sections stream by, each resource decoded once and reduced to its
+   * node (names, states, discovery, secret references, hosts), its decoded value let go and decoded again from its
+   * bytes only if `raw` is asked for (check, which reads the nodes of every resource but the raw of none: on a
+   * 10,000-service dump the 90 MB of clusters and endpoints never sit in memory as objects, which made most of its
+   * garbage collection). A reader of every `raw` (diff) is better served by the default.
+   */
+  compact?: boolean
+}
+
+/** The arrays of a ClustersConfigDump and of an EndpointsConfigDump, every element whole (compact indexing). */
+const CLUSTER_ARRAYS = eitherSpelling({static_clusters: [true], dynamic_active_clusters: [true], dynamic_warming_clusters: [true]})
+const EDS_ARRAYS = eitherSpelling({static_endpoint_configs: [true], dynamic_endpoint_configs: [true]})
+
+/**
+ * A section's elements streamed by ConfigDump.streamSection, each reduced by `reduce` as it comes (the element is not
+ * kept), in the order the graph indexes them: section by section, field by field as `fields` lists them, whatever
+ * order the section's members come in. undefined when the section could not be streamed.
+ */
+function streamed<T>(dump: ConfigDump, kind: 'clusters' | 'endpoints', p: Projection, fields: readonly string[], reduce: (field: string, entry: Json, range: [number, number]) => T | undefined): T[] | undefined {
+  // per section, per field
+  const sections: T[][][] = []
+  const ok = dump.streamSection(kind, p, (key, entry, start, end, section) => {
+    const f = fields.findIndex((x) => x === key || toCamel(x) === key)
+    if (f < 0) return
+    const node = reduce(fields[f]!, entry, [start, end])
+    if (node === undefined) return
+    sections[section] ??= fields.map(() => [])
+    sections[section][f]!.push(node)
+  })
+  return ok ? sections.flat(2) : undefined
 }
 
 export class ConfigGraph {
@@ -394,6 +497,8 @@ export class ConfigGraph {
   private readonly clusterLookups = new Map<string, ClusterNode[] | null>()
   private readonly edsLookups = new Map<string, EndpointsNode | null>()
   private readonly routeLookups = new Map<string, RouteConfigNode | null>()
+  /** one string for each secret name compact cluster nodes hold (a few distinct names, 12,800 clusters) */
+  private readonly secretNames = new Map<string, string>()
   private liveHealth?: Map<string, Map<string, {failed: string[]; eds: string; priority: number; locality: string; weight?: number}>>
 
   constructor(
@@ -543,11 +648,12 @@ export class ConfigGraph {
   // ------------------------------------------------------------------ clusters and endpoints
 
   /** A cluster node from its dump entry; in a lean graph the entry may hold only the indexed fields (clusterNode). */
-  private clusterNode(entry: Json, state: ClusterState): ClusterNode | undefined {
+  private clusterNode(entry: Json, state: ClusterState, range?: [number, number]): ClusterNode | undefined {
     const indexed = getObject(entry, 'cluster')
     if (!indexed) return undefined
     const name = getString(indexed, 'name')
     const edsName = getString(getObject(indexed, 'eds_cluster_config'), 'service_name') || name
+    if (range) return this.compactClusterNode(entry, indexed, state, range, name, edsName)
     const whole = this.options.lean ? wholeEntry(this.dump, 'clusters', entry) : undefined
     let secretRefs: string[] | undefined
     const node: ClusterNode = {
@@ -569,6 +675,26 @@ export class ConfigGraph {
     return node
   }
 
+  /** A compact graph's cluster node (CompactCluster), its secret names shared between the clusters that name them. */
+  private compactClusterNode(entry: Json, indexed: JsonObject, state: ClusterState, range: [number, number], name: string, edsName: string): ClusterNode {
+    const discovery = discoveryOf(indexed)
+    const secretRefs = clusterTransportSockets(indexed)
+      .flatMap(sdsSecretNames)
+      .map((n) => {
+        const known = this.secretNames.get(n)
+        if (known !== undefined) return known
+        this.secretNames.set(n, n)
+        return n
+      })
+    const inline = discovery === 'EDS' ? undefined : getObject(indexed, 'load_assignment')
+    return new CompactCluster(this.dump, range[0], range[1], name, state, metaOf(entry), discovery, edsName === name ? name : edsName, secretRefs, inline)
+  }
+
+  /** A cluster's own load_assignment, without decoding a compact node's cluster again. */
+  private inlineAssignment(cluster: ClusterNode): JsonObject | undefined {
+    return cluster instanceof CompactCluster ? cluster.inlineAssignment : getObject(cluster.raw, 'load_assignment')
+  }
+
   /** Every cluster copy by name (a name may be active and warming at once). */
   get clusterCopies(): Map<string, ClusterNode[]> {
     if (this.clusterMap) return this.clusterMap
@@ -579,6 +705,16 @@ export class ConfigGraph {
       const list = m.get(node.name)
       if (list) list.push(node)
       else m.set(node.name, [node])
+    }
+    const stream = this.options.compact && !this.options.lean ? streamed(this.dump, 'clusters', CLUSTER_ARRAYS, CLUSTER_FIELDS, (field, entry, range) => this.clusterNode(entry, clusterState(field), range)) : undefined
+    if (stream) {
+      for (const node of stream) {
+        const list = m.get(node.name)
+        if (list) list.push(node)
+        else m.set(node.name, [node])
+      }
+      this.clusterMap = m
+      return m
     }
     const sections = this.options.lean ? [this.dump.sectionProjected('clusters', LEAN_CLUSTERS)].filter((x) => x !== undefined) : this.dump.sections('clusters')
     for (const section of sections) {
@@ -609,9 +745,8 @@ export class ConfigGraph {
     if (this.clusterMap) return this.clusterMap.get(name)
     let cached = this.clusterLookups.get(name)
     if (cached === undefined) {
-      const hits = this.lookup('clusters', ['static_clusters', 'dynamic_active_clusters', 'dynamic_warming_clusters'], 'cluster', 'name', name)
-      const state = (field: string): ClusterState => (field === 'static_clusters' ? 'static' : field === 'dynamic_warming_clusters' ? 'warming' : 'active')
-      cached = hits ? hits.map((h) => this.clusterNode(h.entry, state(h.field))).filter((c) => c !== undefined) : (this.clusterCopies.get(name) ?? null)
+      const hits = this.lookup('clusters', CLUSTER_FIELDS, 'cluster', 'name', name)
+        cached = hits ? hits.map((h) => this.clusterNode(h.entry, clusterState(h.field))).filter((c) => c !== undefined) : (this.clusterCopies.get(name) ?? null)
       this.clusterLookups.set(name, cached)
     }
     return cached ?? undefined
@@ -651,12 +786,23 @@ export class ConfigGraph {
   private edsIndex(): Map<string, EndpointsNode> | null {
     if (this.endpointMap !== undefined) return this.endpointMap
     const lean = this.options.lean === true
+    const m = new Map<string, EndpointsNode>()
+    const stream = this.options.compact && !lean
+      ? streamed(this.dump, 'endpoints', EDS_ARRAYS, EDS_FIELDS, (_field, entry, range) => {
+          const cla = getObject(entry, 'endpoint_config')
+          return cla ? new CompactEndpoints(this.dump, range[0], range[1], getString(cla, 'cluster_name'), hostsOfAssignment(cla), overprovisioning(cla)) : undefined
+        })
+      : undefined
+    if (stream) {
+      for (const node of stream) m.set(node.cluster, node)
+      this.endpointMap = m
+      return m
+    }
     const sections = lean ? [this.dump.sectionProjected('endpoints', LEAN_EDS)].filter((x) => x !== undefined) : this.dump.sections('endpoints')
     if (sections.length === 0) {
       this.endpointMap = null
       return null
     }
-    const m = new Map<string, EndpointsNode>()
     for (const section of sections) {
       for (const e of [...getArray(section, 'static_endpoint_configs'), ...getArray(section, 'dynamic_endpoint_configs')]) {
         const indexed = getObject(e, 'endpoint_config')
@@ -697,13 +843,25 @@ export class ConfigGraph {
   endpointsOf(cluster: ClusterNode): EndpointsNode | undefined {
     const live = this.liveIndex()?.get(cluster.name)
     let node: EndpointsNode | undefined
-    const inline = getObject(cluster.raw, 'load_assignment')
-    if (inline && cluster.discovery !== 'EDS') {
+    const inline = cluster.discovery !== 'EDS' ? this.inlineAssignment(cluster) : undefined
+    if (inline) {
       node = {type: 'endpoints', cluster: cluster.name, source: 'load_assignment', raw: inline, hosts: hostsOfAssignment(inline), overprovisioningFactor: overprovisioning(inline)}
     } else {
       const eds = this.edsFor(cluster.edsName) ?? (cluster.edsName !== cluster.name ? this.edsFor(cluster.name) : undefined)
-      // a copy: live health is laid over the hosts below
-      if (eds) node = {type: 'endpoints', cluster: eds.cluster, source: 'eds', raw: eds.raw, hosts: eds.hosts.map((h) => ({...h})), overprovisioningFactor: eds.overprovisioningFactor}
+      // with live health, a copy (laid over the hosts below), its raw only when asked (a compact graph's is decoded again)
+      if (eds && !live) node = eds
+      else if (eds) {
+        node = {
+          type: 'endpoints',
+          cluster: eds.cluster,
+          source: 'eds',
+          get raw(): JsonObject | undefined {
+            return eds.raw
+          },
+          hosts: eds.hosts.map((h) => ({...h})),
+          overprovisioningFactor: eds.overprovisioningFactor,
+        }
+      }
       else if (this.endpointsKnown && cluster.discovery === 'EDS') node = {type: 'endpoints', cluster: cluster.name, source: 'eds', hosts: [], overprovisioningFactor: 140}
     }
     if (live) {
@@ -759,15 +917,20 @@ export class ConfigGraph {
    * dangling clusters are still worth reporting).
    */
   *edges(): Generator<Edge> {
-    const secretOk = (name: string): {resolved: boolean; targetState?: string} => {
-      const copies = this.secretCopies.get(name)
-      if (!copies) return {resolved: false}
-      if (copies.some((c) => c.state !== 'warming')) return {resolved: true}
-      return {resolved: false, targetState: 'warming'}
+    // each target decided once (10,000 clusters name the same two secrets)
+    const secrets = new Map<string, Resolution>()
+    const secretOk = (name: string): Resolution => {
+      let r = secrets.get(name)
+      if (r === undefined) {
+        const copies = this.secretCopies.get(name)
+        r = !copies ? MISSING : copies.some((c) => c.state !== 'warming') ? RESOLVED : WARMING
+        secrets.set(name, r)
+      }
+      return r
     }
-    const clusterOk = (name: string): {resolved: boolean; targetState?: string} => {
-      if (this.cluster(name)) return {resolved: true}
-      return this.clusterCopies.has(name) ? {resolved: false, targetState: 'warming'} : {resolved: false}
+    const clusterOk = (name: string): Resolution => {
+      if (this.cluster(name)) return RESOLVED
+      return this.clusterCopies.has(name) ? WARMING : MISSING
     }
     const seenInline: RouteConfigNode[] = []
     for (const l of this.activeListeners) {
@@ -789,9 +952,9 @@ export class ConfigGraph {
             }
           }
         } else if (t.kind === 'tcp_proxy') {
-          for (const c of t.clusters) if (c.name !== '') yield {from, to: {type: 'cluster', name: c.name}, via: c.weight === undefined ? 'tcp_proxy' : 'tcp_proxy.weighted_clusters', ...clusterOk(c.name)}
+          for (const c of t.clusters) if (c.name !== '') yield edge(from, {type: 'cluster', name: c.name}, c.weight === undefined ? 'tcp_proxy' : 'tcp_proxy.weighted_clusters', clusterOk(c.name))
         }
-        for (const s of chain.secretRefs) yield {from, to: {type: 'secret', name: s}, via: 'sds', ...secretOk(s)}
+        for (const s of chain.secretRefs) yield edge(from, {type: 'secret', name: s}, 'sds', secretOk(s))
       }
     }
     for (const rc of [...this.routeConfigs.values(), ...seenInline]) {
@@ -800,14 +963,14 @@ export class ConfigGraph {
           for (const ref of r.clusterRefs) {
             if (ref.via === 'cluster_header') continue // decided per request
             const via = ref.via === 'cluster' ? 'route.cluster' : ref.via === 'weighted' ? 'route.weighted_clusters' : 'route.request_mirror_policies'
-            yield {from: {type: 'route', name: `${rc.name}/${vh.name}/${r.name}`}, to: {type: 'cluster', name: ref.name}, via, ...clusterOk(ref.name)}
+            yield edge({type: 'route', name: `${rc.name}/${vh.name}/${r.name}`}, {type: 'cluster', name: ref.name}, via, clusterOk(ref.name))
           }
         }
       }
     }
     for (const [name, copies] of this.clusterCopies) {
       const c = copies.find((x) => x.state !== 'warming') ?? copies[0]!
-      for (const s of c.secretRefs) yield {from: {type: 'cluster', name}, to: {type: 'secret', name: s}, via: 'sds', ...secretOk(s)}
+      for (const s of c.secretRefs) yield edge({type: 'cluster', name}, {type: 'secret', name: s}, 'sds', secretOk(s))
     }
   }
 

@@ -128,6 +128,11 @@ describe('endpoints', () => {
   test('ENDPOINTS_FAILOVER_ONLY: healthy hosts only in priority 1', () => {
     assert.match(has(run(one([{address: 'a', health: 'UNHEALTHY'}, {address: 'b', priority: 1}])), 'ENDPOINTS_FAILOVER_ONLY')!.message, /priority 0.*priority 1/)
     assert.equal(has(run(one([{address: 'a'}, {address: 'b', priority: 1}])), 'ENDPOINTS_FAILOVER_ONLY'), undefined)
+    // no healthy host anywhere: the degraded ones decide where traffic goes
+    assert.match(has(run(one([{address: 'a', health: 'UNHEALTHY'}, {address: 'b', health: 'DEGRADED', priority: 2}])), 'ENDPOINTS_FAILOVER_ONLY')!.message, /priority 0.*priority 2/)
+    assert.equal(has(run(one([{address: 'a', health: 'DEGRADED'}, {address: 'b', health: 'DEGRADED', priority: 1}])), 'ENDPOINTS_FAILOVER_ONLY'), undefined)
+    // a healthy host in a lower priority than the degraded ones: traffic goes there
+    assert.match(has(run(one([{address: 'a', health: 'DEGRADED'}, {address: 'b', priority: 1}])), 'ENDPOINTS_FAILOVER_ONLY')!.message, /priority 0.*priority 1/)
   })
   test('ENDPOINTS_UNKNOWN: no EndpointsConfigDump means unknown, never empty', () => {
     const fs = run(one(undefined))

@@ -112,6 +112,20 @@ describe('a large file read through a ByteReader', () => {
     assert.ok(checked >= 6, `${checked} dumps located`)
   })
 
+  test('type URLs with an escaped slash among plain ones, before and after them, in any chunk: the full scan\'s entries', () => {
+    const V3 = 'type.googleapis.com/envoy.admin.v3.'
+    const kinds = ['BootstrapConfigDump', 'ClustersConfigDump', 'ListenersConfigDump', 'RoutesConfigDump', 'SecretsConfigDump']
+    for (let escapedMask = 0; escapedMask < 1 << kinds.length; escapedMask += 5) {
+      const configs = kinds.map((k, i) => ({'@type': `${V3}${k}`, pad: 'x'.repeat(3000 * (i + 1)), n: i}))
+      const text = JSON.stringify({configs}, null, 2).replace(/type\.googleapis\.com\/envoy\.admin\.v3\.(\w+)/g, (m, k: string) => (escapedMask & (1 << kinds.indexOf(k)) ? m.replace('.com/', '.com\\/') : m))
+      const buf = Buffer.from(text)
+      const full = scanConfigDump(buf)
+      assert.equal(full?.length, kinds.length)
+      assert.deepEqual(locateConfigEntries(buf), full, `mask ${escapedMask}`)
+      for (const chunk of [16 * 1024, 20_000]) assert.deepEqual(locateConfigEntriesIn(memReader(buf), chunk), full, `mask ${escapedMask}, chunks of ${chunk}`)
+    }
+  })
+
   test('every section decodes as from the whole buffer; a view reads only the sections it shows', async () => {
     for (const [name, buf] of await dumpInputs()) {
       const eager = parseAdminDocument(buf, name)

@@ -407,6 +407,43 @@ describe('projectFromReader: a section decoded down to a projection through a sm
     assert.deepEqual(projectFromReader(r, 0, buf.length, {kept: [{name: true}]}, 4096), {kept: [{name: 'a'}]})
     assert.equal(r.bytesRead, buf.length)
   })
+  test('with a sink: every element of the projected arrays once, in order, with a range that decodes to it; the arrays left empty', async () => {
+    const {locateConfigEntries} = await import('../../src/envoy/scan.js')
+    const dir = join(SHARED, 'conformance/real-dumps')
+    const p = eitherSpelling({'@type': true, dynamic_active_clusters: [true], static_clusters: [true], dynamic_listeners: [true], dynamic_endpoint_configs: [true]})
+    let n = 0
+    for (const name of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const buf = readFileSync(join(dir, name))
+      for (const e of locateConfigEntries(buf) ?? []) {
+        const whole = parseProjected(buf, p, e.start, e.end) as Record<string, unknown> | undefined
+        if (whole === undefined) continue
+        for (const step of [7, 4096, 1 << 22]) {
+          const got: Array<[string, unknown]> = []
+          const rest = projectFromReader(reader(buf), e.start, e.end, p, step, (key, value, s, end) => {
+            assert.deepEqual(JSON.parse(buf.toString('utf8', s, end)), value, `${name} ${key} range`)
+            got.push([key, value])
+          }) as Record<string, unknown> | undefined
+          assert.ok(rest, `${name} ${e.type} streamed`)
+          const want: Array<[string, unknown]> = Object.entries(whole).filter(([, v]) => Array.isArray(v)).flatMap(([k, v]) => (v as unknown[]).map((x): [string, unknown] => [k, x]))
+          assert.deepEqual(got, want, `${name} ${e.type} window ${step}`)
+          for (const [k, v] of Object.entries(rest)) assert.deepEqual(v, Array.isArray(whole[k]) ? [] : whole[k], `${name} ${k}`)
+          n += got.length
+        }
+      }
+    }
+    assert.ok(n > 100, `${n} elements`)
+  })
+  test('with a sink: an array written on one line cannot give ranges (undefined) unless it is empty', () => {
+    const sunk: unknown[] = []
+    const sink = (_k: string, v: unknown): void => {
+      sunk.push(v)
+    }
+    const empty = '{\n  "a": [],\n  "b": 1\n}'
+    assert.deepEqual(projectFromReader(reader(Buffer.from(empty)), 0, empty.length, {a: [true]}, 5, sink), {a: []})
+    const text = '{\n  "a": [{"x": 1}],\n  "b": 1\n}'
+    assert.equal(projectFromReader(reader(Buffer.from(text)), 0, text.length, {a: [true]}, 5, sink), undefined)
+    assert.deepEqual(sunk, [])
+  })
   test('not one value per line, or an invalid decoded part: undefined', () => {
     const cases = ['{"a": [1, 2], "b": 3}', '{\n  "a": [\n    1,\n  2\n  ]\n}', '{\n  "a": [\n    {"x": tru}\n  ]\n}', '{\n  "a": 1\n  "b": 2\n}', '{\n  "a": [\n    1\n  ]\n']
     for (const text of cases) assert.equal(projectFromReader(reader(Buffer.from(text)), 0, Buffer.byteLength(text), {a: [true]}, 3), undefined, text)
