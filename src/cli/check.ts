@@ -4,7 +4,6 @@
  * istiod for its sync view in mesh-wide runs (in parallel with the proxies), print, and exit 10 when a finding at
  * the --fail-on level exists. A progress bar goes to stderr only when stderr is a terminal.
  */
-
 import {getHeapSpaceStatistics, setFlagsFromString} from 'node:v8'
 import {
   checkGraph,
@@ -24,7 +23,7 @@ import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
 import {checkView} from '../views/check.js'
 import {renderResult, writeStdout} from './print.js'
-import {forEachProxy, type LoadedProxy, loadFileProxy, loadProxy, type ProxyFlagValues} from './proxies.js'
+import {forEachProxyDigest, type LoadedProxy, loadFileProxy, loadProxy, type ProxyFlagValues} from './proxies.js'
 
 export interface CheckFlagValues extends ProxyFlagValues {
   'all-namespaces'?: boolean
@@ -195,15 +194,19 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
     const young = boundYoungGeneration()
     try {
       young.poll()
-      await forEachProxy(flags, {all, onTotal: (n) => bar.total(n)}, (o) => {
+      // each proxy is checked as soon as it is read: one waiting for those ahead of it holds its findings, not its dump
+      const checked = (proxy: LoadedProxy): {time: ReturnType<typeof checkTime>; findings: Finding[]} => {
         young.poll()
+        const co = opts(proxy)
+        return {time: co.time, findings: checkGraph(proxy.graph, co)}
+      }
+      await forEachProxyDigest(flags, {all, onTotal: (n) => bar.total(n)}, checked, (o) => {
         ids.push(o.id)
         if ('error' in o) findings.push(unreachableFinding(o.id, o.error))
         else {
           read.add(o.id)
-          const co = opts(o.proxy)
-          time ??= co.time
-          for (const f of checkGraph(o.proxy.graph, co)) findings.push(f)
+          time ??= o.proxy.time
+          for (const f of o.proxy.findings) findings.push(f)
         }
         bar.tick()
       })
