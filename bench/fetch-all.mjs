@@ -2,8 +2,9 @@
 // same transport (port-forward) and the same concurrency, and do nothing with it: /config_dump?include_eds=true
 // and /clusters?format=json of every pod with an istio-proxy container, --max-concurrency at a time (default 8).
 // Usage: KUBECONFIG=... node bench/fetch-all.mjs [concurrency]
-import {KubeApi} from '../dist/src/kube/api.js'
+
 import {adminGet} from '../dist/src/kube/admin.js'
+import {KubeApi} from '../dist/src/kube/api.js'
 import {listPods} from '../dist/src/kube/pods.js'
 
 const limit = Number(process.argv[2] ?? 8)
@@ -17,8 +18,10 @@ const worker = async () => {
   while (next < pods.length) {
     const p = pods[next++]
     try {
-      bytes += (await adminGet(api, p, 'config_dump?include_eds=true', opts)).length
-      bytes += (await adminGet(api, p, 'clusters?format=json', opts)).length
+      // awaited before adding: `bytes += await x` reads `bytes` before the await, losing other workers' sums
+      const dump = (await adminGet(api, p, 'config_dump?include_eds=true', opts)).length
+      const clusters = (await adminGet(api, p, 'clusters?format=json', opts)).length
+      bytes += dump + clusters
     } catch {
       failed++
     }

@@ -4,6 +4,7 @@
  * istiod for its sync view in mesh-wide runs (in parallel with the proxies), print, and exit 10 when a finding at
  * the --fail-on level exists. A progress bar goes to stderr only when stderr is a terminal.
  */
+import {getHeapSpaceStatistics, setFlagsFromString} from 'node:v8'
 import {
   checkGraph,
   checkSync,
@@ -23,7 +24,7 @@ import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
 import {checkView} from '../views/check.js'
 import {renderResult, writeStdout} from './print.js'
-import {forEachProxy, type LoadedProxy, loadFileProxy, loadProxy, type ProxyFlagValues} from './proxies.js'
+import {forEachProxyDigest, type LoadedProxy, loadFileProxy, loadProxy, type ProxyFlagValues} from './proxies.js'
 
 export interface CheckFlagValues extends ProxyFlagValues {
   'all-namespaces'?: boolean
@@ -121,6 +122,33 @@ async function istiodView(flags: CheckFlagValues, warn: (m: string) => void): Pr
 /** The checks read every resource's node and few resources' raw config: the graph indexes them compactly. */
 const CHECK_GRAPH: GraphOptions = {compact: true}
 
+/**
+ * Keeps V8's young generation at most `capBytes` for a mesh-wide fan-out (`poll` between proxies; `release` at the
+ * end). Decoding and checking one proxy makes tens of MB of short-lived objects (a 3.4 MB dump: 50-60 MB live in
+ * the middle of its checks); every scavenge that copies that much counts toward growing the young generation, so
+ * over a few dozen proxies V8 doubles it up to its maximum (2 × 64 MB semi-spaces) and a run's RSS keeps that
+ * much more whatever the mesh. The growth factor is the one V8 heap setting that takes effect at run time
+ * (`--max-semi-space-size` is read only at start-up): it is set to 1 (no growth) while the young generation is at
+ * the cap and back to V8's 2 below it, so a young generation that V8 shrinks while the run waits on the network
+ * can grow again. Bounded at 32 MB (16 MB semi-spaces), the same decode-and-check loop over 40 of those dumps
+ * peaks at 219 MB instead of 369 MB for the same CPU time (bench notes in the commit message).
+ */
+export function boundYoungGeneration(capBytes = 32 * 1024 * 1024): {poll(): void; release(): void} {
+  let frozen = false
+  const set = (freeze: boolean): void => {
+    if (freeze === frozen) return
+    frozen = freeze
+    setFlagsFromString(`--semi-space-growth-factor=${freeze ? 1 : 2}`)
+  }
+  return {
+    poll: () => {
+      const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')
+      if (young) set(young.space_size >= capBytes)
+    },
+    release: () => set(false),
+  }
+}
+
 export interface CheckDeps {
   now?: () => Date
 }
@@ -167,19 +195,27 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
     const read = new Set<string>()
     // istiod is asked while the proxies are being read
     const sync = istiodView(flags, warn)
+    const young = boundYoungGeneration()
     try {
-      await forEachProxy(flags, {all, graph: CHECK_GRAPH, onTotal: (n) => bar.total(n)}, (o) => {
+      young.poll()
+      // each proxy is checked as soon as it is read: one waiting for those ahead of it holds its findings, not its dump
+      const checked = (proxy: LoadedProxy): {time: ReturnType<typeof checkTime>; findings: Finding[]} => {
+        young.poll()
+        const co = opts(proxy)
+        return {time: co.time, findings: checkGraph(proxy.graph, co)}
+      }
+      await forEachProxyDigest(flags, {all, graph: CHECK_GRAPH, onTotal: (n) => bar.total(n)}, checked, (o) => {
         ids.push(o.id)
         if ('error' in o) findings.push(unreachableFinding(o.id, o.error))
         else {
           read.add(o.id)
-          const co = opts(o.proxy)
-          time ??= co.time
-          for (const f of checkGraph(o.proxy.graph, co)) findings.push(f)
+          time ??= o.proxy.time
+          for (const f of o.proxy.findings) findings.push(f)
         }
         bar.tick()
       })
     } finally {
+      young.release()
       bar.done()
     }
     const view = await sync

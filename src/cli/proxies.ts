@@ -140,6 +140,23 @@ export async function forEachProxy(
   opts: {all: boolean; health?: boolean; graph?: GraphOptions; onTotal?: (n: number) => void},
   each: (o: ProxyOutcome) => Promise<void> | void,
 ): Promise<number> {
+  return forEachProxyDigest(flags, opts, (proxy) => proxy, each)
+}
+
+export type DigestOutcome<T> = {id: string; proxy: T} | {id: string; error: Error}
+
+/**
+ * forEachProxy, with `digest` run on each proxy the moment it is read (before the proxies ahead of it are done):
+ * a proxy that finished early then waits for its turn holding only what `digest` returns (check: its findings),
+ * not its dump and graph. A proxy that cannot be read is an outcome; an error thrown by `digest` is thrown in the
+ * proxies' order, as if `each` had thrown it.
+ */
+export async function forEachProxyDigest<T>(
+  flags: ProxyFlagValues,
+  opts: {all: boolean; health?: boolean; graph?: GraphOptions; onTotal?: (n: number) => void},
+  digest: (proxy: LoadedProxy) => T,
+  each: (o: DigestOutcome<T>) => Promise<void> | void,
+): Promise<number> {
   const live = await openLive(flags)
   const {listPods} = await import('../kube/pods.js')
   const {ClusterError} = await import('../errors/index.js')
@@ -153,17 +170,29 @@ export async function forEachProxy(
   }
   pods.sort((a, b) => live.podId(a).localeCompare(live.podId(b)))
   opts.onTotal?.(pods.length)
+  type Done = DigestOutcome<T> | {id: string; failed: unknown}
   await orderedPool(
     pods,
     flags['max-concurrency'],
-    async (p): Promise<ProxyOutcome> => {
+    async (p): Promise<Done> => {
+      const id = live.podId(p)
+      let proxy: LoadedProxy
       try {
-        return {id: live.podId(p), proxy: await podGraph(live, p, opts.health ?? true, opts.graph)}
+        proxy = await podGraph(live, p, opts.health ?? true, opts.graph)
       } catch (err) {
-        return {id: live.podId(p), error: err instanceof Error ? err : new Error(String(err))}
+        return {id, error: err instanceof Error ? err : new Error(String(err))}
+      }
+      try {
+        return {id, proxy: digest(proxy)}
+      } catch (err) {
+        // kept for its turn: a rejected slot nobody awaits yet would be an unhandled rejection
+        return {id, failed: err}
       }
     },
-    each,
+    (d) => {
+      if ('failed' in d) throw d.failed
+      return each(d)
+    },
   )
   return pods.length
 }

@@ -11,6 +11,7 @@ import {after, before, describe, test} from 'node:test'
 import {BOOKINFO_FAULTS} from '../../src/gen/bookinfo.js'
 import {type Sandbox, startSandbox} from '../../src/sandbox/cluster.js'
 import {bookinfoSandboxSpec, FAILURE_PODS} from '../../src/sandbox/mesh.js'
+import {forEachProxy, forEachProxyDigest, type LoadedProxy} from '../../src/cli/proxies.js'
 import {type CliResult, runCli} from '../helpers/cli.js'
 
 interface Row {
@@ -103,5 +104,45 @@ describe('check one pod, and -l', () => {
     const res = await check([FAILURE_PODS.deadAdmin, '-o', 'json'])
     assert.equal(res.code, 10, res.stderr)
     assert.deepEqual(rowsOf(res).map((r) => r.code), ['PROXY_UNREACHABLE'])
+  })
+})
+
+describe('forEachProxyDigest (how check -A reads the mesh)', () => {
+  const flags = () => ({kubeconfig: sb.kubeconfigPath, transport: 'port-forward' as const, 'proxy-admin-port': 15000, container: 'istio-proxy', timeout: 30_000, 'max-concurrency': 4})
+  test("each proxy's digest, in the same order and with the same outcomes as forEachProxy", async () => {
+    const plain: string[] = []
+    await forEachProxy(flags(), {all: true}, (o) => {
+      plain.push('error' in o ? `${o.id} error` : `${o.id} ${o.proxy.id}`)
+    })
+    const digested: string[] = []
+    await forEachProxyDigest(flags(), {all: true}, (p: LoadedProxy) => p.id, (o) => {
+      digested.push('error' in o ? `${o.id} error` : `${o.id} ${o.proxy}`)
+    })
+    assert.ok(plain.length > 8)
+    assert.deepEqual(digested, plain)
+  })
+  test('a digest that throws stops the run at its turn: the proxies before it were handed over, none after', async () => {
+    const ids: string[] = []
+    await forEachProxy(flags(), {all: true}, (o) => {
+      if (!('error' in o)) ids.push(o.id)
+    })
+    const bad = ids[5]!
+    const seen: string[] = []
+    await assert.rejects(
+      forEachProxyDigest(
+        flags(),
+        {all: true},
+        (p) => {
+          if (p.id === bad) throw new Error(`cannot digest ${p.id}`)
+          return p.id
+        },
+        (o) => {
+          seen.push(o.id)
+        },
+      ),
+      new RegExp(`cannot digest ${bad.replaceAll('.', '\\.')}`),
+    )
+    assert.ok(!seen.includes(bad))
+    assert.deepEqual(seen.filter((id) => ids.includes(id)), ids.slice(0, 5))
   })
 })
