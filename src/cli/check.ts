@@ -232,8 +232,8 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
   for (const w of warnings) process.stderr.write(`Warning: ${w}\n`)
 
   const width = flags.output === 'short' && !flags.query && process.stdout.isTTY ? process.stdout.columns : undefined
-  const {wantColor, makeStyler} = await import('../output/theme.js')
-  const styler = flags.output === 'short' && !flags.query && wantColor({flag: flags.color, isTTY: Boolean(process.stdout.isTTY), env: process.env}) ? makeStyler() : undefined
+  const {wantColor} = await import('../output/color.js')
+  const styler = flags.output === 'short' && !flags.query && wantColor({flag: flags.color, isTTY: Boolean(process.stdout.isTTY), env: process.env}) ? (await import('../output/theme.js')).makeStyler() : undefined
   const result = checkView({findings, proxies: ids.length, proxyIds: ids, time, single: !meshWide}, {verbose: flags.verbose, width, styler})
   // the report was styled above; renderResult must not style it twice
   await writeStdout(await renderResult(result, {format: flags.output, query: flags.query, color: false}))

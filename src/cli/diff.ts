@@ -67,12 +67,12 @@ interface Presentation {
 }
 
 async function presentation(flags: DiffFlagValues): Promise<Presentation> {
-  const {wantColor, makeStyler} = await import('../output/theme.js')
+  const {wantColor} = await import('../output/color.js')
   const tty = Boolean(process.stdout.isTTY)
   const color = flags.output === 'short' && wantColor({flag: flags.color, isTTY: tty, env: process.env})
   return {
     width: tty ? (process.stdout.columns ?? 80) : undefined,
-    styler: color ? makeStyler() : undefined,
+    styler: color ? (await import('../output/theme.js')).makeStyler() : undefined,
     toYaml: flags.output === 'yaml' ? (await import('../output/yaml.js')).goYaml : undefined,
   }
 }

@@ -1,7 +1,7 @@
 /** The one way meshctl turns a view into bytes on stdout: colour decided once, YAML loaded only when asked. */
 import type {CompiledQuery} from '../output/query.js'
 import {type OutputFormat, render} from '../output/render.js'
-import {wantColor} from '../output/theme.js'
+import {wantColor} from '../output/color.js'
 import type {ViewResult} from '../views/types.js'
 
 export interface PrintOptions {

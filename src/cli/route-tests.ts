@@ -6,7 +6,7 @@
  */
 import {ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
 import type {Styler} from '../output/tabwriter.js'
-import {wantColor} from '../output/theme.js'
+import {wantColor} from '../output/color.js'
 import {parseAdminReader} from '../envoy/document.js'
 import type {JsonObject} from '../envoy/fields.js'
 import {readInput} from '../sources/file.js'

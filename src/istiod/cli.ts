@@ -141,9 +141,9 @@ async function semanticSyncDiff(
     await writeStdout(text)
     return
   }
-  const {wantColor, makeStyler} = await import('../output/theme.js')
+  const {wantColor} = await import('../output/color.js')
   const tty = Boolean(process.stdout.isTTY)
-  const styler = wantColor({flag: opts.color, isTTY: tty, env: process.env}) ? makeStyler() : undefined
+  const styler = wantColor({flag: opts.color, isTTY: tty, env: process.env}) ? (await import('../output/theme.js')).makeStyler() : undefined
   await writeStdout(view.diffText(result, names, {width: tty ? (process.stdout.columns ?? 80) : undefined, styler}))
 }
 
@@ -177,7 +177,7 @@ function checkWatchCombination(opts: ProxyStatusOptions): void {
 async function watchProxyStatus(opts: ProxyStatusOptions, source: StatusSource, deps: ProxyStatusDeps, warnings: string[]): Promise<void> {
   const {watchLoop} = await import('../cli/watch.js')
   const {watchStopSignal} = await import('../cli/signals.js')
-  const {wantColor} = await import('../output/theme.js')
+  const {wantColor} = await import('../output/color.js')
   const signal = watchStopSignal()
   // the command as typed, without the --watch flag itself (as watch(1) shows it)
   const {normalizeWatchArgv} = await import('./flags.js')

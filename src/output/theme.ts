@@ -14,16 +14,5 @@ export function makeStyler(level: 1 | 2 | 3 = 1): Styler {
   return (text, style) => (styles[style] ? styles[style](text) : text)
 }
 
-export interface ColorContext {
-  flag?: boolean
-  isTTY: boolean
-  env: Record<string, string | undefined>
-}
-
-/** Colour only on a terminal, never with NO_COLOR or TERM=dumb; --color / --no-color override. */
-export function wantColor({flag, isTTY, env}: ColorContext): boolean {
-  if (flag !== undefined) return flag
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
-  if (env.TERM === 'dumb') return false
-  return isTTY
-}
+// the decision lives apart (./color.ts) so that deciding "no colour" does not load chalk
+export {type ColorContext, wantColor} from './color.js'
