@@ -4,7 +4,6 @@
  * istiod for its sync view in mesh-wide runs (in parallel with the proxies), print, and exit 10 when a finding at
  * the --fail-on level exists. A progress bar goes to stderr only when stderr is a terminal.
  */
-import {getHeapSpaceStatistics, setFlagsFromString} from 'node:v8'
 import {
   checkGraph,
   checkSync,
@@ -18,6 +17,7 @@ import {
   withoutIgnored,
 } from '../check/index.js'
 import {ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
+import {boundYoungGeneration} from '../util/v8-tuning.js'
 import type {GraphOptions} from '../graph/graph.js'
 import type {ProxySync} from '../istiod/model.js'
 import type {CompiledQuery} from '../output/query.js'
@@ -122,32 +122,6 @@ async function istiodView(flags: CheckFlagValues, warn: (m: string) => void): Pr
 /** The checks read every resource's node and few resources' raw config: the graph indexes them compactly. */
 const CHECK_GRAPH: GraphOptions = {compact: true}
 
-/**
- * Keeps V8's young generation at most `capBytes` for a mesh-wide fan-out (`poll` between proxies; `release` at the
- * end). Decoding and checking one proxy makes tens of MB of short-lived objects (a 3.4 MB dump: 50-60 MB live in
- * the middle of its checks); every scavenge that copies that much counts toward growing the young generation, so
- * over a few dozen proxies V8 doubles it up to its maximum (2 × 64 MB semi-spaces) and a run's RSS keeps that
- * much more whatever the mesh. The growth factor is the one V8 heap setting that takes effect at run time
- * (`--max-semi-space-size` is read only at start-up): it is set to 1 (no growth) while the young generation is at
- * the cap and back to V8's 2 below it, so a young generation that V8 shrinks while the run waits on the network
- * can grow again. Bounded at 32 MB (16 MB semi-spaces), the same decode-and-check loop over 40 of those dumps
- * peaks at 219 MB instead of 369 MB for the same CPU time (bench notes in the commit message).
- */
-export function boundYoungGeneration(capBytes = 32 * 1024 * 1024): {poll(): void; release(): void} {
-  let frozen = false
-  const set = (freeze: boolean): void => {
-    if (freeze === frozen) return
-    frozen = freeze
-    setFlagsFromString(`--semi-space-growth-factor=${freeze ? 1 : 2}`)
-  }
-  return {
-    poll: () => {
-      const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')
-      if (young) set(young.space_size >= capBytes)
-    },
-    release: () => set(false),
-  }
-}
 
 export interface CheckDeps {
   now?: () => Date

@@ -2,8 +2,8 @@
  * The body of `proxy-status`: pick the source (a saved file, or every live istiod replica), decode each answer as
  * it arrives, filter, build the view, print, then apply --fail-on. The command only parses flags.
  */
-import {setFlagsFromString} from 'node:v8'
 import {ExitCode, ProxyError, UsageError} from '../errors/index.js'
+import {withoutTurbofan} from '../util/v8-tuning.js'
 import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
 import {renderResult, writeStdout} from '../cli/print.js'
@@ -203,22 +203,6 @@ async function watchProxyStatus(opts: ProxyStatusOptions, source: StatusSource, 
   process.exit(process.exitCode ?? 0)
 }
 
-/**
- * `ps --file`, one table: what is left of the process is one pass over thousands of proxies (decode, sort, table),
- * a few tens of milliseconds. V8 optimises the hot loops with TurboFan on a background thread, and those
- * compilations cost more CPU than they save before the process exits: without them the same run takes ~20-30 ms
- * less CPU (5,077 proxies, BENCHMARKS.md issue 15; Maglev and Sparkplug stay on). The table only: -o yaml of the
- * same proxies runs for seconds, where optimised code has time to pay back (it was no faster without); not for
- * --watch (a long-lived process) nor live runs (not measured). setFlagsFromString after start-up may do nothing on
- * another V8: the output is the same either way.
- */
-function withoutTurbofan(): void {
-  try {
-    setFlagsFromString('--no-turbofan')
-  } catch {
-    // flags frozen by the embedder: nothing changes but the time
-  }
-}
 
 export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatusDeps = {}): Promise<void> {
   if (opts.watch !== undefined) checkWatchCombination(opts)

@@ -1,0 +1,55 @@
+/**
+ * V8 settings changed while meshctl runs, for the few places where measurement showed V8's defaults cost time or
+ * memory in a short-lived CLI (BENCHMARKS.md, issues 12 and 15). Each only changes how fast or how big, never what
+ * is printed.
+ */
+import {getHeapSpaceStatistics, setFlagsFromString} from 'node:v8'
+
+/** Sets one V8 flag (both exist in the V8 of Node 22 and of the pinned Node 24). */
+function setFlag(flag: string): void {
+  try {
+    setFlagsFromString(flag)
+  } catch {
+    // flags frozen by the embedder: nothing changes but the time or the memory
+  }
+}
+
+/**
+ * Keeps V8's young generation at most `capBytes` for a mesh-wide fan-out (`poll` between proxies; `release` at the
+ * end). Decoding and checking one proxy makes tens of MB of short-lived objects (a 3.4 MB dump: 50-60 MB live in
+ * the middle of its checks); every scavenge that copies that much counts toward growing the young generation, so
+ * over a few dozen proxies V8 doubles it up to its maximum (2 × 64 MB semi-spaces) and a run's RSS keeps that
+ * much more whatever the mesh. The growth factor is the one V8 heap setting that takes effect at run time
+ * (`--max-semi-space-size` is read only at start-up): it is set to 1 (no growth) while the young generation is at
+ * the cap and back to V8's 2 below it, so a young generation that V8 shrinks while the run waits on the network
+ * can grow again. Bounded at 32 MB (16 MB semi-spaces), the same decode-and-check loop over 40 of those dumps
+ * peaks at 219 MB instead of 369 MB for the same CPU time (bench notes in the commit message).
+ */
+export function boundYoungGeneration(capBytes = 32 * 1024 * 1024): {poll(): void; release(): void} {
+  let frozen = false
+  const set = (freeze: boolean): void => {
+    if (freeze === frozen) return
+    frozen = freeze
+    setFlag(`--semi-space-growth-factor=${freeze ? 1 : 2}`)
+  }
+  return {
+    poll: () => {
+      const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')
+      if (young) set(young.space_size >= capBytes)
+    },
+    release: () => set(false),
+  }
+}
+
+/**
+ * `ps --file`, one table: what is left of the process is one pass over thousands of proxies (decode, sort, table),
+ * a few tens of milliseconds. V8 optimises the hot loops with TurboFan on a background thread, and those
+ * compilations cost more CPU than they save before the process exits: without them the same run takes ~20-30 ms
+ * less CPU (5,077 proxies, BENCHMARKS.md issue 15; Maglev and Sparkplug stay on). The table only: -o yaml of the
+ * same proxies runs for seconds, where optimised code has time to pay back (it was no faster without); not for
+ * --watch (a long-lived process) nor live runs (not measured). setFlagsFromString after start-up may do nothing on
+ * another V8: the output is the same either way.
+ */
+export function withoutTurbofan(): void {
+  setFlag('--no-turbofan')
+}
