@@ -36,6 +36,7 @@ import {build} from 'esbuild'
 import {inputsDigest} from './binary-inputs.js'
 import {lazyRequiresPlugin} from './lib/lazy-requires.js'
 import {lazyUndici as lazyUndiciPlugin} from './lib/lazy-undici.js'
+import {clientNodeWithoutSideEffects} from './lib/client-node-pure.js'
 
 const t0 = performance.now()
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -313,7 +314,7 @@ writeFileSync(
     .map(([k, s]) => `  ${JSON.stringify(k)}: () => require(${JSON.stringify(s)}),`)
     .join('\n')}\n}\n`,
 )
-await build({...common, entryPoints: [libsEntry], outfile: out('libs.cjs'), plugins: [lazyUndici, builtinImports]})
+await build({...common, entryPoints: [libsEntry], outfile: out('libs.cjs'), plugins: [lazyUndici, builtinImports, clientNodeWithoutSideEffects()]})
 await build({...common, entryPoints: [join(dist, 'src/sandbox/main.js')], outfile: out('sandbox.cjs'), plugins: [lazyUndici, plainRequire, builtinImports, lazyRequiresPlugin()]})
 await build({...common, external: ['bufferutil', 'utf-8-validate'], entryPoints: [mainEntry], outfile: out('main.cjs'), plugins: [assetsModule]})
 

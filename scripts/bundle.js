@@ -11,6 +11,7 @@ import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
 import {lazyRequiresPlugin} from './lib/lazy-requires.js'
 import {lazyUndici as lazyUndiciPlugin} from './lib/lazy-undici.js'
+import {clientNodeWithoutSideEffects} from './lib/client-node-pure.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = join(root, 'dist')
@@ -81,7 +82,7 @@ const result = await build({
   banner: {js: "import {createRequire as __meshctlCreateRequire} from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);"},
   logLevel: 'warning',
   // oclif's modules load what they require when they first use it (scripts/lib/lazy-requires.js)
-  plugins: [lazyUndici, httpWithoutFacade, lazyRequiresPlugin()],
+  plugins: [lazyUndici, httpWithoutFacade, clientNodeWithoutSideEffects(), lazyRequiresPlugin()],
   metafile: !!process.env.BUNDLE_META,
 })
 process.stdout.write(`bundle: ${relative(root, out)} (${files(out).length} files)\n`)

@@ -6,6 +6,7 @@
  */
 import type http from 'node:http'
 import type {IncomingMessage} from 'node:http'
+import {createRequire} from 'node:module'
 import {Duplex, PassThrough, Writable} from 'node:stream'
 import {ClusterError, ProxyError} from '../errors/index.js'
 import {fmtSeconds, type KubeApi, type KubeStatus} from './api.js'
@@ -39,7 +40,9 @@ type Handler = import('@kubernetes/client-node/dist/web-socket-handler.js').WebS
 async function wsHandler(api: KubeApi, action: string): Promise<Handler> {
   // not re-exported by the package index; the package has no exports map, so the module path is stable API
   const {WebSocketHandler} = await loadClientNode()
-  const {WebSocket} = await import('ws')
+  // through require(), as client-node's own WebSocket code loads it: import() would build an ES module facade of
+  // ws (its wrapper and the lexing of each of its files) on top of the CommonJS modules already loaded (~3 ms)
+  const {WebSocket} = createRequire(import.meta.url)('ws') as typeof import('ws')
   const factory = (uri: string, protocols: string[], opts: import('ws').ClientOptions): WS => {
     const ws = new WebSocket(uri, protocols, {...opts, handshakeTimeout: api.timeoutMs, perMessageDeflate: false})
     ws.on('unexpected-response', (req: http.ClientRequest, res: IncomingMessage) => {

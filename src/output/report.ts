@@ -5,8 +5,17 @@
  * (columns separated by spaces, no box characters, no wrapping, no trailing blanks) that grep and awk can read.
  * Pure: the caller says whether it is a terminal (its width) and whether to colour.
  */
-import Table from 'cli-table3'
+import {createRequire} from 'node:module'
+import type TableClass from 'cli-table3'
 import {escapeControls, type Styler} from './tabwriter.js'
+
+// loaded when a report is first drawn: every view's renderer imports this module, and most (the istioctl tables,
+// ps) never draw a report; cli-table3 and its string-width dependencies cost ~5 ms of each start
+let Table: typeof TableClass | undefined
+function newTable(options: TableClass.TableConstructorOptions): TableClass.Table {
+  Table ??= createRequire(import.meta.url)('cli-table3') as typeof TableClass
+  return new Table(options)
+}
 
 export type ReportCell = string | {text: string; style?: string}
 
@@ -69,7 +78,7 @@ export function renderReport(t: ReportTable, opts: ReportOptions = {}): string {
     return typeof c === 'string' || !c.style ? text : opts.styler(text, c.style)
   }
   if (opts.width === undefined) {
-    const table = new Table({head: t.columns.map((h) => style(h, true)), chars: NO_BORDER, style: {head: [], border: [], 'padding-left': 0, 'padding-right': 0}})
+    const table = newTable({head: t.columns.map((h) => style(h, true)), chars: NO_BORDER, style: {head: [], border: [], 'padding-left': 0, 'padding-right': 0}})
     for (const r of t.rows) table.push(r.map((c) => style(c)))
     return `${table
       .toString()
@@ -87,7 +96,7 @@ export function renderReport(t: ReportTable, opts: ReportOptions = {}): string {
     const st = header ? 'header' : typeof c === 'string' ? undefined : c.style
     return st ? lines.map((l) => opts.styler!(l, st)).join('\n') : lines.join('\n')
   }
-  const table = new Table({
+  const table = newTable({
     head: t.columns.map((h, i) => cell(h, i, true)),
     colWidths: widths,
     style: {head: [], border: []},
