@@ -1,0 +1,121 @@
+/**
+ * The kubeconfig features client-node implements for meshctl beyond a bearer token: a credential plugin
+ * (`users[].user.exec`, client.authentication.k8s.io/v1) and an HTTP proxy (`clusters[].cluster.proxy-url`, an
+ * HTTP CONNECT tunnel), each for a REST call and the port-forward WebSockets `ps` opens. Both bundles keep only the
+ * client-node code meshctl's imports reach (scripts/lib/client-node-pure.js): these prove the reach includes them.
+ */
+import assert from 'node:assert/strict'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
+import net from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, test} from 'node:test'
+import {parse, stringify} from 'yaml'
+import {type Sandbox, startSandbox} from '../../src/sandbox/cluster.js'
+import {BOOKINFO_ISTIOD} from '../../src/sandbox/istiod.js'
+import {bookinfoSandboxSpec} from '../../src/sandbox/mesh.js'
+import {runCli} from '../helpers/cli.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'meshctl-kubeconfig-auth-'))
+let sb: Sandbox
+let proxy: http.Server
+const tunnels: string[] = []
+const sockets = new Set<net.Socket>()
+
+interface Kubeconfig {
+  clusters: Array<{cluster: Record<string, unknown>}>
+  users: Array<{user: Record<string, unknown>}>
+}
+
+/** The sandbox's kubeconfig, changed by `edit`, written to `name`. */
+function kubeconfig(name: string, edit: (kc: Kubeconfig) => void): string {
+  const kc = parse(readFileSync(sb.kubeconfigPath, 'utf8')) as Kubeconfig
+  edit(kc)
+  const file = join(tmp, name)
+  writeFileSync(file, stringify(kc))
+  return file
+}
+
+const ps = (file: string) => runCli(['ps'], {env: {KUBECONFIG: file}, timeoutMs: 60_000})
+const connected = Object.keys(BOOKINFO_ISTIOD.proxies).length
+
+before(async () => {
+  sb = await startSandbox(bookinfoSandboxSpec({istiod: 'full'}), {kubeconfigPath: join(tmp, 'kubeconfig')})
+  // an HTTP proxy that only tunnels (CONNECT), remembering where each tunnel went
+  proxy = http.createServer((_req, res) => res.writeHead(405).end())
+  proxy.on('connection', (s: net.Socket) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+  })
+  proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    tunnels.push(req.url ?? '')
+    const [host, port] = (req.url ?? '').split(':')
+    const upstream = net.connect(Number(port), host, () => {
+      sockets.add(upstream)
+      upstream.on('close', () => sockets.delete(upstream))
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      upstream.write(head)
+      upstream.pipe(client)
+      client.pipe(upstream)
+    })
+    upstream.on('error', () => client.destroy())
+    client.on('error', () => upstream.destroy())
+  })
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+})
+after(async () => {
+  // the tunnels outlive their HTTP requests: close() would wait for them
+  for (const s of sockets) s.destroy()
+  await new Promise((resolve) => proxy?.close(resolve))
+  await sb?.close()
+  rmSync(tmp, {recursive: true, force: true})
+})
+
+describe('kubeconfig: credential plugins and proxies', () => {
+  test('users[].user.exec: the plugin runs and its ExecCredential token authenticates the list and the port-forwards', async () => {
+    const plugin = join(tmp, 'credential.js')
+    const ran = join(tmp, 'plugin-ran')
+    writeFileSync(
+      plugin,
+      `require('node:fs').appendFileSync(${JSON.stringify(ran)}, 'x')\n` +
+        `process.stdout.write(JSON.stringify({apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: {token: ${JSON.stringify(sb.token)}}}))\n`,
+    )
+    const file = kubeconfig('exec', (kc) => {
+      for (const u of kc.users) u.user = {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin], interactiveMode: 'Never'}}
+    })
+    const res = await ps(file)
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(res.stdout.trimEnd().split('\n').length, connected + 1)
+    assert.ok(readFileSync(ran, 'utf8').length >= 1, 'the credential plugin was not run')
+  })
+
+  test('a plugin that hands out a token the cluster refuses: exit 4 with the API server\'s answer, no stack', async () => {
+    const plugin = join(tmp, 'bad-credential.js')
+    writeFileSync(plugin, `process.stdout.write(JSON.stringify({apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: {token: 'not-a-token'}}))\n`)
+    const file = kubeconfig('exec-bad', (kc) => {
+      for (const u of kc.users) u.user = {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin], interactiveMode: 'Never'}}
+    })
+    const res = await ps(file)
+    assert.equal(res.code, 4, res.stderr)
+    assert.equal(res.stdout, '')
+    assert.match(res.stderr, /Unauthorized|401/)
+    assert.doesNotMatch(res.stderr, /\n\s+at /)
+  })
+
+  test('clusters[].cluster.proxy-url: the list and every port-forward go through the proxy\'s CONNECT tunnels', async () => {
+    tunnels.length = 0
+    const {port} = proxy.address() as AddressInfo
+    const file = kubeconfig('proxy', (kc) => {
+      for (const c of kc.clusters) c.cluster['proxy-url'] = `http://127.0.0.1:${port}`
+    })
+    const res = await ps(file)
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(res.stdout.trimEnd().split('\n').length, connected + 1)
+    const server = new URL(sb.url).host
+    // one tunnel for the pods list, one per istiod replica's port-forward
+    assert.ok(tunnels.length >= 1 + BOOKINFO_ISTIOD.pods.length, `tunnels: ${tunnels.join(', ')}`)
+    assert.ok(tunnels.every((t) => t === server), `tunnels: ${tunnels.join(', ')}`)
+  })
+})
