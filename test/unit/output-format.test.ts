@@ -89,6 +89,19 @@ describe('goYaml (sigs.k8s.io/yaml JSONToYAML, go-yaml v2)', () => {
     {in: 'foo: bar', want: "'foo: bar'"},
     {in: '- x', want: "'- x'"},
     {in: '-', want: "'-'"},
+    // go-yaml's resolve() takes the whole text, which is no number, bool or null with a comment or a space after it:
+    // plain asked for, then single quotes from the emitter (a parse of the text would drop the comment and the space)
+    {in: '123 # c', want: "'123 # c'"},
+    {in: 'null # x', want: "'null # x'"},
+    {in: '1 ', want: "'1 '"},
+    // YAML 1.1 forms beyond the obvious ones
+    {in: '0b101', want: '"0b101"'},
+    {in: '1_000', want: '"1_000"'},
+    {in: '190:20:30.15', want: '"190:20:30.15"'},
+    {in: '2001-12-14t21:59:43.10-05:00', want: '"2001-12-14t21:59:43.10-05:00"'},
+    {in: 'NO', want: '"NO"'},
+    // not in go-yaml v2's resolve table (only .nan, .NaN, .NAN): plain
+    {in: 'NaN', want: 'NaN'},
   ]
   for (const c of scalars) {
     test(`scalar ${JSON.stringify(c.in)} → ${c.want}`, {todo: c.todo}, () => {
