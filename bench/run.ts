@@ -756,7 +756,8 @@ async function ps(m: Machine): Promise<SectionResult> {
     const floor: Cmd = {label: 'ps-baseline', argv: [NODE, PS_BASELINE, synczFile]}
     const exe = await ensureBinary()
     const binFile: Cmd | undefined = exe ? {label: 'binary ps file', argv: [exe, 'ps', '--file', synczFile], cwd: ROOT} : undefined
-    const g = await measureGroup([kc, kc3, live, file, floor, ...(binFile ? [binFile] : [])], {runs: RUNS, log, timeoutMs: 5 * 60_000})
+    const binLive: Cmd | undefined = exe ? {label: 'binary ps live', argv: [exe, 'ps'], cwd: ROOT, env, probe} : undefined
+    const g = await measureGroup([kc, kc3, live, file, floor, ...(binFile ? [binFile] : []), ...(binLive ? [binLive] : [])], {runs: RUNS, log, timeoutMs: 5 * 60_000})
     const b = g.get(kc.label)!
     const b3 = g.get(kc3.label)!
     const l = g.get(live.label)!
@@ -795,6 +796,10 @@ async function ps(m: Machine): Promise<SectionResult> {
       const bf = g.get(binFile.label)!
       rows.push(row(bf, `meshctl-${process.platform}-${process.arch} ps --file <the same> (single executable)`, {ratio: `${x(bf.median / fl.median)} ps-baseline`, verdict: 'info', note: cpuNote(bf)}))
     }
+    if (binLive) {
+      const bl = g.get(binLive.label)!
+      rows.push(row(bl, `meshctl-${process.platform}-${process.arch} ps (single executable, the same cluster)`, {ratio: `${x(bl.median / b3.median)} kubectl x3`, verdict: 'info', note: `${bl.stdoutLines} lines; ${cpuNote(bl)}`}))
+    }
     res = section(
       'ps',
       title,
@@ -805,7 +810,7 @@ async function ps(m: Machine): Promise<SectionResult> {
           '`/debug/syncz` the way the project\'s own hint saves it, `kubectl exec -n istio-system <istiod> -- curl -s localhost:15014/debug/syncz` (the ' +
           `sandbox's istiod container gets a \`curl\` for it). ${RUNS} runs after a warm-up, interleaved; \`ps --file\` on the three answers saved shows the ` +
           'share of decoding and printing, against `bench/ps-baseline.mjs` on the same file (JSON.parse, the five states from the nonces, one line per ' +
-          'proxy: the decoding floor), and the single executable runs the same.',
+          'proxy: the decoding floor), and the single executable runs both the live and the saved case.',
         `Each replica's syncz is ${sizes.map(fmtBytes).join(', ')}; the sandbox's istiod handler alone takes ${serverMs.map(fmtMs).join(', ')} to answer it.`,
       ],
       rows,
