@@ -297,7 +297,13 @@ const HEALTH_FLAGS = [
 
 function localityText(loc: Json | undefined): string {
   if (!isObject(loc)) return ''
-  return [getString(loc, 'region'), getString(loc, 'zone'), getString(loc, 'sub_zone')].filter((s) => s !== '').join('/')
+  // region/zone/sub_zone, the empty ones left out (without an array per locality group: 12,800 of them in a large dump)
+  let out = getString(loc, 'region')
+  const zone = getString(loc, 'zone')
+  if (zone !== '') out = out === '' ? zone : `${out}/${zone}`
+  const sub = getString(loc, 'sub_zone')
+  if (sub !== '') out = out === '' ? sub : `${out}/${sub}`
+  return out
 }
 
 function hostsOfAssignment(cla: JsonObject): HostNode[] {
@@ -477,9 +483,16 @@ const EDS_ARRAYS = eitherSpelling({static_endpoint_configs: [true], dynamic_endp
 function streamed<T>(dump: ConfigDump, kind: 'clusters' | 'endpoints', p: Projection, fields: readonly string[], reduce: (field: string, entry: Json, range: [number, number]) => T | undefined): T[] | undefined {
   // per section, per field
   const sections: T[][][] = []
+  // each field's index by either spelling, looked up once per element
+  const index = new Map<string, number>()
+  fields.forEach((x, i) => {
+    // the first field either spelling names wins, as a search of `fields` in order would
+    if (!index.has(x)) index.set(x, i)
+    if (!index.has(toCamel(x))) index.set(toCamel(x), i)
+  })
   const ok = dump.streamSection(kind, p, (key, entry, start, end, section) => {
-    const f = fields.findIndex((x) => x === key || toCamel(x) === key)
-    if (f < 0) return
+    const f = index.get(key)
+    if (f === undefined) return
     const node = reduce(fields[f]!, entry, [start, end])
     if (node === undefined) return
     sections[section] ??= fields.map(() => [])
