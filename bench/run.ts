@@ -1088,6 +1088,8 @@ async function checkSection(d: Record<string, Dump>, m: Machine): Promise<Sectio
           ratio: Number.isFinite(flat) ? `${x(flat)} (${rssOf(am)} / ${rssOf(sm)})` : '?',
           target: `≤ ${FLAT_RSS}×`,
           verdict: ratioVerdict(flat, FLAT_RSS, am.ok && sm.ok),
+          // context, not judged: the same ratio for fetching alone (no decoding, nothing kept)
+          note: fm.rssKB !== undefined && fs.rssKB !== undefined ? `fetch alone: ${x(fm.rssKB / fs.rssKB)} (${rssOf(fm)} / ${rssOf(fs)})` : undefined,
         })
         const small = rows.find((w) => w.measurement.startsWith('meshctl check -A') && w.measurement.includes('56-service'))
         if (small?.rssKB !== undefined && am.rssKB !== undefined) notes.push(`peak RSS with the dump size as the variable (56- vs 300-service mesh, all proxies): ${fmtBytes(small.rssKB * 1024)} vs ${rssOf(am)}`)
