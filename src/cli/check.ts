@@ -17,7 +17,7 @@ import {
   withoutIgnored,
 } from '../check/index.js'
 import {ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
-import {boundYoungGeneration} from '../util/v8-tuning.js'
+import {boundHeapGrowth, boundYoungGeneration} from '../util/v8-tuning.js'
 import type {GraphOptions} from '../graph/graph.js'
 import type {ProxySync} from '../istiod/model.js'
 import type {CompiledQuery} from '../output/query.js'
@@ -122,6 +122,12 @@ async function istiodView(flags: CheckFlagValues, warn: (m: string) => void): Pr
 /** The checks read every resource's node and few resources' raw config: the graph indexes them compactly. */
 const CHECK_GRAPH: GraphOptions = {compact: true}
 
+/**
+ * V8's young generation during a mesh-wide run: 16 MB (8 MB semi-spaces). Measured on 101 proxies of a 300-service
+ * sandbox mesh with the old generation bounded (boundHeapGrowth), 3 interleaved runs each: peak RSS 201-210 MB
+ * against 234-245 MB at 32 MB, CPU time within the runs' noise (one proxy's graph is promoted either way).
+ */
+const FANOUT_YOUNG_BYTES = 16 * 1024 * 1024
 
 export interface CheckDeps {
   now?: () => Date
@@ -169,7 +175,8 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
     const read = new Set<string>()
     // istiod is asked while the proxies are being read
     const sync = istiodView(flags, warn)
-    const young = boundYoungGeneration()
+    const young = boundYoungGeneration(FANOUT_YOUNG_BYTES)
+    const old = boundHeapGrowth()
     try {
       young.poll()
       // each proxy is checked as soon as it is read: one waiting for those ahead of it holds its findings, not its dump
@@ -190,6 +197,7 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
       })
     } finally {
       young.release()
+      old.release()
       bar.done()
     }
     const view = await sync

@@ -12,6 +12,7 @@ import {InputError, UsageError} from '../errors/index.js'
 import {buildGraph, type ConfigGraph, type GraphOptions} from '../graph/graph.js'
 import {fileSource} from '../sources/file.js'
 import type {DumpSource, Need} from '../sources/types.js'
+import {releaseBytes} from '../util/buffers.js'
 import type {LiveFlagValues} from './run-view.js'
 
 export interface ProxyFlagValues extends LiveFlagValues {
@@ -30,11 +31,13 @@ export interface LoadedProxy {
 const DUMP_NEED: Need = {kind: 'config_dump', includeEds: true}
 const CLUSTERS_NEED: Need = {kind: 'clusters'}
 
-async function graphFrom(source: DumpSource, health: DumpSource | undefined, options: GraphOptions = {}): Promise<ConfigGraph> {
+/** The proxy's config graph; with `answers`, the bytes of the answers it was read from are added to it. */
+async function graphFrom(source: DumpSource, health: DumpSource | undefined, options: GraphOptions = {}, answers?: Uint8Array[]): Promise<ConfigGraph> {
   // both answers asked for at once (live: two admin requests in flight, not one after the other)
   const healthAnswer = health?.fetch(CLUSTERS_NEED)
   healthAnswer?.catch(() => {})
   const input = await source.fetch(DUMP_NEED)
+  answers?.push(input.bytes)
   const doc = input.reader ? parseAdminReader(input.reader, input.source) : parseAdminDocument(input.bytes, input.source)
   if (doc.kind !== 'config_dump') {
     throw new InputError(`${input.source} is a /clusters answer, not a config dump`, {code: 'E_WRONG_DOCUMENT', hint: 'pass the config dump with -f and this file with --clusters-file'})
@@ -42,6 +45,7 @@ async function graphFrom(source: DumpSource, health: DumpSource | undefined, opt
   let status: ClustersStatus | undefined
   if (healthAnswer) {
     const h = await healthAnswer
+    answers?.push(h.bytes)
     const hd = h.reader ? parseAdminReader(h.reader, h.source) : parseAdminDocument(h.bytes, h.source)
     if (!(hd instanceof ClustersStatus)) {
       throw new InputError(`${h.source} is not a /clusters?format=json answer`, {code: 'E_WRONG_DOCUMENT', hint: `save it with: kubectl exec <pod> -c istio-proxy -- pilot-agent request GET 'clusters?format=json'`})
@@ -87,12 +91,12 @@ async function openLive(flags: Omit<LiveFlagValues, 'selector' | 'max-concurrenc
 
 type Pod = import('../kube/pods.js').Pod
 
-async function podGraph(live: LiveContext, pod: Pod, health: boolean, options: GraphOptions = {}): Promise<LoadedProxy> {
+async function podGraph(live: LiveContext, pod: Pod, health: boolean, options: GraphOptions = {}, answers?: Uint8Array[]): Promise<LoadedProxy> {
   live.checkNotZtunnel(pod)
   live.checkPodReachable(pod, live.admin.container)
   const src = live.podSource(live.api, pod, live.admin)
   const id = live.podId(pod)
-  return {id, origin: 'pod', graph: await graphFrom(src, health ? src : undefined, options)}
+  return {id, origin: 'pod', graph: await graphFrom(src, health ? src : undefined, options, answers)}
 }
 
 /** One proxy: `-f` (with `--clusters-file`) or a pod reference. `health` also asks a live proxy for /clusters. */
@@ -140,7 +144,7 @@ export async function forEachProxy(
   opts: {all: boolean; health?: boolean; graph?: GraphOptions; onTotal?: (n: number) => void},
   each: (o: ProxyOutcome) => Promise<void> | void,
 ): Promise<number> {
-  return forEachProxyDigest(flags, opts, (proxy) => proxy, each)
+  return fanOut(flags, opts, (proxy) => proxy, each, false)
 }
 
 export type DigestOutcome<T> = {id: string; proxy: T} | {id: string; error: Error}
@@ -150,12 +154,28 @@ export type DigestOutcome<T> = {id: string; proxy: T} | {id: string; error: Erro
  * a proxy that finished early then waits for its turn holding only what `digest` returns (check: its findings),
  * not its dump and graph. A proxy that cannot be read is an outcome; an error thrown by `digest` is thrown in the
  * proxies' order, as if `each` had thrown it.
+ *
+ * When `digest` returns, the proxy's admin answers are released at once (their memory freed, not left to the
+ * collector): what `digest` returns must not be, or hold, the proxy, its graph or anything read lazily from them
+ * (check's findings are plain data). Left to the collector, each 3-4 MB answer lived on until a full collection,
+ * and those, with the answers in flight, set the run's peak RSS.
  */
 export async function forEachProxyDigest<T>(
   flags: ProxyFlagValues,
   opts: {all: boolean; health?: boolean; graph?: GraphOptions; onTotal?: (n: number) => void},
   digest: (proxy: LoadedProxy) => T,
   each: (o: DigestOutcome<T>) => Promise<void> | void,
+): Promise<number> {
+  return fanOut(flags, opts, digest, each, true)
+}
+
+/** forEachProxy and forEachProxyDigest; with `release`, each proxy's answers are freed once `digest` returns. */
+async function fanOut<T>(
+  flags: ProxyFlagValues,
+  opts: {all: boolean; health?: boolean; graph?: GraphOptions; onTotal?: (n: number) => void},
+  digest: (proxy: LoadedProxy) => T,
+  each: (o: DigestOutcome<T>) => Promise<void> | void,
+  release: boolean,
 ): Promise<number> {
   const live = await openLive(flags)
   const {listPods} = await import('../kube/pods.js')
@@ -177,13 +197,16 @@ export async function forEachProxyDigest<T>(
     async (p): Promise<Done> => {
       const id = live.podId(p)
       let proxy: LoadedProxy
+      const answers: Uint8Array[] = []
       try {
-        proxy = await podGraph(live, p, opts.health ?? true, opts.graph)
+        proxy = await podGraph(live, p, opts.health ?? true, opts.graph, answers)
       } catch (err) {
         return {id, error: err instanceof Error ? err : new Error(String(err))}
       }
       try {
-        return {id, proxy: digest(proxy)}
+        const digested = digest(proxy)
+        if (release) for (const b of answers) releaseBytes(b)
+        return {id, proxy: digested}
       } catch (err) {
         // kept for its turn: a rejected slot nobody awaits yet would be an unhandled rejection
         return {id, failed: err}
