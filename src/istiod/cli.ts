@@ -220,7 +220,7 @@ export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatus
     if (source === undefined || signal.aborted) process.exit(process.exitCode ?? 0)
     return watchProxyStatus(opts, source, deps, warnings)
   }
-  if (opts.file !== undefined && deps.source === undefined && opts.output === 'table' && !opts.query) withoutTurbofan()
+  if (deps.source === undefined && opts.output === 'table' && !opts.query) withoutTurbofan()
   const source = deps.source ?? (await pickSource(opts))
   const {set, text, note} = await snapshot(opts, source, (deps.now ?? (() => new Date()))())
   if (note) process.stderr.write(`Warning: ${note}\n`)

@@ -73,13 +73,14 @@ export function boundHeapGrowth(percent = 100): {release(): void} {
 }
 
 /**
- * `ps --file`, one table: what is left of the process is one pass over thousands of proxies (decode, sort, table),
- * a few tens of milliseconds. V8 optimises the hot loops with TurboFan on a background thread, and those
- * compilations cost more CPU than they save before the process exits: without them the same run takes ~20-30 ms
- * less CPU (5,077 proxies, BENCHMARKS.md issue 15; Maglev and Sparkplug stay on). The table only: -o yaml of the
- * same proxies runs for seconds, where optimised code has time to pay back (it was no faster without); not for
- * --watch (a long-lived process) nor live runs (not measured). setFlagsFromString after start-up may do nothing on
- * another V8: the output is the same either way.
+ * `ps`, one table (from a file or live): what is left of the process is one pass over thousands of proxies
+ * (decode, sort, table), a few tens of milliseconds. V8 optimises the hot loops with TurboFan on a background
+ * thread, and those compilations cost more CPU than they save before the process exits: without them the same run
+ * takes ~20-30 ms less CPU (5,077 proxies from 3 istiod replicas, file and live alike; BENCHMARKS.md issue 15;
+ * Maglev and Sparkplug stay on), which on two CPUs shared with the cluster is also wall time. The table only:
+ * -o yaml of the same proxies runs for seconds, where optimised code has time to pay back (it was no faster
+ * without); not for --watch (a long-lived process). setFlagsFromString after start-up may do nothing on another V8:
+ * the output is the same either way.
  */
 export function withoutTurbofan(): void {
   setFlag('--no-turbofan')
