@@ -16,7 +16,6 @@ export {checkSync, skewProblem} from './sync.js'
 export {FINDINGS, findingsMarkdown, findingSpec, isFindingCode, makeFinding} from './registry.js'
 export * from './types.js'
 
-
 const ORDER = new Map(FINDINGS.map((f, i) => [f.code, i]))
 
 /** Findings sorted: most severe first, then by the registry's order, then by resource. */

@@ -23,7 +23,7 @@ import type {ProxySync} from '../istiod/model.js'
 import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
 import {checkView} from '../views/check.js'
-import {renderResult, writeStdout} from './print.js'
+import {renderResult, stdoutStyler, writeStdout} from './print.js'
 import {forEachProxyDigest, type LoadedProxy, loadFileProxy, loadProxy, type ProxyFlagValues} from './proxies.js'
 
 export interface CheckFlagValues extends ProxyFlagValues {
@@ -214,8 +214,7 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
   for (const w of warnings) process.stderr.write(`Warning: ${w}\n`)
 
   const width = flags.output === 'short' && !flags.query && process.stdout.isTTY ? process.stdout.columns : undefined
-  const {wantColor} = await import('../output/color.js')
-  const styler = flags.output === 'short' && !flags.query && wantColor({flag: flags.color, isTTY: Boolean(process.stdout.isTTY), env: process.env}) ? (await import('../output/theme.js')).makeStyler() : undefined
+  const styler = flags.output === 'short' && !flags.query ? await stdoutStyler(flags.color) : undefined
   const result = checkView({findings, proxies: ids.length, proxyIds: ids, time, single: !meshWide}, {verbose: flags.verbose, width, styler})
   // the report was styled above; renderResult must not style it twice
   await writeStdout(await renderResult(result, {format: flags.output, query: flags.query, color: false}))

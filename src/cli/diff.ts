@@ -13,7 +13,7 @@ import type {DiffOptions, DiffResult} from '../diff/engine.js'
 import {DIFF_TYPES, type DiffType} from '../diff/resources.js'
 import {ExitCode, InputError, isMeshctlError, UsageError} from '../errors/index.js'
 import type {OutputFormat} from '../output/render.js'
-import {writeStdout} from './print.js'
+import {stdoutStyler, writeStdout} from './print.js'
 import {isExistingFile, type LoadedProxy, loadFileProxy, loadProxy, type ProxyFlagValues} from './proxies.js'
 
 export interface DiffFlagValues extends ProxyFlagValues {
@@ -67,12 +67,9 @@ interface Presentation {
 }
 
 async function presentation(flags: DiffFlagValues): Promise<Presentation> {
-  const {wantColor} = await import('../output/color.js')
-  const tty = Boolean(process.stdout.isTTY)
-  const color = flags.output === 'short' && wantColor({flag: flags.color, isTTY: tty, env: process.env})
   return {
-    width: tty ? (process.stdout.columns ?? 80) : undefined,
-    styler: color ? (await import('../output/theme.js')).makeStyler() : undefined,
+    width: process.stdout.isTTY ? (process.stdout.columns ?? 80) : undefined,
+    styler: flags.output === 'short' ? await stdoutStyler(flags.color) : undefined,
     toYaml: flags.output === 'yaml' ? (await import('../output/yaml.js')).goYaml : undefined,
   }
 }

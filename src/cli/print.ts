@@ -1,7 +1,8 @@
 /** The one way meshctl turns a view into bytes on stdout: colour decided once, YAML loaded only when asked. */
 import type {CompiledQuery} from '../output/query.js'
-import {type OutputFormat, render} from '../output/render.js'
 import {wantColor} from '../output/color.js'
+import {type OutputFormat, render} from '../output/render.js'
+import type {Styler} from '../output/tabwriter.js'
 import type {ViewResult} from '../views/types.js'
 
 export interface PrintOptions {
@@ -11,9 +12,16 @@ export interface PrintOptions {
   color?: boolean
 }
 
+/**
+ * The styler for what goes to stdout when it is to be coloured (--color / --no-color, a terminal, NO_COLOR), else
+ * undefined; chalk (../output/theme.ts) is loaded only when colouring.
+ */
+export async function stdoutStyler(flag: boolean | undefined): Promise<Styler | undefined> {
+  return wantColor({flag, isTTY: Boolean(process.stdout.isTTY), env: process.env}) ? (await import('../output/theme.js')).makeStyler() : undefined
+}
+
 export async function renderResult(result: ViewResult, opts: PrintOptions): Promise<string> {
-  const color = wantColor({flag: opts.color, isTTY: Boolean(process.stdout.isTTY), env: process.env})
-  const styler = color && opts.format === 'short' && !opts.query ? (await import('../output/theme.js')).makeStyler() : undefined
+  const styler = opts.format === 'short' && !opts.query ? await stdoutStyler(opts.color) : undefined
   const toYaml = opts.format === 'yaml' ? (await import('../output/yaml.js')).goYaml : undefined
   const width = process.stdout.isTTY && process.env.TERM !== 'dumb' ? process.stdout.columns || 80 : undefined
   return render(result, {format: opts.format, query: opts.query, styler, toYaml, width})

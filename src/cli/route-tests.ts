@@ -6,7 +6,6 @@
  */
 import {ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
 import type {Styler} from '../output/tabwriter.js'
-import {wantColor} from '../output/color.js'
 import {parseAdminReader} from '../envoy/document.js'
 import type {JsonObject} from '../envoy/fields.js'
 import {readInput} from '../sources/file.js'
@@ -20,7 +19,7 @@ import {
   selectRouteConfig,
   selectRouteConfigInDump,
 } from '../trace/route-tests.js'
-import {writeStdout} from './print.js'
+import {stdoutStyler, writeStdout} from './print.js'
 
 export interface RouteTestsOptions {
   /** the tests file (router_check_tool schema), JSON or YAML; `-` = standard input */
@@ -89,8 +88,7 @@ export async function runRouteTests(opts: RouteTestsOptions): Promise<number> {
   const testsDoc = parseRouteTests(parseStructured(testsIn.bytes, testsIn.source), testsIn.source)
   const routeConfig = loadRouteConfig(routesIn, opts.routeName)
   const report = runRouteTestsOn(routeConfig, testsDoc)
-  const color = wantColor({flag: opts.color, isTTY: Boolean(process.stdout.isTTY), env: process.env})
-  const styler = color ? (await import('../output/theme.js')).makeStyler() : undefined
+  const styler = await stdoutStyler(opts.color)
   await writeStdout(`${formatRouteTestsReport(report, {details: opts.details, styler})}\n`)
   return report.failed > 0 ? ExitCode.CONDITION : ExitCode.OK
 }

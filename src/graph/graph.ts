@@ -712,28 +712,19 @@ export class ConfigGraph {
   get clusterCopies(): Map<string, ClusterNode[]> {
     if (this.clusterMap) return this.clusterMap
     const m = new Map<string, ClusterNode[]>()
-    const add = (entry: Json, state: ClusterState): void => {
-      const node = this.clusterNode(entry, state)
+    const insert = (node: ClusterNode | undefined): void => {
       if (!node) return
       const list = m.get(node.name)
       if (list) list.push(node)
       else m.set(node.name, [node])
     }
     const stream = this.options.compact && !this.options.lean ? streamed(this.dump, 'clusters', CLUSTER_ARRAYS, CLUSTER_FIELDS, (field, entry, range) => this.clusterNode(entry, clusterState(field), range)) : undefined
-    if (stream) {
-      for (const node of stream) {
-        const list = m.get(node.name)
-        if (list) list.push(node)
-        else m.set(node.name, [node])
+    if (stream) for (const node of stream) insert(node)
+    else {
+      const sections = this.options.lean ? [this.dump.sectionProjected('clusters', LEAN_CLUSTERS)].filter((x) => x !== undefined) : this.dump.sections('clusters')
+      for (const section of sections) {
+        for (const field of CLUSTER_FIELDS) for (const e of getArray(section, field)) insert(this.clusterNode(e, clusterState(field)))
       }
-      this.clusterMap = m
-      return m
-    }
-    const sections = this.options.lean ? [this.dump.sectionProjected('clusters', LEAN_CLUSTERS)].filter((x) => x !== undefined) : this.dump.sections('clusters')
-    for (const section of sections) {
-      for (const e of getArray(section, 'static_clusters')) add(e, 'static')
-      for (const e of getArray(section, 'dynamic_active_clusters')) add(e, 'active')
-      for (const e of getArray(section, 'dynamic_warming_clusters')) add(e, 'warming')
     }
     this.clusterMap = m
     return m
@@ -759,7 +750,7 @@ export class ConfigGraph {
     let cached = this.clusterLookups.get(name)
     if (cached === undefined) {
       const hits = this.lookup('clusters', CLUSTER_FIELDS, 'cluster', 'name', name)
-        cached = hits ? hits.map((h) => this.clusterNode(h.entry, clusterState(h.field))).filter((c) => c !== undefined) : (this.clusterCopies.get(name) ?? null)
+      cached = hits ? hits.map((h) => this.clusterNode(h.entry, clusterState(h.field))).filter((c) => c !== undefined) : (this.clusterCopies.get(name) ?? null)
       this.clusterLookups.set(name, cached)
     }
     return cached ?? undefined

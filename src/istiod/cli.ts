@@ -6,7 +6,7 @@ import {ExitCode, ProxyError, UsageError} from '../errors/index.js'
 import {withoutTurbofan} from '../util/v8-tuning.js'
 import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
-import {renderResult, writeStdout} from '../cli/print.js'
+import {renderResult, stdoutStyler, writeStdout} from '../cli/print.js'
 import {proxyStatusQueryView, proxyStatusView} from '../views/proxy-status.js'
 import {decodeStatusDocument, filterNamespace} from './decode.js'
 import {FAIL_ON_CONDITIONS, type FailOnCondition, failOnSummary, findOutOfSync} from './fail-on.js'
@@ -141,10 +141,8 @@ async function semanticSyncDiff(
     await writeStdout(text)
     return
   }
-  const {wantColor} = await import('../output/color.js')
-  const tty = Boolean(process.stdout.isTTY)
-  const styler = wantColor({flag: opts.color, isTTY: tty, env: process.env}) ? (await import('../output/theme.js')).makeStyler() : undefined
-  await writeStdout(view.diffText(result, names, {width: tty ? (process.stdout.columns ?? 80) : undefined, styler}))
+  const styler = await stdoutStyler(opts.color)
+  await writeStdout(view.diffText(result, names, {width: process.stdout.isTTY ? (process.stdout.columns ?? 80) : undefined, styler}))
 }
 
 const FORMAT: Record<StatusOutputFormat, OutputFormat> = {table: 'short', json: 'json', yaml: 'yaml'}

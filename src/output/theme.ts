@@ -13,6 +13,3 @@ export function makeStyler(level: 1 | 2 | 3 = 1): Styler {
   }
   return (text, style) => (styles[style] ? styles[style](text) : text)
 }
-
-// the decision lives apart (./color.ts) so that deciding "no colour" does not load chalk
-export {type ColorContext, wantColor} from './color.js'

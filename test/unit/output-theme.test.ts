@@ -1,7 +1,8 @@
 /** When meshctl colours its tables: a terminal only, never with NO_COLOR or TERM=dumb, flags win. */
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
-import {makeStyler, wantColor} from '../../src/output/theme.js'
+import {wantColor} from '../../src/output/color.js'
+import {makeStyler} from '../../src/output/theme.js'
 
 test('colour decision', () => {
   const cases: Array<[Parameters<typeof wantColor>[0], boolean]> = [
