@@ -207,10 +207,9 @@ function resolve(config: Config, argv: string[]): {argv: string[]; resolved: Res
 /**
  * Runs meshctl on `argv`. `options` is what oclif's `run()` loads its configuration from: by default this module's
  * URL (oclif finds package.json and the manifest from there); the single executable passes the package.json
- * fields and a root plugin it embeds (src/cli/binary.ts), since it has no files to find (a function making them: called
- only when oclif's path is taken). `quick` is what the
- * configuration of a quick start is made of (src/cli/fast-start.ts): by default package.json and the manifest found
- * from this module, as oclif would find them.
+ * fields and a root plugin it embeds (src/cli/binary.ts), since it has no files to find (a function making them:
+ * called only when oclif's path is taken). `quick` is what the configuration of a quick start is made of
+ * (src/cli/fast-start.ts): by default package.json and the manifest found from this module, as oclif would find them.
  */
 export async function main(argv: string[], options: LoadOptions | (() => Promise<LoadOptions>) = import.meta.url, quick?: QuickSource): Promise<void> {
   // a reader that goes away (`| head`) is not an error

@@ -21,6 +21,8 @@ export interface DebugAnswer {
   status: number
   contentType: string
   body: string
+  /** `body` as UTF-8, when an answer that stays the same is kept encoded (what the HTTP port sends) */
+  bytes?: Buffer
 }
 
 export interface ConnectedProxy {
