@@ -13,8 +13,9 @@
  * (test/unit/fast-start.test.ts compares both field by field and resolves every command id and alias through
  * both); what it leaves out is what meshctl does not have: plugins other than its own, hooks, exit-code overrides.
  * It is used only when it cannot differ from oclif's (`quickConfig` returns undefined otherwise) and only to run a
- * command (`canRunQuickly`): help, completion, topics, unknown commands, `--help` and `--version` take oclif's own
- * path, whose output depends on the order oclif sorts commands in (a locale-aware sort this path avoids).
+ * command (`quickCommand`, asked by `startQuickly` in main.ts): help, completion, topics, unknown commands, `--help`
+ * and `--version` take oclif's own path, whose output depends on the order oclif sorts commands in (a locale-aware
+ * sort this path avoids).
  */
 import {existsSync, readFileSync} from 'node:fs'
 import {arch, homedir, release, tmpdir, userInfo} from 'node:os'
