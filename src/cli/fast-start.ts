@@ -20,6 +20,7 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {arch, homedir, release, tmpdir, userInfo} from 'node:os'
 import {dirname, join, sep} from 'node:path'
+import {pathToFileURL} from 'node:url'
 import type {Command} from '@oclif/core/command'
 import {Config, Plugin} from '@oclif/core/config'
 import {getHelpFlagAdditions, normalizeArgv} from '@oclif/core/help'
@@ -284,8 +285,42 @@ export function sourceFrom(file: string): QuickSource | undefined {
   try {
     const pjson = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PJSON
     const manifest = JSON.parse(readFileSync(join(dir, 'oclif.manifest.json'), 'utf8')) as Manifest
-    return {root: dir, pjson, manifest}
+    return {root: dir, pjson, manifest, findCommand: manifestCommand(dir, manifest)}
   } catch {
     return undefined
   }
 }
+
+/**
+ * oclif's `Plugin.findCommand` for a command the manifest locates (`isESM` and `relativePath`, which oclif's
+ * manifest, written by scripts/manifest.js, has for every command): the module at `relativePath` under `root`, imported, its command
+ * class (the module's own `run`, its default export's, or the first export with one: oclif's
+ * `searchForCommandClass`) given the fields oclif gives it. oclif first asks `getCommandsDir()`, which resolves the
+ * commands directory through `tsPath` (TypeScript sources under ts-node or tsx, in development) although a
+ * manifest entry does not use it; that lookup loaded a few of oclif's modules for ~3 ms of every start (BENCHMARKS.md
+ * issue 15), so this is used only where tsPath returns the path as it is: NODE_ENV neither `development` nor
+ * `test` (oclif's isProd) and no auto-transpile setting (`global.oclif.enableAutoTranspile` or `tsnodeEnabled`).
+ * Undefined (oclif's own lookup) otherwise, and for a command the manifest does not locate.
+ */
+export function manifestCommand(root: string, manifest: Manifest): ((id: string, plugin: Plugin) => Promise<Command.Class | undefined>) | undefined {
+  const settings = (globalThis as {oclif?: {enableAutoTranspile?: boolean; tsnodeEnabled?: boolean}}).oclif
+  if (['development', 'test'].includes(process.env.NODE_ENV ?? '') || settings?.enableAutoTranspile !== undefined || settings?.tsnodeEnabled !== undefined) return undefined
+  return async (id, plugin) => {
+    const entry = manifest.commands[id]
+    const relativePath = entry?.relativePath
+    if (!entry || entry.isESM !== true || !Array.isArray(relativePath)) return oclifFindCommand.call(plugin, id)
+    const filePath = join(root, ...(relativePath as string[]))
+    const module = (await import(pathToFileURL(filePath).href)) as Record<string, unknown> & {run?: unknown; default?: {run?: unknown}}
+    const found = typeof module.run === 'function' ? module : module.default?.run ? module.default : Object.values(module).find((c) => typeof (c as {run?: unknown})?.run === 'function')
+    if (!found) return undefined
+    const cmd = found as unknown as Command.Class & {isESM?: boolean; relativePath?: string[]}
+    cmd.id = id
+    cmd.plugin = plugin
+    cmd.isESM = true
+    cmd.relativePath = relativePath as string[]
+    return cmd
+  }
+}
+
+/** oclif's own lookup, for what manifestCommand does not load itself. */
+const oclifFindCommand = Plugin.prototype.findCommand as (this: Plugin, id: string, opts?: {must?: boolean}) => Promise<Command.Class | undefined>

@@ -12,7 +12,7 @@ import {fileURLToPath} from 'node:url'
 import {Config, Plugin} from '@oclif/core/config'
 import {normalizeArgv} from '@oclif/core/help'
 import type {PJSON} from '@oclif/core/interfaces'
-import {type Manifest, type QuickSource, quickCommand, quickConfig, quickPlugin, sourceFrom} from '../../src/cli/fast-start.js'
+import {type Manifest, manifestCommand, type QuickSource, quickCommand, quickConfig, quickPlugin, sourceFrom} from '../../src/cli/fast-start.js'
 
 // the directory, as oclif names it (no trailing separator)
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url)).replace(/[\\/]$/, '')
@@ -164,4 +164,42 @@ test('sourceFrom finds package.json and the manifest above a module, as oclif do
   assert.equal(src.pjson.name, 'meshctl')
   assert.deepEqual(Object.keys(src.manifest.commands), Object.keys(manifest.commands))
   assert.equal(sourceFrom(join(tmpdir(), 'no-such-dir-meshctl', 'x.js')), undefined)
+  assert.equal(typeof src.findCommand, 'function', 'the commands are loaded as the manifest locates them')
+})
+
+test('manifestCommand loads the class oclif loads for every command, with the fields oclif gives it', async () => {
+  const find = manifestCommand(ROOT, manifest)
+  assert.ok(find)
+  const plugin = new Plugin({root: ROOT, isRoot: true, type: 'core'})
+  await plugin.load()
+  for (const id of Object.keys(manifest.commands)) {
+    const mine = await find(id, plugin)
+    assert.ok(mine, id)
+    // oclif's lookup sets its fields on the same class (one module, one class): compare what each set
+    const set: Record<string, unknown> = {id: mine.id, plugin: mine.plugin, isESM: (mine as {isESM?: boolean}).isESM, relativePath: [...((mine as {relativePath?: string[]}).relativePath ?? [])]}
+    const theirs = await plugin.findCommand(id, {must: true})
+    assert.equal(mine, theirs, `${id}: the class oclif loads`)
+    assert.deepEqual(set, {id: theirs.id, plugin: theirs.plugin, isESM: (theirs as {isESM?: boolean}).isESM, relativePath: (theirs as {relativePath?: string[]}).relativePath}, id)
+  }
+  // a command the manifest does not locate: oclif's own lookup
+  const unlocated = structuredClone(manifest)
+  const id = Object.keys(unlocated.commands)[0]!
+  delete unlocated.commands[id]!.relativePath
+  assert.equal(await manifestCommand(ROOT, unlocated)!(id, plugin), await plugin.findCommand(id))
+  assert.equal(await find('no-such-command', plugin), undefined)
+})
+
+test('manifestCommand leaves the lookup to oclif where oclif would look for TypeScript sources', () => {
+  const saved = process.env.NODE_ENV
+  try {
+    for (const env of ['development', 'test']) {
+      process.env.NODE_ENV = env
+      assert.equal(manifestCommand(ROOT, manifest), undefined, env)
+    }
+    process.env.NODE_ENV = 'production'
+    assert.ok(manifestCommand(ROOT, manifest))
+  } finally {
+    if (saved === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = saved
+  }
 })
