@@ -308,7 +308,7 @@ export function manifestCommand(root: string, manifest: Manifest): ((id: string,
   return async (id, plugin) => {
     const entry = manifest.commands[id]
     const relativePath = entry?.relativePath
-    if (!entry || entry.isESM !== true || !Array.isArray(relativePath)) return oclifFindCommand.call(plugin, id)
+    if (entry?.isESM !== true || !Array.isArray(relativePath)) return oclifFindCommand.call(plugin, id)
     const filePath = join(root, ...(relativePath as string[]))
     const module = (await import(pathToFileURL(filePath).href)) as Record<string, unknown> & {run?: unknown; default?: {run?: unknown}}
     const found = typeof module.run === 'function' ? module : module.default?.run ? module.default : Object.values(module).find((c) => typeof (c as {run?: unknown})?.run === 'function')
