@@ -519,6 +519,9 @@ function parseSeveral(bytes: Uint8Array): JsonObject[] | undefined {
   }
 }
 
+/** The bytes as a Buffer, not copied. */
+const bufferView = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+
 /**
  * A config_dump whose located entries are decoded on first use from `read(start, end)` (large ones piece by
  * piece, ./split.ts). A syntax error is reported where it is, from the whole input.
@@ -564,11 +567,14 @@ function lazyConfigDump(
         return isObject(v) ? v : undefined
       },
       findElements: (keys, needles) => {
-        if (value || !reader) return undefined
-        const found = findArrayElements(reader, start, end, keys, needles)
+        if (value) return undefined
+        // a file through its reader; bytes in memory (a live answer) searched in place, the same way: a lookup by name
+        // then decodes the element it finds, not a projection of every element of the section
+        const from: ByteReader = reader ?? {size: end, read: (s, e) => bufferView(read(s, e))}
+        const found = findArrayElements(from, start, end, keys, needles)
         if (!found || found.length > 64) return undefined
         try {
-          return found.map((f) => ({key: f.key, value: JSON.parse(reader.read(f.start, f.end).toString('utf8')) as Json}))
+          return found.map((f) => ({key: f.key, value: JSON.parse(from.read(f.start, f.end).toString('utf8')) as Json}))
         } catch {
           return undefined
         }
@@ -576,11 +582,7 @@ function lazyConfigDump(
       stream: (p, sink) => {
         if (value) return false
         // an input held in memory is walked through the same window as a file
-        const view = (s: number, e: number): Buffer => {
-          const b = read(s, e)
-          return Buffer.from(b.buffer, b.byteOffset, b.byteLength)
-        }
-        const from: ByteReader = reader ?? {size: end, read: view}
+        const from: ByteReader = reader ?? {size: end, read: (s, e) => bufferView(read(s, e))}
         return projectFromReader(from, start, end, p, undefined, sink) !== undefined
       },
       decodeRange: (s, e) => {
