@@ -33,10 +33,12 @@ const CLUSTERS_NEED: Need = {kind: 'clusters'}
 
 /** The proxy's config graph; with `answers`, the bytes of the answers it was read from are added to it. */
 async function graphFrom(source: DumpSource, health: DumpSource | undefined, options: GraphOptions = {}, answers?: Uint8Array[]): Promise<ConfigGraph> {
-  // both answers asked for at once (live: two admin requests in flight, not one after the other)
-  const healthAnswer = health?.fetch(CLUSTERS_NEED)
+  // both answers asked for at once (live: two admin requests in flight, not one after the other, over one
+  // port-forward when the same pod gives both)
+  const [dumpAnswer, healthAnswer] =
+    health === source && source.fetchEach ? source.fetchEach([DUMP_NEED, CLUSTERS_NEED]) : [source.fetch(DUMP_NEED), health?.fetch(CLUSTERS_NEED)]
   healthAnswer?.catch(() => {})
-  const input = await source.fetch(DUMP_NEED)
+  const input = await dumpAnswer!
   answers?.push(input.bytes)
   const doc = input.reader ? parseAdminReader(input.reader, input.source) : parseAdminDocument(input.bytes, input.source)
   if (doc.kind !== 'config_dump') {

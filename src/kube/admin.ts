@@ -2,7 +2,7 @@
 import {ProxyError} from '../errors/index.js'
 import type {KubeApi} from './api.js'
 import {podId, type Pod} from './pods.js'
-import {execCommand, portForwardRequest} from './transport.js'
+import {execCommand, type HttpResult, portForwardRequest, portForwardRequests} from './transport.js'
 
 export type Transport = 'port-forward' | 'exec'
 export const TRANSPORTS: readonly Transport[] = ['port-forward', 'exec']
@@ -21,6 +21,25 @@ export async function adminGet(api: KubeApi, pod: Pod, path: string, opts: Admin
 }
 
 /**
+ * GET each of `paths` from the pod's Envoy admin API, all at once; the answers in the same order, each settled on its
+ * own. Over port-forward, one WebSocket carries a connection per request (one upgrade, not one each); over exec, one
+ * exec per request.
+ */
+export function adminGetEach(api: KubeApi, pod: Pod, paths: readonly string[], opts: AdminOptions): Array<Promise<Buffer>> {
+  if (opts.transport !== 'port-forward') return paths.map((path) => adminRequest(api, pod, 'GET', path, opts))
+  const {name, namespace} = pod.metadata
+  return portForwardRequests(api, namespace, name, opts.adminPort, paths.map((path) => ({method: 'GET', path}))).map(async (answer, i) => adminAnswer(pod, await answer, paths[i]!, opts))
+}
+
+/** An admin answer's body; any status but 200 is the proxy's error. */
+function adminAnswer(pod: Pod, res: HttpResult, path: string, opts: AdminOptions): Buffer {
+  if (res.status !== 200) {
+    throw new ProxyError(`Envoy admin on ${podId(pod)}:${opts.adminPort} answered ${res.status} for /${path}: ${firstLine(res.body)}`, {code: 'E_ADMIN'})
+  }
+  return res.body
+}
+
+/**
  * `method` `path` on the pod's Envoy admin API (e.g. `POST logging?level=debug`), over either transport. With
  * `exactBody`, the newline `pilot-agent request` prints after the body is taken off, so both transports give
  * Envoy's bytes (what `pc log` prints as they are).
@@ -28,11 +47,7 @@ export async function adminGet(api: KubeApi, pod: Pod, path: string, opts: Admin
 export async function adminRequest(api: KubeApi, pod: Pod, method: 'GET' | 'POST', path: string, opts: AdminOptions, exactBody = false): Promise<Buffer> {
   const {name, namespace} = pod.metadata
   if (opts.transport === 'port-forward') {
-    const res = await portForwardRequest(api, namespace, name, opts.adminPort, method, path)
-    if (res.status !== 200) {
-      throw new ProxyError(`Envoy admin on ${podId(pod)}:${opts.adminPort} answered ${res.status} for /${path}: ${firstLine(res.body)}`, {code: 'E_ADMIN'})
-    }
-    return res.body
+    return adminAnswer(pod, await portForwardRequest(api, namespace, name, opts.adminPort, method, path), path, opts)
   }
   // exec: pilot-agent knows the admin port (--debug-port); curl is the fallback for non-Istio Envoy images
   const agent = ['pilot-agent', 'request', method, path, ...(opts.adminPort !== 15000 ? ['--debug-port', String(opts.adminPort)] : [])]

@@ -83,26 +83,36 @@ export interface PodStream {
 }
 
 /**
- * Opens a port-forward WebSocket to one port of the pod and hands on what arrives: `onData` the bytes from the pod's
- * port, `onError` the kubelet's error-channel text. The port-forward protocol (what client-node's PortForward does,
- * without the generated API clients its module imports for its service helper: 4 MB less to load): one port,
- * channel 0 its data, channel 1 its errors, each starting with the port number (two bytes); anything on other
- * channels is ignored. Bytes to the pod go out with `sendToPod`.
+ * Opens a port-forward WebSocket to ports of the pod (one connection to each, in the order given; a port may be
+ * given more than once, for as many connections to it) and hands on what arrives: `onData(i, chunk)` the bytes from
+ * connection i, `onError(i, text)` the kubelet's error-channel text for it. The port-forward protocol (what
+ * client-node's PortForward does for its one port, without the generated API clients its module imports for its
+ * service helper: 4 MB less to load): connection i has channel 2i for its data and 2i+1 for its errors, each
+ * starting with the port number (two bytes); anything on other channels is ignored. Bytes to the pod go out with
+ * `sendToPod`. The kubelet (portforward/websocket.go: `?ports=` repeated or comma-separated, one stream pair per
+ * entry, each dialled on its own) closes the WebSocket when every connection has ended.
  */
-async function openPortForward(api: KubeApi, namespace: string, pod: string, port: number, onData: (chunk: Buffer) => void, onError: (text: string) => void): Promise<WS> {
-  const action = `port-forward to ${pod}.${namespace}:${port}`
+async function openPortForward(
+  api: KubeApi,
+  namespace: string,
+  pod: string,
+  ports: readonly number[],
+  onData: (i: number, chunk: Buffer) => void,
+  onError: (i: number, text: string) => void,
+): Promise<WS> {
+  const action = `port-forward to ${pod}.${namespace}:${[...new Set(ports)].join(',')}`
   const handler = await wsHandler(api, action)
-  const portPrefixPending = [true, true]
+  const portPrefixPending = ports.flatMap(() => [true, true])
   try {
-    return (await handler.connect(`/api/v1/namespaces/${namespace}/pods/${pod}/portforward?ports=${port}`, null, (channel: number, data: Buffer) => {
-      if (channel > 1) return true
+    return (await handler.connect(`/api/v1/namespaces/${namespace}/pods/${pod}/portforward?ports=${ports.join(',')}`, null, (channel: number, data: Buffer) => {
+      if (channel >= 2 * ports.length) return true
       if (portPrefixPending[channel]) {
         data = data.subarray(2)
         portPrefixPending[channel] = false
       }
       if (data.length === 0) return true
-      if (channel === 0) onData(data)
-      else onError(data.toString('utf8'))
+      if (channel % 2 === 0) onData(channel / 2, data)
+      else onError((channel - 1) / 2, data.toString('utf8'))
       return true
     })) as unknown as WS
   } catch (err) {
@@ -110,17 +120,16 @@ async function openPortForward(api: KubeApi, namespace: string, pod: string, por
   }
 }
 
-/** Bytes to the pod's port: one channel-0 message (the channel byte and the data, as client-node frames stdin). */
-function sendToPod(ws: WS, data: Buffer): void {
+/** Bytes to connection i of a port-forward: one message on its data channel (the channel byte and the data, as client-node frames stdin). */
+function sendToPod(ws: WS, data: Buffer, i = 0): void {
   const frame = Buffer.allocUnsafe(data.length + 1)
-  frame[0] = 0
+  frame[0] = 2 * i
   data.copy(frame, 1)
   ws.send(frame)
 }
 
 /**
- * One TCP connection to `port` inside the pod, as a duplex stream (a Kubernetes port-forward WebSocket
- * carries exactly one connection). Used by `dashboard envoy` and the xDS relay.
+ * One TCP connection to `port` inside the pod, as a duplex stream. Used by `dashboard envoy` and the xDS relay.
  */
 export async function openPodStream(api: KubeApi, namespace: string, pod: string, port: number): Promise<PodStream> {
   const {WebSocketHandler} = await loadClientNode()
@@ -131,9 +140,9 @@ export async function openPodStream(api: KubeApi, namespace: string, pod: string
     api,
     namespace,
     pod,
-    port,
-    (data) => fromPod.write(data),
-    (text) => {
+    [port],
+    (_i, data) => fromPod.write(data),
+    (_i, text) => {
       errText += text
     },
   )
@@ -147,81 +156,112 @@ export async function openPodStream(api: KubeApi, namespace: string, pod: string
   return {socket, errorText: () => errText.trim(), close: () => ws.close()}
 }
 
+export interface HttpRequest {
+  method: string
+  /** without the leading slash, e.g. `config_dump?include_eds=true` */
+  path: string
+}
+
 /**
- * One HTTP request to `port` in the pod, over a port-forward WebSocket (one stream = one connection, hence
- * `Connection: close`). The response is read from the WebSocket's messages as they arrive (./http1.ts), without a
- * stream or Node's HTTP client in between: the body is copied once, and a response with a length is complete at its
- * last byte, before the kubelet closes the stream.
+ * One HTTP request to `port` in the pod, over a port-forward WebSocket (portForwardRequests with one request).
  */
 export async function portForwardRequest(api: KubeApi, namespace: string, pod: string, port: number, method: string, path: string): Promise<HttpResult> {
-  // what Node's HTTP client refuses (ERR_UNESCAPED_CHARACTERS, its INVALID_PATH_REGEX): the request line must stay one
-  // line; like Node, other Latin-1 characters are sent as one byte each
-  if (/[^\u0021-\u00ff]/.test(path) || !/^[A-Z]+$/.test(method)) throw new TypeError(`Request path contains unescaped characters: ${JSON.stringify(`${method} /${path}`)}`)
-  const reader = new Http1ResponseReader(method)
-  let errText = ''
-  let settle: ((err: Error | undefined) => void) | undefined
-  let failure: Error | undefined
-  const ws = await openPortForward(
+  return portForwardRequests(api, namespace, pod, port, [{method, path}])[0]!
+}
+
+/**
+ * HTTP requests to `port` in the pod, all at once over ONE port-forward WebSocket: each on a connection of its own
+ * (the port named once per request in `?ports=`), so they are answered side by side, as over separate
+ * port-forwards, for one upgrade (and one TLS handshake with the API server) instead of one each. One connection
+ * carries one request (`Connection: close`): v4 port-forward has no half-close, and a connection's end is only seen
+ * when the WebSocket closes, after every connection has ended. Each response is read from the WebSocket's messages
+ * as they arrive (./http1.ts), without a stream or Node's HTTP client in between: the body is copied once, and a
+ * response with a length is complete at its last byte, before the kubelet closes the stream. The answers come in
+ * the requests' order, each settled on its own (one failing does not fail the others); the WebSocket closes when
+ * all are settled.
+ */
+export function portForwardRequests(api: KubeApi, namespace: string, pod: string, port: number, requests: readonly HttpRequest[]): Array<Promise<HttpResult>> {
+  for (const {method, path} of requests) {
+    // what Node's HTTP client refuses (ERR_UNESCAPED_CHARACTERS, its INVALID_PATH_REGEX): the request line must stay
+    // one line; like Node, other Latin-1 characters are sent as one byte each
+    if (/[^\u0021-\u00ff]/.test(path) || !/^[A-Z]+$/.test(method)) {
+      const err = new TypeError(`Request path contains unescaped characters: ${JSON.stringify(`${method} /${path}`)}`)
+      return requests.map(() => Promise.reject(err))
+    }
+  }
+  const conns = requests.map(({method}) => ({
+    reader: new Http1ResponseReader(method),
+    errText: '',
+    failure: undefined as Error | undefined,
+    settle: undefined as ((err: Error | undefined) => void) | undefined,
+  }))
+  const opened = openPortForward(
     api,
     namespace,
     pod,
-    port,
-    (data) => {
-      if (failure || reader.done) return
+    requests.map(() => port),
+    (i, data) => {
+      const c = conns[i]!
+      if (c.failure || c.reader.done) return
       try {
-        reader.push(data)
+        c.reader.push(data)
       } catch (err) {
-        failure = err as Error
+        c.failure = err as Error
       }
-      if (failure || reader.done) settle?.(failure)
+      if (c.failure || c.reader.done) c.settle?.(c.failure)
     },
-    (text) => {
-      errText += text
+    (i, text) => {
+      conns[i]!.errText += text
     },
   )
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        settle = undefined
-        reject(new ProxyError(`timed out after ${fmtSeconds(api.timeoutMs)} waiting for ${method} /${path} on ${pod}.${namespace}:${port}`, {code: 'E_TIMEOUT', hint: 'the proxy may be overloaded; raise --timeout'}))
-      }, api.timeoutMs)
-      settle = (err) => {
-        settle = undefined
-        clearTimeout(timer)
-        if (!err) {
-          resolve()
-          return
+  let unsettled = requests.length
+  return requests.map(async ({method, path}, i) => {
+    const ws = await opened
+    const c = conns[i]!
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          c.settle = undefined
+          reject(new ProxyError(`timed out after ${fmtSeconds(api.timeoutMs)} waiting for ${method} /${path} on ${pod}.${namespace}:${port}`, {code: 'E_TIMEOUT', hint: 'the proxy may be overloaded; raise --timeout'}))
+        }, api.timeoutMs)
+        c.settle = (err) => {
+          c.settle = undefined
+          clearTimeout(timer)
+          if (!err) {
+            resolve()
+            return
+          }
+          const why = c.errText.trim()
+          if (why) reject(portError(why, pod, namespace, port))
+          else reject(new ProxyError(`the connection to ${pod}.${namespace}:${port} closed before Envoy answered (${err.message})`, {code: 'E_ADMIN'}))
         }
-        const why = errText.trim()
-        if (why) reject(portError(why, pod, namespace, port))
-        else reject(new ProxyError(`the connection to ${pod}.${namespace}:${port} closed before Envoy answered (${err.message})`, {code: 'E_ADMIN'}))
-      }
-      const closed = (): void => {
-        if (!settle) return
-        if (failure) {
-          settle(failure)
-          return
+        const closed = (): void => {
+          if (!c.settle) return
+          if (c.failure) {
+            c.settle(c.failure)
+            return
+          }
+          try {
+            c.reader.end()
+            c.settle(undefined)
+          } catch (err) {
+            c.settle(err as Error)
+          }
         }
-        try {
-          reader.end()
-          settle(undefined)
-        } catch (err) {
-          settle(err as Error)
+        ws.on('close', closed)
+        ws.on('error', closed)
+        if (ws.readyState === ws.CLOSED) closed()
+        else {
+          const extra = method === 'GET' || method === 'HEAD' ? '' : 'Content-Length: 0\r\n'
+          sendToPod(ws, Buffer.from(`${method} /${path} HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n${extra}\r\n`, 'latin1'), i)
         }
-      }
-      ws.on('close', closed)
-      ws.on('error', closed)
-      if (ws.readyState === ws.CLOSED) closed()
-      else {
-        const extra = method === 'GET' || method === 'HEAD' ? '' : 'Content-Length: 0\r\n'
-        sendToPod(ws, Buffer.from(`${method} /${path} HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n${extra}\r\n`, 'latin1'))
-      }
-    })
-  } finally {
-    ws.close()
-  }
-  const res = reader.response()
-  return {status: res.status, body: res.body}
+      })
+    } finally {
+      if (--unsettled === 0) ws.close()
+    }
+    const res = c.reader.response()
+    return {status: res.status, body: res.body}
+  })
 }
 
 /** The kubelet's error-channel text (e.g. connection refused) as an actionable error. */

@@ -1,5 +1,5 @@
 /** A live pod as a data source: each view's need becomes the smallest admin request that satisfies it. */
-import {type AdminOptions, adminGet} from '../kube/admin.js'
+import {type AdminOptions, adminGet, adminGetEach} from '../kube/admin.js'
 import type {KubeApi} from '../kube/api.js'
 import {podId, type Pod} from '../kube/pods.js'
 import type {DumpSource, Fetched, Need} from './types.js'
@@ -16,6 +16,9 @@ export function podSource(api: KubeApi, pod: Pod, opts: AdminOptions): DumpSourc
   return {
     async fetch(need: Need): Promise<Fetched> {
       return {bytes: await adminGet(api, pod, adminPath(need), opts), source: podId(pod)}
+    },
+    fetchEach(needs: readonly Need[]): Array<Promise<Fetched>> {
+      return adminGetEach(api, pod, needs.map(adminPath), opts).map(async (answer) => ({bytes: await answer, source: podId(pod)}))
     },
   }
 }

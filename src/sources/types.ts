@@ -21,6 +21,11 @@ export interface Fetched {
 
 export interface DumpSource {
   fetch(need: Need): Promise<Fetched>
+  /**
+   * several needs at once, the answers in the same order, each settled on its own (a pod: one port-forward for all
+   * of them); a source without it is asked with fetch() for each
+   */
+  fetchEach?(needs: readonly Need[]): Array<Promise<Fetched>>
 }
 
 /** What each proxy-config view asks Envoy for (the admin paths istioctl ≥ 1.26 uses). */
