@@ -2,12 +2,13 @@
  * meshctl's own port-forward HTTP client (src/kube/transport.ts portForwardRequest: the response read from the
  * WebSocket messages by src/kube/http1.ts) against the sandbox's pods/portforward: bodies framed by length, by
  * chunks and by the connection's end, large and concurrent answers, a response complete before the pod closes the
- * connection, a refused port, a pod that closes without answering, and the timeout.
+ * connection, a refused port, a pod that closes without answering, and the timeout; several requests over one
+ * port-forward (portForwardRequests).
  */
 import assert from 'node:assert/strict'
 import {afterEach, beforeEach, describe, test} from 'node:test'
 import {KubeApi} from '../../src/kube/api.js'
-import {portForwardRequest} from '../../src/kube/transport.js'
+import {portForwardRequest, portForwardRequests} from '../../src/kube/transport.js'
 import {type Sandbox, startSandbox} from '../../src/sandbox/cluster.js'
 import {tinySpec} from '../fixtures/sandbox/tiny.js'
 
@@ -98,6 +99,56 @@ describe('portForwardRequest through the sandbox', () => {
       assert.equal(e.message, 'timed out after 300ms waiting for GET /stats on web-0.bookinfo:8084')
       return true
     })
+  })
+
+  test('several requests over ONE port-forward: one upgrade, a connection each, answers in order and settled each on its own', {timeout: 20_000}, async () => {
+    const before = sb.requests.filter((r) => r.kind === 'portforward').length
+    const answers = portForwardRequests(api, 'bookinfo', 'web-0', 8080, [
+      {method: 'GET', path: 'big'},
+      {method: 'GET', path: 'chunked'},
+      {method: 'POST', path: 'nope?level=debug'},
+    ])
+    assert.equal(answers.length, 3)
+    const [byLength, chunked, missing] = await Promise.all(answers)
+    assert.ok(byLength!.body.equals(big))
+    assert.ok(chunked!.body.equals(big))
+    assert.equal(missing!.status, 404)
+    assert.equal(missing!.body.toString(), '404 page not found\n')
+    assert.deepEqual(seen.sort(), ['GET /big localhost:8080 close -', 'GET /chunked localhost:8080 close -', 'POST /nope?level=debug localhost:8080 close 0'])
+    const upgrades = sb.requests.filter((r) => r.kind === 'portforward').slice(before)
+    assert.equal(upgrades.length, 1)
+    assert.equal(new URLSearchParams(upgrades[0]!.query).get('ports'), '8080,8080,8080')
+    // a connection the pod closes without answering fails alone; the other one is answered
+    const spec = sb.getPod('bookinfo', 'web-0')!
+    let n = 0
+    const answer = (sock: import('node:stream').Duplex): void => {
+      sock.once('data', () => sock.end(n++ === 0 ? '' : 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'))
+    }
+    sb.updatePod('bookinfo', 'web-0', {ports: {...spec.ports, 8087: {tcp: answer}}})
+    const [silent, ready] = await Promise.allSettled(portForwardRequests(api, 'bookinfo', 'web-0', 8087, [{method: 'GET', path: 'x'}, {method: 'GET', path: 'y'}]))
+    assert.equal(silent!.status, 'rejected')
+    assert.match(String((silent as PromiseRejectedResult).reason), /closed before Envoy answered/)
+    assert.equal(ready!.status, 'fulfilled')
+    assert.equal((ready as PromiseFulfilledResult<{body: Buffer}>).value.body.toString(), 'ok')
+    // a refused port: every request says so
+    const refused = await Promise.allSettled(portForwardRequests(api, 'bookinfo', 'web-0', 9999, [{method: 'GET', path: 'a'}, {method: 'GET', path: 'b'}]))
+    for (const r of refused) {
+      assert.equal(r.status, 'rejected')
+      assert.equal((r.reason as {code?: string}).code, 'E_ADMIN_PORT')
+    }
+  })
+
+  test('several requests over one port-forward, one of them never answered: it times out, the other is answered', {timeout: 10_000}, async () => {
+    const quick = await KubeApi.open({kubeconfig: sb.kubeconfigPath, timeoutMs: 500})
+    const spec = sb.getPod('bookinfo', 'web-0')!
+    let n = 0
+    // the first connection is answered at once, the second never
+    sb.updatePod('bookinfo', 'web-0', {ports: {...spec.ports, 8086: {tcp: (sock) => (n++ === 0 ? sock.once('data', () => sock.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')) : undefined)}}})
+    const [first, second] = await Promise.allSettled(portForwardRequests(quick, 'bookinfo', 'web-0', 8086, [{method: 'GET', path: 'a'}, {method: 'GET', path: 'b'}]))
+    assert.equal(first!.status, 'fulfilled')
+    assert.equal((first as PromiseFulfilledResult<{body: Buffer}>).value.body.toString(), 'ok')
+    assert.equal(second!.status, 'rejected')
+    assert.equal(((second as PromiseRejectedResult).reason as {code?: string}).code, 'E_TIMEOUT')
   })
 
   test('a path that would break the request line is refused before anything is sent', async () => {
