@@ -9,7 +9,7 @@
  */
 import {asConfigDump, ClustersStatus, parseAdminDocument, parseAdminReader} from '../envoy/document.js'
 import {InputError, UsageError} from '../errors/index.js'
-import {buildGraph, type ConfigGraph, type GraphOptions} from '../graph/graph.js'
+import type {ConfigGraph, GraphOptions} from '../graph/graph.js'
 import {fileSource} from '../sources/file.js'
 import type {DumpSource, Need} from '../sources/types.js'
 import {releaseBytes} from '../util/buffers.js'
@@ -33,6 +33,9 @@ const CLUSTERS_NEED: Need = {kind: 'clusters'}
 
 /** The proxy's config graph; with `answers`, the bytes of the answers it was read from are added to it. */
 async function graphFrom(source: DumpSource, health: DumpSource | undefined, options: GraphOptions = {}, answers?: Uint8Array[]): Promise<ConfigGraph> {
+  // the graph's code loads while the answers are fetched (live), not before the requests go out
+  const graphModule = import('../graph/graph.js')
+  graphModule.catch(() => {})
   // both answers asked for at once (live: two admin requests in flight, not one after the other, over one
   // port-forward when the same pod gives both)
   const [dumpAnswer, healthAnswer] =
@@ -54,6 +57,7 @@ async function graphFrom(source: DumpSource, health: DumpSource | undefined, opt
     }
     status = hd
   }
+  const {buildGraph} = await graphModule
   return buildGraph(asConfigDump(doc, 'config'), status, options)
 }
 

@@ -8,8 +8,6 @@ import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
 import {parseRequest} from '../trace/request.js'
 import {traceFailed} from '../trace/result.js'
-import {traceRequest} from '../trace/trace.js'
-import {traceView} from '../views/trace.js'
 import {renderResult, writeStdout} from './print.js'
 import {loadProxy, type ProxyFlagValues} from './proxies.js'
 
@@ -52,8 +50,13 @@ export async function runTrace(args: {pod?: string; url?: string}, flags: TraceF
   if (url === undefined) throw new UsageError('trace needs the request as a URL', {hint: 'e.g. meshctl trace deploy/productpage-v1 http://reviews:9080/reviews/0'})
   if (flags.file !== undefined && pod !== undefined) throw new UsageError(`give a pod or --file, not both (got pod "${pod}")`)
   const spec = parseRequest(url, {method: flags.method === 'GET' ? undefined : flags.method, header: flags.header, sni: flags.sni, alpn: flags.alpn})
+  // the walk and its report (~170 KB of code) load while the proxy is fetched (a live pod: the API server and Envoy
+  // answer meanwhile), not before the first request goes out
+  const walk = Promise.all([import('../trace/trace.js'), import('../views/trace.js')])
+  walk.catch(() => {})
   // the walk reads each cluster's routing fields only (a lean graph)
   const proxy = await loadProxy(pod, flags, {command: 'trace', graph: {lean: true}})
+  const [{traceRequest}, {traceView}] = await walk
   const result = traceRequest(proxy.graph, spec, {
     proxy: proxy.id,
     url,
