@@ -265,8 +265,13 @@ interface StatusList {
    * arrays under that key may be left empty (a view that never reads them decodes less)
    */
   each(omit?: string): Iterable<Json>
-  /** entry i, decoded again (after a pass of each()) */
-  at(i: number): Json
+  /** entry i, decoded again (after a pass of each()); `omit` as for each() */
+  at(i: number, omit?: string): Json
+  /**
+   * the `name` of every entry in order (undefined for one that has none), found without decoding the entries whose
+   * name opens them; absent when entries cannot be reached by index before a pass of each()
+   */
+  names?(): Array<string | undefined>
 }
 
 /**
@@ -301,6 +306,26 @@ export class ClustersStatus {
     if (!isObject(s)) throw new Error(`cluster status ${index} is not an object`)
     return s
   }
+
+  /**
+   * The status of the cluster named `name` (the last one, should the answer name it twice, as an index by name
+   * keeps it), or undefined. An answer split into entries decodes that one only: the others are told apart by the
+   * name that opens them (Envoy prints `name` first). `omit` as for statuses().
+   */
+  named(name: string, omit?: string): JsonObject | undefined {
+    this.nameList ??= this.list.names?.() ?? null
+    if (this.nameList === null) {
+      let found: JsonObject | undefined
+      for (const [, s] of this.statuses(omit)) if (get(s, 'name') === name) found = s
+      return found
+    }
+    const i = this.nameList.lastIndexOf(name)
+    if (i < 0) return undefined
+    const s = this.list.at(i, omit)
+    return isObject(s) ? s : undefined
+  }
+
+  private nameList?: Array<string | undefined> | null
 
   /** Every cluster status, decoded (all at once: prefer statuses() for large answers). */
   get clusterStatuses(): JsonObject[] {
@@ -345,10 +370,33 @@ function lazyClustersStatus(buf: Uint8Array, source: string): ClustersStatus | u
     *each(omit) {
       for (let i = 0; i < (whole ? whole.length : entries.length); i++) yield decode(i, omit)
     },
-    at: (i) => decode(i),
+    at: (i, omit) => decode(i, omit),
+    names: () => {
+      const out: Array<string | undefined> = []
+      for (let i = 0; i < (whole ? whole.length : entries.length); i++) {
+        const e = entries[i]
+        const named = whole || !e ? undefined : NAME_FIRST.exec(b.toString('utf8', e.start, Math.min(e.end, e.start + 1024)))
+        try {
+          if (named) {
+            out.push(JSON.parse(`"${named[1]}"`) as string)
+            continue
+          }
+        } catch {
+          // not a JSON string after all: decoded below
+        }
+        // not opened by its name: decoded, to read it
+        const v = decode(i, 'host_statuses')
+        const n = isObject(v) ? get(v, 'name') : undefined
+        out.push(typeof n === 'string' ? n : undefined)
+      }
+      return out
+    },
   }
   return new ClustersStatus(list, () => parseJsonBytes(buf, source))
 }
+
+/** A cluster status whose first member is its name: `{` then `"name": "<JSON string>"` then `,` or `}`. */
+const NAME_FIRST = /^\{\s*"name"\s*:\s*"((?:[^"\\\u0000-\u001f]|\\.)*)"\s*[,}]/
 
 export type AdminDocument = ConfigDump | ClustersStatus
 

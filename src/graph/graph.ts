@@ -306,6 +306,21 @@ function localityText(loc: Json | undefined): string {
   return out
 }
 
+/** One cluster's hosts in `/clusters`, by `address:port`: the health flags set, EDS health, priority, locality, weight. */
+type LiveHosts = Map<string, {failed: string[]; eds: string; priority: number; locality: string; weight?: number}>
+
+function liveHosts(cs: JsonObject): LiveHosts {
+  const hosts: LiveHosts = new Map()
+  for (const h of getArray(cs, 'host_statuses')) {
+    const {address, port} = socketAddress(get(h, 'address'))
+    const hs = getObject(h, 'health_status')
+    const failed = HEALTH_FLAGS.filter((f) => get(hs, f) === true)
+    const w = get(h, 'weight')
+    hosts.set(`${address}:${port}`, {failed, eds: getString(hs, 'eds_health_status') || 'UNKNOWN', priority: getNumber(h, 'priority'), locality: localityText(get(h, 'locality')), weight: w === undefined ? undefined : Number(w)})
+  }
+  return hosts
+}
+
 function hostsOfAssignment(cla: JsonObject): HostNode[] {
   const hosts: HostNode[] = []
   for (const group of getArray(cla, 'endpoints')) {
@@ -512,7 +527,8 @@ export class ConfigGraph {
   private readonly routeLookups = new Map<string, RouteConfigNode | null>()
   /** one string for each secret name compact cluster nodes hold (a few distinct names, 12,800 clusters) */
   private readonly secretNames = new Map<string, string>()
-  private liveHealth?: Map<string, Map<string, {failed: string[]; eds: string; priority: number; locality: string; weight?: number}>>
+  private liveHealth?: Map<string, LiveHosts>
+  private readonly liveLookups = new Map<string, LiveHosts | null>()
 
   constructor(
     readonly dump: ConfigDump,
@@ -820,23 +836,26 @@ export class ConfigGraph {
     return m
   }
 
-  private liveIndex(): Map<string, Map<string, {failed: string[]; eds: string; priority: number; locality: string; weight?: number}>> | undefined {
+  private liveIndex(): Map<string, LiveHosts> | undefined {
     if (!this.status) return undefined
     if (this.liveHealth) return this.liveHealth
-    const m = new Map<string, Map<string, {failed: string[]; eds: string; priority: number; locality: string; weight?: number}>>()
-    for (const [, cs] of this.status.statuses('stats')) {
-      const hosts = new Map<string, {failed: string[]; eds: string; priority: number; locality: string; weight?: number}>()
-      for (const h of getArray(cs, 'host_statuses')) {
-        const {address, port} = socketAddress(get(h, 'address'))
-        const hs = getObject(h, 'health_status')
-        const failed = HEALTH_FLAGS.filter((f) => get(hs, f) === true)
-        const w = get(h, 'weight')
-        hosts.set(`${address}:${port}`, {failed, eds: getString(hs, 'eds_health_status') || 'UNKNOWN', priority: getNumber(h, 'priority'), locality: localityText(get(h, 'locality')), weight: w === undefined ? undefined : Number(w)})
-      }
-      m.set(getString(cs, 'name'), hosts)
-    }
+    const m = new Map<string, LiveHosts>()
+    for (const [, cs] of this.status.statuses('stats')) m.set(getString(cs, 'name'), liveHosts(cs))
     this.liveHealth = m
     return m
+  }
+
+  /** A cluster's hosts as `/clusters` reports them; a lean graph decodes that cluster's status only (ClustersStatus.named). */
+  private liveHostsOf(name: string): LiveHosts | undefined {
+    if (!this.status) return undefined
+    if (this.liveHealth || !this.options.lean) return this.liveIndex()?.get(name)
+    let cached = this.liveLookups.get(name)
+    if (cached === undefined) {
+      const cs = this.status.named(name, 'stats')
+      cached = cs ? liveHosts(cs) : null
+      this.liveLookups.set(name, cached)
+    }
+    return cached ?? undefined
   }
 
   /**
@@ -845,7 +864,7 @@ export class ConfigGraph {
    * Undefined when nothing in the input says (no include_eds, no /clusters): unknown, not empty.
    */
   endpointsOf(cluster: ClusterNode): EndpointsNode | undefined {
-    const live = this.liveIndex()?.get(cluster.name)
+    const live = this.liveHostsOf(cluster.name)
     let node: EndpointsNode | undefined
     const inline = cluster.discovery !== 'EDS' ? this.inlineAssignment(cluster) : undefined
     if (inline) {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import {readdirSync, readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
-import {parseAdminDocument} from '../../src/envoy/document.js'
+import {type ClustersStatus, type ConfigDump, parseAdminDocument} from '../../src/envoy/document.js'
 import {isMeshctlError} from '../../src/errors/index.js'
 import {buildGraph, type ConfigGraph} from '../../src/graph/graph.js'
 import {parseRequest} from '../../src/trace/request.js'
@@ -95,4 +95,40 @@ describe('trace: what the real dumps say', () => {
     assert.equal(r.verdict.code, 404)
     assert.equal(r.verdict.flag, 'NR')
   })
+})
+
+describe('a lean graph from the bytes (lookups by name, /clusters by name) decides as the whole graph', () => {
+  const ROOT = new URL('../../../', import.meta.url)
+  const cases: Array<{dump: URL; clusters?: URL}> = [
+    ...dumps.map((f) => ({dump: new URL(f, DIR), clusters: f === 'consul__config_dump.json' ? new URL('consul__clusters.json', DIR) : undefined})),
+    {dump: new URL('test/fixtures/gen/bookinfo-productpage.config_dump.json', ROOT), clusters: new URL('test/fixtures/gen/bookinfo-productpage.clusters.json', ROOT)},
+    {dump: new URL('test/fixtures/gen/bookinfo-ingressgateway.config_dump.json', ROOT)},
+  ]
+  for (const {dump, clusters} of cases) {
+    test(dump.pathname.split('/').pop()!, () => {
+      const read = (u: URL) => parseAdminDocument(readFileSync(u), u.pathname)
+      const status = (): ClustersStatus | undefined => (clusters ? (read(clusters) as ClustersStatus) : undefined)
+      const whole = buildGraph(read(dump) as ConfigDump, status())
+      const lean = buildGraph(read(dump) as ConfigDump, status(), {lean: true})
+      const urls: string[] = []
+      for (const rc of whole.routeConfigs.values()) {
+        const port = Number(/(\d+)$/.exec(rc.name)?.[1] ?? 80) || 80
+        for (const vh of rc.virtualHosts.slice(0, 15)) urls.push(`http://${(vh.domains.find((d) => d !== '*') ?? 'x.example.com').replace(/\*/g, 'a')}:${port}/`)
+      }
+      for (const l of whole.activeListeners.slice(0, 20)) if (l.port > 0) urls.push(`tcp://${l.address === '0.0.0.0' || l.address === '' ? '10.1.2.3' : l.address}:${l.port}`)
+      let compared = 0
+      for (const url of urls.slice(0, 120)) {
+        const outcome = (g: ConfigGraph): string => {
+          try {
+            return JSON.stringify(traceRequest(g, parseRequest(url), {proxy: 'p', url}))
+          } catch (err) {
+            return `error: ${err instanceof Error ? err.message : String(err)}`
+          }
+        }
+        assert.equal(outcome(lean), outcome(whole), url)
+        compared++
+      }
+      assert.ok(compared > 0)
+    })
+  }
 })

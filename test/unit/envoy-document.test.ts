@@ -451,3 +451,38 @@ describe('error classes', () => {
     assert.equal(asConfigDump(d, 'cluster'), d)
   })
 })
+
+describe('ClustersStatus.named: one cluster status by name', () => {
+  const statuses: JsonObject[] = [
+    {name: 'outbound|9080||a.default.svc.cluster.local', host_statuses: [{address: {socket_address: {address: '10.0.0.1', port_value: 9080}}, stats: [{name: 'cx_active', value: '1'}]}]},
+    // not opened by its name: found by decoding it
+    {added_via_api: true, name: 'late-name', host_statuses: []},
+    {name: 'tab\there "q" é', host_statuses: [{address: {socket_address: {address: '10.0.0.2', port_value: 1}}}]},
+    {name: 'twice', host_statuses: [], observability_name: 'first'},
+    {name: 'twice', host_statuses: [], observability_name: 'second'},
+  ]
+  // Envoy's layout (one space per level) and a compact one, both split into entries; and the decoded document
+  const forms: Array<[string, ClustersStatus]> = [
+    ['pretty', parse(JSON.stringify({cluster_statuses: statuses}, null, 1)) as ClustersStatus],
+    ['two spaces', parse(JSON.stringify({cluster_statuses: statuses}, null, 2)) as ClustersStatus],
+    ['decoded', decodeDocument({cluster_statuses: statuses}, 'test') as ClustersStatus],
+  ]
+  for (const [form, doc] of forms) {
+    test(`${form}: the status named, the last of a repeated name, undefined for none; stats left out on request`, () => {
+      assert.ok(doc instanceof ClustersStatus)
+      for (const s of statuses.slice(0, 3)) assert.deepEqual(doc.named(s.name as string)?.name, s.name)
+      assert.equal(doc.named('twice')?.observability_name, 'second')
+      assert.equal(doc.named('missing'), undefined)
+      assert.equal(doc.named('late'), undefined)
+      const full = doc.named(statuses[0]!.name as string)!
+      assert.deepEqual(full, statuses[0])
+      const lean = doc.named(statuses[0]!.name as string, 'stats')!
+      assert.deepEqual((lean.host_statuses as JsonObject[])[0]!.address, (statuses[0]!.host_statuses as JsonObject[])[0]!.address)
+      // the same answers as a search through every status
+      for (const s of statuses) {
+        const all = [...doc.statuses()].map(([, x]) => x).filter((x) => x.name === s.name)
+        assert.deepEqual(doc.named(s.name as string), all.at(-1))
+      }
+    })
+  }
+})
