@@ -7,8 +7,10 @@
 // stack traces in the modules tsc wrote to dist/ (one per source file).
 import {readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {spawnSync} from 'node:child_process'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 import {build} from 'esbuild'
+import {eagerTopLevelFunctions} from './lib/eager-compile.js'
 import {lazyRequiresPlugin} from './lib/lazy-requires.js'
 import {lazyUndici as lazyUndiciPlugin} from './lib/lazy-undici.js'
 import {clientNodeWithoutSideEffects} from './lib/client-node-pure.js'
@@ -85,6 +87,15 @@ const result = await build({
   plugins: [lazyUndici, httpWithoutFacade, clientNodeWithoutSideEffects(), lazyRequiresPlugin()],
   metafile: !!process.env.BUNDLE_META,
 })
+// the trace walk's chunks (and the config graph's) compiled as they load, for the compile cache: scripts/lib/eager-compile.js
+const eager = files(out).filter((f) => /^\/\/ dist\/src\/(trace|graph)\//m.test(readFileSync(f, 'utf8')))
+for (const f of eager) writeFileSync(f, eagerTopLevelFunctions(readFileSync(f, 'utf8')).text)
+// each rewritten chunk evaluated once: a function its own evaluation calls before the assignment fails the build here
+const check = spawnSync(process.execPath, ['--input-type=module', '-e', eager.map((f) => `await import(${JSON.stringify(pathToFileURL(f).href)})`).join(';')], {encoding: 'utf8'})
+if (check.status !== 0) {
+  process.stderr.write(`bundle: a chunk rewritten for eager compilation does not evaluate:\n${check.stderr}`)
+  process.exit(1)
+}
 process.stdout.write(`bundle: ${relative(root, out)} (${files(out).length} files)\n`)
 // BUNDLE_META=<file>: esbuild's metafile (which input takes how many bytes of which chunk), for size work
 if (process.env.BUNDLE_META) writeFileSync(process.env.BUNDLE_META, JSON.stringify(result.metafile))
