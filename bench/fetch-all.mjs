@@ -1,11 +1,12 @@
 // The floor of `check -A` (BENCHMARKS.md, check): fetch what check fetches from every proxy of the mesh, with the
-// same transport (port-forward) and the same concurrency, and do nothing with it: /config_dump?include_eds=true
-// and /clusters?format=json of every pod with an istio-proxy container, --max-concurrency at a time (default 8).
+// same transport and the same concurrency, and do nothing with it: /config_dump?include_eds=true and
+// /clusters?format=json of every pod with an istio-proxy container, both at once over one port-forward as check
+// asks them (adminGetEach), --max-concurrency proxies at a time (default 8).
 // With a namespace and a label selector, the floor of `check -n <namespace> -l <selector>`: the pods they select.
 // The summary (proxies, bytes, failures) goes to stderr.
 // Usage: KUBECONFIG=... node bench/fetch-all.mjs [concurrency [namespace selector]]
 
-import {adminGet} from '../dist/src/kube/admin.js'
+import {adminGetEach} from '../dist/src/kube/admin.js'
 import {KubeApi} from '../dist/src/kube/api.js'
 import {listPods} from '../dist/src/kube/pods.js'
 
@@ -26,9 +27,8 @@ const worker = async () => {
     const p = pods[next++]
     try {
       // awaited before adding: `bytes += await x` reads `bytes` before the await, losing other workers' sums
-      const dump = (await adminGet(api, p, 'config_dump?include_eds=true', opts)).length
-      const clusters = (await adminGet(api, p, 'clusters?format=json', opts)).length
-      bytes += dump + clusters
+      const answers = await Promise.all(adminGetEach(api, p, ['config_dump?include_eds=true', 'clusters?format=json'], opts))
+      bytes += answers[0].length + answers[1].length
     } catch {
       failed++
     }

@@ -1112,7 +1112,7 @@ async function checkSection(d: Record<string, Dump>, m: Machine): Promise<Sectio
     '`check -f` on the 10k-service dump ≤ 1.5× the bare JSON.parse baseline; `check -A` over ≥ 500 sandbox proxies ≤ 1.3× fetching the same dumps with the same concurrency; peak RSS flat in the number of proxies.',
     [
       'The baseline for `-f` is `bench/baseline.mjs` on the same file. For `-A`, `bench/fetch-all.mjs` asks every proxy of the sandbox for what check asks ' +
-        '(`config_dump?include_eds=true` and `clusters?format=json`) over port-forward, 8 at a time, and discards it; check also decodes, checks and prints. ' +
+        '(`config_dump?include_eds=true` and `clusters?format=json`, both at once over one port-forward per proxy, as check asks them), 8 proxies at a time, and discards it; check also decodes, checks and prints. ' +
         'The sandbox runs without istiod (`extras: false`), so check skips the sync view and says so.',
       'Peak memory against the number of proxies: a proxy\'s dump grows with the mesh (every sidecar sees every service), so two meshes of different sizes change ' +
         'the dump size as well as the number of proxies. The judged pair therefore runs in one sandbox, the 300-service mesh: `check -A` over all its proxies, and ' +
