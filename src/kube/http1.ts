@@ -12,6 +12,8 @@
  * malformed message is an error, never a guess.
  */
 
+import {allocPages} from '../util/buffers.js'
+
 export interface Http1Response {
   status: number
   /** field names in lower case; a repeated field's values joined with `, ` */
@@ -57,8 +59,18 @@ export class Http1ResponseReader {
     return this.state !== 'head'
   }
 
-  /** Feeds bytes in arrival order; throws on a malformed response. */
-  push(data: Buffer): void {
+  /**
+   * Feeds bytes in arrival order; throws on a malformed response. Returns whether the reader kept a view of `data`
+   * (a part of a chunked or close-delimited body): when it did not, every byte it needs was copied and `data` is
+   * the caller's again (the transport frees it at once).
+   */
+  push(data: Buffer): boolean {
+    const kept = this.parts.length
+    this.pushBytes(data)
+    return this.parts.length !== kept
+  }
+
+  private pushBytes(data: Buffer): void {
     let off = 0
     while (off < data.length) {
       switch (this.state) {
@@ -134,7 +146,7 @@ export class Http1ResponseReader {
   /** The complete response (only when `done`). */
   response(): Http1Response {
     if (this.state !== 'done') throw new Error('the HTTP response is not complete')
-    const body = this.fixed ?? (this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsLength))
+    const body = this.fixed ?? (this.parts.length === 1 ? this.parts[0]! : joinParts(this.parts, this.partsLength))
     return {status: this.status, headers: this.headers, body}
   }
 
@@ -194,7 +206,7 @@ export class Http1ResponseReader {
       const v = [...values][0]!
       if (values.size !== 1 || !/^\d{1,15}$/.test(v)) throw new Error(`invalid Content-Length: ${cl}`)
       const n = Number(v)
-      this.fixed = Buffer.allocUnsafe(n)
+      this.fixed = allocPages(n)
       this.state = n === 0 ? 'done' : 'length'
       return
     }
@@ -223,6 +235,14 @@ export class Http1ResponseReader {
     this.parts.push(b)
     this.partsLength += b.length
   }
+}
+
+/** A chunked or close-delimited body's parts in one buffer (a large one in pages of its own: allocPages). */
+function joinParts(parts: Buffer[], length: number): Buffer {
+  const body = allocPages(length)
+  let at = 0
+  for (const p of parts) at += p.copy(body, at)
+  return body
 }
 
 /** Index just past the first empty line (`\n\n` or `\r\n\r\n`, or mixed) at or after `from`, or -1. */

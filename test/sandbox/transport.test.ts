@@ -6,6 +6,7 @@
  * port-forward (portForwardRequests).
  */
 import assert from 'node:assert/strict'
+import {createRequire, syncBuiltinESMExports} from 'node:module'
 import {afterEach, beforeEach, describe, test} from 'node:test'
 import {KubeApi} from '../../src/kube/api.js'
 import {portForwardRequest, portForwardRequests} from '../../src/kube/transport.js'
@@ -149,6 +150,30 @@ describe('portForwardRequest through the sandbox', () => {
     assert.equal((first as PromiseFulfilledResult<{body: Buffer}>).value.body.toString(), 'ok')
     assert.equal(second!.status, 'rejected')
     assert.equal(((second as PromiseRejectedResult).reason as {code?: string}).code, 'E_TIMEOUT')
+  })
+
+  test('port-forwards with the same credentials share one TLS secure context (not one each)', {timeout: 15_000}, async () => {
+    // tls.connect makes its context through the tls module's createSecureContext: counted there
+    const tls = createRequire(import.meta.url)('node:tls') as typeof import('node:tls')
+    const original = tls.createSecureContext
+    let made = 0
+    tls.createSecureContext = (...args) => {
+      made++
+      return original.apply(tls, args)
+    }
+    syncBuiltinESMExports()
+    try {
+      // a new sandbox has a new CA: its first port-forward may make a context
+      assert.equal((await portForwardRequest(api, 'bookinfo', 'web-0', 8082, 'GET', 'ready')).body.toString(), 'ready')
+      const first = made
+      assert.ok(first <= 1, `${first} contexts for one port-forward`)
+      const answers = await Promise.all([1, 2, 3, 4].map(() => portForwardRequest(api, 'bookinfo', 'web-0', 8080, 'GET', 'big')))
+      for (const r of answers) assert.ok(r.body.equals(big))
+      assert.equal(made, first, 'no context made for the next four')
+    } finally {
+      tls.createSecureContext = original
+      syncBuiltinESMExports()
+    }
   })
 
   test('a path that would break the request line is refused before anything is sent', async () => {

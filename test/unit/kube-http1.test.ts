@@ -57,6 +57,32 @@ test('chunked: extensions, hex sizes, trailers, in every split', () => {
   }
 })
 
+test('push says whether it kept a view of the bytes: never for a body with a length, for the parts of others', () => {
+  // what the transport relies on to free a WebSocket message once pushed: a wrong `false` would free bytes the body
+  // still reads; each message is scrambled after its push, as a freed and reused buffer would be
+  const pushAll = (bytes: Buffer, cut: number): {kept: boolean[]; body: string} => {
+    const r = new Http1ResponseReader('GET')
+    const kept: boolean[] = []
+    for (let off = 0; off < bytes.length; off += cut) {
+      const part = Buffer.from(bytes.subarray(off, off + cut))
+      const k = r.push(part)
+      kept.push(k)
+      if (!k) part.fill(0x3f)
+    }
+    return {kept, body: r.end().body.toString()}
+  }
+  for (const cut of [1, 3, 7, 1000]) {
+    const byLength = pushAll(CL, cut)
+    assert.equal(byLength.body, '{"a":[1,2]}')
+    assert.ok(byLength.kept.every((k) => !k), `Content-Length, pushes of ${cut}`)
+    const chunked = pushAll(CHUNKED, cut)
+    assert.equal(chunked.body, 'hello abcdefghijklmnopqrstuvwxy')
+    assert.ok(chunked.kept.some((k) => k), `chunked, pushes of ${cut}`)
+    const untilClose = pushAll(Buffer.from('HTTP/1.1 200 OK\r\n\r\nuntil the end'), cut)
+    assert.equal(untilClose.body, 'until the end')
+  }
+})
+
 test('until close: no length and no chunked; a last coding other than chunked', () => {
   for (const parts of splits(Buffer.from('HTTP/1.0 200 OK\r\nServer: x\r\n\r\nsome bytes'))) assert.equal(read('GET', parts).body.toString(), 'some bytes')
   assert.equal(read('GET', [Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n5\r\nhello')]).body.toString(), '5\r\nhello')
