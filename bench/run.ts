@@ -951,9 +951,6 @@ const HOW = [
   'Standard output goes to /dev/null in timed runs; the warm-up run counts its lines instead (shown where it matters).',
   'Nothing else on the machine is stopped for the benchmark: each section records the 1-minute load average before and after it, and the min–max ' +
     'ranges show the noise.',
-  "The sandbox clusters run in the benchmark's own process; before each timed run that process collects its garbage (V8 `gc()`, outside the timed " +
-    "region), so that a run does not pay for the sandbox's full collection of what earlier runs left (a 5,000-proxy sandbox holds ~170 MB of live " +
-    'objects, and the external memory its answers allocate starts a full collection, 0.3–0.5 s of CPU, every few tens of MB).',
   `Children run on the Node.js the project pins (\`${rel(NODE).startsWith('..') ? NODE : rel(NODE)}\`), meshctl as \`node bin/run.js\` (what the \`meshctl\` bin runs).`,
   'Where a target is missed, `bench/phases.ts` times the phases inside one process (read, scan, decode, build, render, write) and one run under ' +
     '`node --cpu-prof` is summarised by origin and by function.',

@@ -15,8 +15,6 @@ import {spawn} from 'node:child_process'
 import {closeSync, mkdirSync, openSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {performance} from 'node:perf_hooks'
-import {setFlagsFromString} from 'node:v8'
-import {runInNewContext} from 'node:vm'
 
 export const TIME_BIN = '/usr/bin/time'
 
@@ -155,22 +153,9 @@ export interface GroupOptions {
 }
 
 /**
- * A full garbage collection of this process, which also runs the benchmark's sandbox cluster (src/sandbox): V8's
- * `gc()`, exposed at run time. A sandbox standing in for a 5,000-proxy mesh keeps ~170 MB of live objects (its
- * Kubernetes objects and mesh model); the answers it sends allocate external memory (buffers), and every few tens of MB of it
- * makes V8 start a full collection of that heap (`external memory pressure`, ~0.3-0.5 s of CPU), which then lands on
- * whichever run crosses the threshold, whatever that run allocated itself.
- */
-const collectGarbage: () => void = (() => {
-  setFlagsFromString('--expose-gc')
-  return runInNewContext('gc') as () => void
-})()
-
-/**
  * Measures commands side by side: warm-up of each, then `runs` rounds running every command once (order reversed
- * on odd rounds), so that a baseline and what is compared with it see the same machine state. Each timed run starts
- * after a full collection of this process's garbage (collectGarbage, outside the timed region), so that no run is
- * charged for the sandbox's collection of what earlier runs left. A command whose warm-up fails is not timed further.
+ * on odd rounds), so that a baseline and what is compared with it see the same machine state. A command whose
+ * warm-up fails is not timed further.
  */
 export async function measureGroup(cmds: Cmd[], opts: GroupOptions): Promise<Map<string, Stats>> {
   const out = new Map<string, Stats>()
@@ -206,7 +191,6 @@ export async function measureGroup(cmds: Cmd[], opts: GroupOptions): Promise<Map
   for (let round = 0; round < opts.runs; round++) {
     const order = round % 2 ? [...live].reverse() : live
     for (const cmd of order) {
-      collectGarbage()
       const r = await runOnce(cmd, {wrap: cmd.wrapTimed ?? true, countStdout: false, timeoutMs: opts.timeoutMs})
       const s = out.get(cmd.label)!
       if (!succeeded(cmd, r.code)) {
