@@ -348,7 +348,7 @@ function lazyClustersStatus(buf: Uint8Array, source: string): ClustersStatus | u
   if (top?.length !== 1 || (top[0]!.key !== 'cluster_statuses' && top[0]!.key !== 'clusterStatuses')) return undefined
   const entries = splitContainer(buf, top[0]!.start, top[0]!.end)
   if (!entries) return undefined
-  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
+  const b = bufferView(buf)
   let whole: Json[] | undefined
   const decodeWhole = (): Json[] => {
     if (!whole) {
@@ -429,7 +429,7 @@ function firstNonSpace(buf: Uint8Array): number {
 export function parseJsonBytes(buf: Uint8Array, source: string): Json {
   const pieces = parseLarge(buf)
   if (pieces !== undefined) return pieces
-  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8').replace(/^\uFEFF/, '')
+  const text = bufferView(buf).toString('utf8').replace(/^\uFEFF/, '')
   try {
     return JSON.parse(text) as Json
   } catch (err) {
@@ -560,15 +560,12 @@ export function decodeDocument(value: Json, source: string): AdminDocument {
 /** `{...}, {...}` (config entries back to back) as objects; undefined when that is not what the bytes are. */
 function parseSeveral(bytes: Uint8Array): JsonObject[] | undefined {
   try {
-    const list = JSON.parse(`[${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')}]`) as Json[]
+    const list = JSON.parse(`[${bufferView(bytes).toString('utf8')}]`) as Json[]
     return list.length > 0 && list.every(isObject) ? (list as JsonObject[]) : undefined
   } catch {
     return undefined
   }
 }
-
-/** The bytes as a Buffer, not copied. */
-const bufferView = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
 
 /**
  * A config_dump whose located entries are decoded on first use from `read(start, end)` (large ones piece by
@@ -583,6 +580,8 @@ function lazyConfigDump(
 ): ConfigDump {
   const entries: ConfigEntry[] = scanned.map(({start, end, type}) => {
     let value: JsonObject | undefined
+    // a file through its reader; bytes in memory (a live answer) through the same interface, searched and walked in place
+    const from: ByteReader = reader ?? {size: end, read: (s, e) => bufferView(read(s, e))}
     return {
       type,
       forget: () => {
@@ -592,7 +591,7 @@ function lazyConfigDump(
         if (value) return value
         const bytes = read(start, end)
         try {
-          value = (parseLarge(bytes) ?? JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))) as JsonObject
+          value = (parseLarge(bytes) ?? JSON.parse(bufferView(bytes).toString('utf8'))) as JsonObject
         } catch {
           // the locator checks structure only; report the syntax error where it is
           parseJsonBytes(whole(), source)
@@ -616,9 +615,7 @@ function lazyConfigDump(
       },
       findElements: (keys, needles) => {
         if (value) return undefined
-        // a file through its reader; bytes in memory (a live answer) searched in place, the same way: a lookup by name
-        // then decodes the element it finds, not a projection of every element of the section
-        const from: ByteReader = reader ?? {size: end, read: (s, e) => bufferView(read(s, e))}
+        // a lookup by name decodes the element it finds, not a projection of every element of the section
         const found = findArrayElements(from, start, end, keys, needles)
         if (!found || found.length > 64) return undefined
         try {
@@ -630,13 +627,12 @@ function lazyConfigDump(
       stream: (p, sink) => {
         if (value) return false
         // an input held in memory is walked through the same window as a file
-        const from: ByteReader = reader ?? {size: end, read: (s, e) => bufferView(read(s, e))}
         return projectFromReader(from, start, end, p, undefined, sink) !== undefined
       },
       decodeRange: (s, e) => {
         if (s < start || e > end || s >= e) return undefined
         const bytes = read(s, e)
-        return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Json
+        return JSON.parse(bufferView(bytes).toString('utf8')) as Json
       },
     }
   })
@@ -722,7 +718,7 @@ export function parseAdminDocument(buf: Uint8Array, source: string): AdminDocume
     if (scanned) return lazyConfigDump((start, end) => buf.subarray(start, end), () => buf, scanned, source)
   }
   if (c === 0x7b /* { */ || c === 0x5b /* [ */) return decodeDocument(parseJsonBytes(buf, source), source)
-  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8')
+  const text = bufferView(buf).toString('utf8')
   if (looksLikeClustersText(text)) {
     const doc = parseClustersText(text)
     return new ClustersStatus(getArray(doc, 'cluster_statuses') as JsonObject[], doc)
@@ -764,4 +760,9 @@ export function asConfigDump(doc: AdminDocument, view: string): ConfigDump {
     code: 'E_WRONG_DOCUMENT',
     hint: view === 'eds' ? 'use `meshctl pc endpoints -f` for it' : HOW_TO_CAPTURE,
   })
+}
+
+/** The bytes as a Buffer, not copied. */
+function bufferView(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength)
 }
