@@ -24,7 +24,8 @@ import {pathToFileURL} from 'node:url'
 import type {Command} from '@oclif/core/command'
 import {Config, Plugin} from '@oclif/core/config'
 import {getHelpFlagAdditions, normalizeArgv} from '@oclif/core/help'
-import type {PJSON} from '@oclif/core/interfaces'
+import type {Logger, PJSON} from '@oclif/core/interfaces'
+import {setLogger} from '@oclif/core/logger'
 import {toStandardizedId} from '@oclif/core/util/ids'
 
 /** oclif.manifest.json as scripts/manifest.js writes it. */
@@ -259,6 +260,12 @@ export function quickCommand(config: Config, argv: string[]): {id: string; argv:
  * so `init`, `prerun`, `postrun` and `finally` run nothing.
  */
 export async function runQuickly(config: Config, id: string, argv: string[]): Promise<void> {
+  // oclif's root logger, which `Config.load` would set: its default writes through the `debug` package, and only
+  // namespaces that DEBUG enables. A quick configuration is made only when DEBUG is not set (quickConfig), so it
+  // writes nothing; this one writes nothing without loading `debug` (Command.init logs through it at every start:
+  // ~2.5 ms of CPU from bin/run.js, BENCHMARKS.md issue 15). A logger already set (by an earlier run in this
+  // process) is kept, as setLogger keeps it.
+  setLogger({root: config.root, logger: silentLogger(OCLIF_NAMESPACE)})
   const c = config.findCommand(id, {must: true})
   const C = (await c.load()) as unknown as new (argv: string[], config: Config) => Command & {_run(): Promise<unknown>; id?: string}
   const cmd = new C(argv, config)
@@ -268,6 +275,15 @@ export async function runQuickly(config: Config, id: string, argv: string[]): Pr
     ;(cmd.constructor as {id?: string}).id = name
   }
   await cmd._run()
+}
+
+/** oclif's logger namespace (logger.js OCLIF_NS), the root of every namespace oclif and its commands log under. */
+const OCLIF_NAMESPACE = 'oclif'
+
+/** A logger of oclif's shape (interfaces/logger.d.ts) that writes nothing: oclif's with no DEBUG namespace enabled. */
+export function silentLogger(namespace: string): Logger {
+  const nothing = (): void => {}
+  return {child: (ns: string, delimiter?: string) => silentLogger(`${namespace}${delimiter ?? ':'}${ns}`), debug: nothing, error: nothing, info: nothing, trace: nothing, warn: nothing, namespace}
 }
 
 /**

@@ -12,7 +12,8 @@ import {fileURLToPath} from 'node:url'
 import {Config, Plugin} from '@oclif/core/config'
 import {normalizeArgv} from '@oclif/core/help'
 import type {PJSON} from '@oclif/core/interfaces'
-import {type Manifest, manifestCommand, type QuickSource, quickCommand, quickConfig, quickPlugin, sourceFrom} from '../../src/cli/fast-start.js'
+import {type Manifest, manifestCommand, type QuickSource, quickCommand, quickConfig, quickPlugin, silentLogger, sourceFrom} from '../../src/cli/fast-start.js'
+import {runCli} from '../helpers/cli.js'
 
 // the directory, as oclif names it (no trailing separator)
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url)).replace(/[\\/]$/, '')
@@ -202,4 +203,26 @@ test('manifestCommand leaves the lookup to oclif where oclif would look for Type
     if (saved === undefined) delete process.env.NODE_ENV
     else process.env.NODE_ENV = saved
   }
+})
+
+describe("the quick start's oclif logger", () => {
+  test('has the shape of oclif\'s and names namespaces as oclif does, writing nothing', () => {
+    const root = silentLogger('oclif')
+    assert.equal(root.namespace, 'oclif')
+    for (const m of ['debug', 'error', 'info', 'trace', 'warn'] as const) assert.equal(root[m]('%s', 'x'), undefined)
+    // oclif's makeLogger: `${namespace}${delimiter ?? ':'}${ns}`
+    assert.equal(root.child('config').namespace, 'oclif:config')
+    assert.equal((root.child as (ns: string, delimiter?: string) => typeof root)('config', '/').namespace, 'oclif/config')
+  })
+
+  test("DEBUG still gets oclif's own debug output (oclif's path), and a start without it writes nothing more", async () => {
+    const fixture = join(ROOT, 'test/fixtures/dumps/mini-sidecar.json')
+    const quiet = await runCli(['pc', 'clusters', '-f', fixture], {env: {DEBUG: undefined}})
+    const debug = await runCli(['pc', 'clusters', '-f', fixture], {env: {DEBUG: 'oclif*'}})
+    assert.equal(quiet.code, 0, quiet.stderr)
+    assert.equal(debug.code, 0, debug.stderr)
+    assert.equal(quiet.stderr, '')
+    assert.match(debug.stderr, / oclif:/)
+    assert.equal(debug.stdout, quiet.stdout)
+  })
 })
