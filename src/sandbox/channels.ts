@@ -46,9 +46,21 @@ export function isBase64Protocol(p: string): boolean {
   return p.includes('base64')
 }
 
+/** The kubelet's copy buffer (32 KiB): the largest payload of one message sendChunked writes. */
+const CHUNK = 32 * 1024
+/** Spare message buffers kept per connection (~2 MB): enough for the messages of one socket read and more. */
+const SPARE_MAX = 64
+
 /** Writes and reads channel frames on one websocket, in the negotiated encoding. */
 export class ChannelCodec {
   readonly base64: boolean
+  /**
+   * Message buffers (channel byte + up to CHUNK bytes) of the binary protocols whose write has completed, for the
+   * next messages. A buffer of this size is memory outside V8's heap, and V8 starts a full collection of the whole
+   * sandbox after every ~64 MB of it: one new buffer per message made the large answers (a 3 MB /debug/syncz, a
+   * config dump) start one every few requests, each marking the sandbox's whole heap while it serves.
+   */
+  private readonly spare: Buffer[] = []
   constructor(
     private readonly ws: WebSocket,
     readonly protocol: string,
@@ -61,13 +73,21 @@ export class ChannelCodec {
     const buf = typeof data === 'string' ? Buffer.from(data) : data
     if (this.base64) {
       this.ws.send(String.fromCharCode(48 + channel) + buf.toString('base64'))
-    } else {
+    } else if (buf.length > CHUNK) {
       this.ws.send(Buffer.concat([Buffer.from([channel]), buf]))
+    } else {
+      const whole = this.spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK + 1)
+      whole[0] = channel
+      buf.copy(whole, 1)
+      // ws calls back once the socket has taken the bytes (written, or the connection failed): the buffer is free
+      this.ws.send(whole.subarray(0, buf.length + 1), () => {
+        if (this.spare.length < SPARE_MAX) this.spare.push(whole)
+      })
     }
   }
 
   /** Sends data split into frames of at most `max` bytes (the kubelet copies with a 32 KiB buffer). */
-  sendChunked(channel: number, data: Buffer, max = 32 * 1024): void {
+  sendChunked(channel: number, data: Buffer, max = CHUNK): void {
     for (let off = 0; off < data.length; off += max) this.send(channel, data.subarray(off, off + max))
   }
 

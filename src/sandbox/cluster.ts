@@ -36,14 +36,15 @@
  */
 import {randomBytes} from 'node:crypto'
 import fs from 'node:fs'
-import https from 'node:https'
 import type {IncomingMessage, ServerResponse} from 'node:http'
+import https from 'node:https'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type {Duplex} from 'node:stream'
 import type WebSocket from 'ws'
 import {WebSocketServer} from 'ws'
+import {externalMemoryInGlobalLimit} from '../util/v8-tuning.js'
 import {authenticate, authorize, type Identity} from './auth.js'
 import {EXEC_PROTOCOLS, negotiate, PORTFORWARD_PROTOCOLS, PORTFORWARD_TUNNEL_PROTOCOL, parseOfferedProtocols} from './channels.js'
 import {SPDY_EXEC_PROTOCOLS, serveSpdyExec, serveWsExec, validateExec} from './exec.js'
@@ -58,10 +59,10 @@ import {ObjectStore} from './store.js'
 import {generateCerts} from './tls.js'
 import type {SandboxMode, SandboxPod, SandboxRequestRecord, SandboxSpec, SandboxToken} from './types.js'
 
-export type * from './types.js'
 export {envoyAdminHandler} from './envoy-admin.js'
-export {SIDECAR_TOOLS, sidecarExecHandler} from './sidecar-tools.js'
 export type {KubeconfigOptions} from './kubeconfig.js'
+export {SIDECAR_TOOLS, sidecarExecHandler} from './sidecar-tools.js'
+export type * from './types.js'
 
 export interface SandboxOptions {
   /** listening port on 127.0.0.1; default 0 (any free port) */
@@ -113,6 +114,8 @@ const PROTOCOL_TOKEN = 'x-sandbox-negotiated-protocol'
 
 /** Starts a sandbox API server on 127.0.0.1. */
 export async function startSandbox(spec: SandboxSpec = {}, opts: SandboxOptions = {}): Promise<Sandbox> {
+  // a full collection of the process for every few large answers otherwise (src/util/v8-tuning.ts)
+  externalMemoryInGlobalLimit()
   const certs = await generateCerts()
   const start = new Date()
   const store = new ObjectStore(spec, start)

@@ -85,3 +85,18 @@ export function boundHeapGrowth(percent = 100): {release(): void} {
 export function withoutTurbofan(): void {
   setFlag('--no-turbofan')
 }
+
+/**
+ * The sandbox cluster (src/sandbox/cluster.ts, for the life of its process): memory outside V8's heap (Buffers,
+ * TLS buffers) counts toward the heap's global limit instead of starting a full collection after every ~64 MB of it.
+ * The sandbox moves megabytes per request (config dumps and /debug/syncz through port-forward and exec, all over
+ * TLS), memory freed as each message is written and each connection closes; with V8's default a 5,077-proxy sandbox
+ * started a full collection of its ~170 MB heap (100-170 ms of marking on the thread that serves) during 11 of 20
+ * `meshctl ps` it answered, and V8's memory reducer another after each, which put the benchmark's live `ps` rounds
+ * (BENCHMARKS.md issue 15) in a fast and a slow group; with this setting, 1 in 20. The flag is V8 13's (Node 24);
+ * elsewhere nothing is set.
+ */
+export function externalMemoryInGlobalLimit(): void {
+  if (!/^13\./.test(process.versions.v8)) return
+  setFlag('--external-memory-accounted-in-global-limit')
+}
