@@ -2,6 +2,7 @@
 import type {CompiledQuery} from '../output/query.js'
 import {wantColor} from '../output/color.js'
 import {type OutputFormat, render} from '../output/render.js'
+import {renderReport} from '../output/report.js'
 import type {Styler} from '../output/tabwriter.js'
 import type {ViewResult} from '../views/types.js'
 
@@ -20,11 +21,24 @@ export async function stdoutStyler(flag: boolean | undefined): Promise<Styler | 
   return wantColor({flag, isTTY: Boolean(process.stdout.isTTY), env: process.env}) ? (await import('../output/theme.js')).makeStyler() : undefined
 }
 
+/** The width report tables are wrapped to: the terminal's, or none (piped, TERM=dumb). */
+function stdoutWidth(): number | undefined {
+  return process.stdout.isTTY && process.env.TERM !== 'dumb' ? process.stdout.columns || 80 : undefined
+}
+
 export async function renderResult(result: ViewResult, opts: PrintOptions): Promise<string> {
   const styler = opts.format === 'short' && !opts.query ? await stdoutStyler(opts.color) : undefined
   const toYaml = opts.format === 'yaml' ? (await import('../output/yaml.js')).goYaml : undefined
-  const width = process.stdout.isTTY && process.env.TERM !== 'dumb' ? process.stdout.columns || 80 : undefined
-  return render(result, {format: opts.format, query: opts.query, styler, toYaml, width})
+  return render(result, {format: opts.format, query: opts.query, styler, toYaml, width: stdoutWidth()})
+}
+
+/**
+ * Draws a one-cell report for this stdout and throws it away: the first report of a process loads cli-table3 and
+ * string-width and runs their code for the first time (~6-10 ms; the next one takes ~1-2 ms). A command that waits on
+ * a proxy's answer does this meanwhile, so that the time is not spent after the answer arrives.
+ */
+export function warmReports(): void {
+  renderReport({columns: ['-'], rows: [['-']]}, {width: stdoutWidth()})
 }
 
 /** Writes everything to stdout and waits until it is flushed (large outputs, pipes). */

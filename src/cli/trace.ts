@@ -8,7 +8,7 @@ import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
 import {parseRequest} from '../trace/request.js'
 import {traceFailed} from '../trace/result.js'
-import {renderResult, writeStdout} from './print.js'
+import {renderResult, warmReports, writeStdout} from './print.js'
 import {loadProxy, type ProxyFlagValues} from './proxies.js'
 
 export interface TraceFlagValues extends Omit<ProxyFlagValues, 'selector' | 'max-concurrency'> {
@@ -54,6 +54,8 @@ export async function runTrace(args: {pod?: string; url?: string}, flags: TraceF
   // answer meanwhile), not before the first request goes out
   const walk = Promise.all([import('../trace/trace.js'), import('../views/trace.js')])
   walk.catch(() => {})
+  // and, from a live proxy, the report's renderer runs once meanwhile (the answer takes longer than the ~10 ms)
+  if (pod !== undefined && flags.output === 'short' && !flags.query) walk.then(() => warmReports()).catch(() => {})
   // the walk reads each cluster's routing fields only (a lean graph)
   const proxy = await loadProxy(pod, flags, {command: 'trace', graph: {lean: true}})
   const [{traceRequest}, {traceView}] = await walk

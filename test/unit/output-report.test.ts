@@ -21,3 +21,18 @@ test('renderReport on a narrow terminal keeps every character of a long name', (
   assert.ok(text.replace(/\s/g, '').includes(name), text)
   for (const line of out.trimEnd().split('\n')) assert.ok(line.length <= 60, line)
 })
+
+test('warmReports draws nothing anywhere, and the report drawn after it is the same', async () => {
+  const {warmReports} = await import('../../src/cli/print.js')
+  const table = {columns: ['STEP', 'RESULT'], rows: [['listener', 'matched']]}
+  const written: unknown[] = []
+  const write = process.stdout.write
+  process.stdout.write = ((chunk: unknown) => written.push(chunk) > 0) as typeof process.stdout.write
+  try {
+    warmReports()
+  } finally {
+    process.stdout.write = write
+  }
+  assert.deepEqual(written, [])
+  assert.equal(renderReport(table), 'STEP      RESULT\nlistener  matched\n')
+})
