@@ -40,27 +40,38 @@ const lazyUndici = lazyUndiciPlugin({
   load: "createRequire(createRequire(import.meta.url).resolve('@kubernetes/client-node/package.json'))('undici')",
 })
 
-// `import http from 'node:http'` in an ES module makes Node build the module's ESM facade, which reads every
-// export, and node:http's WebSocket, CloseEvent and MessageEvent are getters that load Node's internal undici
-// (~45 ms of every live command; measured with a two-line script). The bundle's ES imports of node:http get a
+// An ES import of a Node built-in makes Node build the module's ESM facade, which reads every export, getters
+// included. Measured with a two-line script (the module required first, then imported): node:http's WebSocket,
+// CloseEvent and MessageEvent load Node's internal undici (~30-45 ms of every live command); node:fs's `promises`,
+// ReadStream and WriteStream load fs/promises, readline and the stream modules (~3-7 ms of every start); node:util's
+// ~2 ms; node:crypto's and node:child_process's ~0.7 ms; the other built-ins' 0.1-0.4 ms, less than the stand-in's own
+// module costs (~0.2 ms). The bundle's static ES imports of those five (and its dynamic imports of node:http) get a
 // stand-in that takes the module through require() instead: its default export is the module itself, its named
-// exports are the plain values (an accessor such as globalAgent stays reachable through the default export; a
-// named import of one fails the build). require() calls of CommonJS code are not touched: they never build a facade.
-const httpWithoutFacade = {
-  name: 'http-without-facade',
+// exports are the plain values (an accessor such as fs.promises or http.globalAgent stays reachable through the
+// default export; a named import of one fails the build, and so does reading one off a namespace import:
+// logOverride below). Other dynamic imports and the require() calls of CommonJS code build no facade at start-up.
+const COSTLY_FACADES = new Set(['http', 'fs', 'util', 'crypto', 'child_process'])
+const builtinsWithoutFacade = {
+  name: 'builtins-without-facade',
   setup(b) {
-    b.onResolve({filter: /^(node:)?http$/}, (args) => (args.kind === 'import-statement' || args.kind === 'dynamic-import' ? {path: 'http', namespace: 'http-without-facade'} : undefined))
-    b.onLoad({filter: /.*/, namespace: 'http-without-facade'}, async () => {
+    b.onResolve({filter: /^(node:)?[a-z_]+$/}, (args) => {
+      const name = args.path.replace(/^node:/, '')
+      if (!COSTLY_FACADES.has(name) || args.namespace === 'builtin-without-facade') return undefined
+      const dynamicOk = name === 'http'
+      if (args.kind !== 'import-statement' && !(dynamicOk && args.kind === 'dynamic-import')) return undefined
+      return {path: `node:${name}`, namespace: 'builtin-without-facade'}
+    })
+    b.onLoad({filter: /.*/, namespace: 'builtin-without-facade'}, async (args) => {
       const {createRequire} = await import('node:module')
-      const descriptors = Object.getOwnPropertyDescriptors(createRequire(import.meta.url)('node:http'))
-      const plain = Object.keys(descriptors).filter((k) => !descriptors[k].get && /^[A-Za-z_$][\w$]*$/.test(k))
+      const descriptors = Object.getOwnPropertyDescriptors(createRequire(import.meta.url)(args.path))
+      const plain = Object.keys(descriptors).filter((k) => !descriptors[k].get && k !== 'default' && /^[A-Za-z_$][\w$]*$/.test(k))
       return {
         loader: 'js',
         contents: [
-          "import {createRequire} from 'node:module'",
-          "const http = createRequire(import.meta.url)('node:http')",
-          'export default http',
-          `export const {${plain.join(', ')}} = http`,
+          "import {createRequire as __meshctlRequire} from 'node:module'",
+          `const m = __meshctlRequire(import.meta.url)(${JSON.stringify(args.path)})`,
+          'export default m',
+          plain.length > 0 ? `export const {${plain.join(', ')}} = m` : '',
         ].join('\n'),
       }
     })
@@ -84,7 +95,9 @@ const result = await build({
   banner: {js: "import {createRequire as __meshctlCreateRequire} from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);"},
   logLevel: 'warning',
   // oclif's modules load what they require when they first use it (scripts/lib/lazy-requires.js)
-  plugins: [lazyUndici, httpWithoutFacade, clientNodeWithoutSideEffects(), lazyRequiresPlugin()],
+  plugins: [lazyUndici, builtinsWithoutFacade, clientNodeWithoutSideEffects(), lazyRequiresPlugin()],
+  // a property of a namespace import that the module does not export: an accessor the stand-in above leaves out
+  logOverride: {'import-is-undefined': 'error'},
   metafile: !!process.env.BUNDLE_META,
 })
 // the trace walk's chunks (and the config graph's) compiled as they load, for the compile cache: scripts/lib/eager-compile.js
