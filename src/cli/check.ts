@@ -17,7 +17,7 @@ import {
   withoutIgnored,
 } from '../check/index.js'
 import {ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
-import {boundHeapGrowth, boundYoungGeneration} from '../util/v8-tuning.js'
+import {boundHeapGrowth, boundYoungGeneration, collectReadBuffersEvery, releaseHeapPagesEvery} from '../util/v8-tuning.js'
 import type {GraphOptions} from '../graph/graph.js'
 import type {ProxySync} from '../istiod/model.js'
 import type {CompiledQuery} from '../output/query.js'
@@ -129,6 +129,12 @@ const CHECK_GRAPH: GraphOptions = {compact: true}
  */
 const FANOUT_YOUNG_BYTES = 16 * 1024 * 1024
 
+/** How many proxies a mesh-wide run checks between two collections that give V8's free pages back (releaseHeapPagesEvery). */
+const RELEASE_PAGES_EVERY = 32
+
+/** How many bytes a mesh-wide run reads between two collections of its young generation (collectReadBuffersEvery). */
+const COLLECT_READS_EVERY = 8 * 1024 * 1024
+
 export interface CheckDeps {
   now?: () => Date
 }
@@ -177,6 +183,8 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
     const sync = istiodView(flags, warn)
     const young = boundYoungGeneration(FANOUT_YOUNG_BYTES)
     const old = boundHeapGrowth()
+    const pages = releaseHeapPagesEvery(RELEASE_PAGES_EVERY)
+    const reads = collectReadBuffersEvery(COLLECT_READS_EVERY)
     try {
       young.poll()
       // each proxy is checked as soon as it is read: one waiting for those ahead of it holds its findings, not its dump
@@ -194,10 +202,12 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
           for (const f of o.proxy.findings) findings.push(f)
         }
         bar.tick()
+        pages.tick()
       })
     } finally {
       young.release()
       old.release()
+      reads.release()
       bar.done()
     }
     const view = await sync

@@ -10,6 +10,7 @@ import {createRequire} from 'node:module'
 import {Duplex, PassThrough, Writable} from 'node:stream'
 import {ClusterError, ProxyError} from '../errors/index.js'
 import {releaseBytes} from '../util/buffers.js'
+import {countReadBytes} from '../util/read-hook.js'
 import {fmtSeconds, type KubeApi, type KubeStatus} from './api.js'
 import {Http1ResponseReader} from './http1.js'
 
@@ -155,6 +156,7 @@ async function openPortForward(
   const portPrefixPending = ports.flatMap(() => [true, true])
   try {
     return (await handler.connect(`/api/v1/namespaces/${namespace}/pods/${pod}/portforward?ports=${ports.join(',')}`, null, (channel: number, data: Buffer) => {
+      countReadBytes(data.length)
       if (channel >= 2 * ports.length) return true
       // client-node hands on the message after its channel byte; a message that is its whole ArrayBuffer (ws copies
       // a frame that spans socket reads into a buffer of its own) is no one else's once delivered

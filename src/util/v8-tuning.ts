@@ -4,6 +4,8 @@
  * is printed.
  */
 import {getHeapSpaceStatistics, setFlagsFromString} from 'node:v8'
+import {runInNewContext} from 'node:vm'
+import {setReadHook} from './read-hook.js'
 
 /**
  * The V8 versions these flags were measured on and exist in: 12 (Node 22) and 13 (Node 24, pinned; the single
@@ -70,6 +72,82 @@ export function boundHeapGrowth(percent = 100): {release(): void} {
       setFlag('--heap-growing-percent=0')
     },
   }
+}
+
+/**
+ * Gives V8's free heap pages back to the system every `everyProxies` proxies of a mesh-wide fan-out (`tick` once per
+ * proxy). When a collection empties a page of the old or the young generation, V8 keeps it, still committed, in a
+ * pool for the generations to grow into again, and empties the pool only in a collection made to reduce memory
+ * (V8's memory reducer, which starts one only once the process has gone idle: a fan-out never is, and a CLI exits
+ * before). So a run's RSS carried the largest heap it ever had: measured with /proc/self/smaps over `check -A` of
+ * the 300-service sandbox, V8's heap pages went from ~45 MB resident at 10 s to 65 MB by 50 s while the heap itself
+ * stayed at 38-59 MB, and the more proxies, the larger the largest graph-and-garbage moment, so peak RSS grew with
+ * the number of proxies. A collection that reduces memory now and then (V8's own, with its `last-resort` flavour:
+ * full collections until nothing more is freed, then the pool emptied) makes what is kept the largest heap of the
+ * last few dozen proxies: flat in their number. It is the memory reducer's work, done at a time the run chooses
+ * (between two proxies, when the one just checked is garbage); each costs a few tens of ms of CPU over a ~25 MB
+ * live heap, ~1 % of the time a proxy takes to read. The collection is reached through a context made with
+ * `--expose-gc` (`vm`): the flag does not add `gc` to contexts that already exist. On a V8 this was not measured
+ * on, or where the flag cannot be set, nothing happens.
+ */
+export function releaseHeapPagesEvery(everyProxies: number): {tick(): void} {
+  let n = 0
+  return {
+    tick: () => {
+      if (++n % everyProxies === 0) exposedGc()?.({type: 'major', flavor: 'last-resort'})
+    },
+  }
+}
+
+type GcOptions = {type: 'major'; flavor: 'last-resort'} | {type: 'minor'}
+let gcFunction: ((options: GcOptions) => void) | null | undefined
+
+/**
+ * V8's `gc` (the function `--expose-gc` adds), or undefined on a V8 this was not measured on or where the flag
+ * cannot be set. Made once, on first use: the flag does not add `gc` to contexts that already exist, so it is taken
+ * from a new `vm` context (~1 ms).
+ */
+function exposedGc(): ((options: GcOptions) => void) | undefined {
+  if (gcFunction === undefined) {
+    gcFunction = null
+    if (KNOWN_V8) {
+      setFlag('--expose-gc')
+      try {
+        const gc = runInNewContext('gc') as unknown
+        if (typeof gc === 'function') gcFunction = gc as (options: GcOptions) => void
+      } catch {
+        // not exposed: nothing happens but the memory
+      }
+    }
+  }
+  return gcFunction ?? undefined
+}
+
+/**
+ * Collects V8's young generation after every `everyBytes` bytes read from the network, for a mesh-wide fan-out
+ * (`release` at the end); the transport reports what it reads through src/util/read-hook.ts. Each read of a TLS socket is a
+ * fresh 16 KB buffer in malloc's heap, garbage as soon as the WebSocket has taken its frames out of it, but freed
+ * only when V8 next collects its tiny Buffer object, and V8 collects the young generation when JavaScript objects
+ * fill it, not when off-heap buffers do. While the proxies in flight stream their 3-4 MB answers and nothing is
+ * being checked, that is tens of MB of dead reads at once (`arrayBuffers` up to 39 MB in a sampled `check -A` of
+ * the 300-service sandbox), which glibc's heap then keeps as its high-water mark: one more peak that grew with the
+ * number of proxies, since the longer the run the larger its largest burst. A scavenge after every few MB read
+ * frees them while they are few; it copies only the young objects still alive (246 such scavenges over 511 proxies
+ * of the 300-service sandbox, ~1.3 s of a loaded machine's wall time in a ~100 s run). Peak RSS of that run, 3 runs
+ * each, with 100 of the same proxies in brackets: 193-204 MB (171-179) before, 187-195 (171-180) with
+ * releaseHeapPagesEvery alone, 181-183 (162-178) with both. What is read stays what is read: only when garbage is
+ * collected changes.
+ */
+export function collectReadBuffersEvery(everyBytes: number): {release(): void} {
+  let left = everyBytes
+  const hook = (bytes: number): void => {
+    left -= bytes
+    if (left > 0) return
+    left = everyBytes
+    exposedGc()?.({type: 'minor'})
+  }
+  setReadHook(hook)
+  return {release: () => setReadHook(undefined)}
 }
 
 /**
