@@ -3,8 +3,8 @@
  * memory in a short-lived CLI (BENCHMARKS.md, issues 12 and 15). Each only changes how fast or how big, never what
  * is printed.
  */
+import {createRequire} from 'node:module'
 import {getHeapSpaceStatistics, setFlagsFromString} from 'node:v8'
-import {runInNewContext} from 'node:vm'
 import {setReadHook} from './read-hook.js'
 
 /**
@@ -113,6 +113,8 @@ function exposedGc(): ((options: GcOptions) => void) | undefined {
     if (KNOWN_V8) {
       setFlag('--expose-gc')
       try {
+        // node:vm loaded here: ps and the other commands that import this module never need it
+        const {runInNewContext} = createRequire(import.meta.url)('node:vm') as typeof import('node:vm')
         const gc = runInNewContext('gc') as unknown
         if (typeof gc === 'function') gcFunction = gc as (options: GcOptions) => void
       } catch {
