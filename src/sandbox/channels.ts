@@ -48,6 +48,8 @@ export function isBase64Protocol(p: string): boolean {
 
 /** The kubelet's copy buffer (32 KiB): the largest payload of one message sendChunked writes. */
 const CHUNK = 32 * 1024
+/** Messages below this size are not worth a buffer of their own (Buffer.concat takes them from Node's pool). */
+const SMALL = 4 * 1024
 /** Spare message buffers kept per connection (~2 MB): enough for the messages of one socket read and more. */
 const SPARE_MAX = 64
 
@@ -56,9 +58,9 @@ export class ChannelCodec {
   readonly base64: boolean
   /**
    * Message buffers (channel byte + up to CHUNK bytes) of the binary protocols whose write has completed, for the
-   * next messages. A buffer of this size is memory outside V8's heap, and V8 starts a full collection of the whole
-   * sandbox after every ~64 MB of it: one new buffer per message made the large answers (a 3 MB /debug/syncz, a
-   * config dump) start one every few requests, each marking the sandbox's whole heap while it serves.
+   * next large messages. Such a buffer is memory outside V8's heap, which counts toward V8's decision to collect the
+   * whole sandbox (with the TLS and socket buffers; see externalMemoryInGlobalLimit in src/util/v8-tuning.ts): one
+   * new one per message of a large answer (a 3 MB /debug/syncz, a config dump) was ~100 of them per answer.
    */
   private readonly spare: Buffer[] = []
   constructor(
@@ -73,7 +75,8 @@ export class ChannelCodec {
     const buf = typeof data === 'string' ? Buffer.from(data) : data
     if (this.base64) {
       this.ws.send(String.fromCharCode(48 + channel) + buf.toString('base64'))
-    } else if (buf.length > CHUNK) {
+    } else if (buf.length > CHUNK || buf.length < SMALL) {
+      // a small message is a slice of Node's shared pool; a larger one than sendChunked writes is rare
       this.ws.send(Buffer.concat([Buffer.from([channel]), buf]))
     } else {
       const whole = this.spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK + 1)

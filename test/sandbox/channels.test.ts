@@ -45,13 +45,17 @@ describe('ChannelCodec binary messages', () => {
   test('a buffer whose write completed carries the next message', () => {
     const {ws, sent} = fakeSocket()
     const codec = new ChannelCodec(ws, 'v4.channel.k8s.io')
-    codec.send(0, payload(1000, 1))
+    codec.send(0, payload(10_000, 1))
     const first = sent[0]!
     first.done()
-    codec.send(1, payload(500, 2))
+    codec.send(1, payload(5000, 2))
     const second = sent[1]!
     assert.equal(second.view.buffer, first.view.buffer, 'reused')
-    assert.deepEqual(second.view, Buffer.concat([Buffer.from([1]), payload(500, 2)]))
+    assert.deepEqual(second.view, Buffer.concat([Buffer.from([1]), payload(5000, 2)]))
+    // a small message is not written from one
+    codec.send(2, payload(100, 3))
+    assert.notEqual(sent[2]!.view.buffer, first.view.buffer)
+    assert.deepEqual(sent[2]!.view, Buffer.concat([Buffer.from([2]), payload(100, 3)]))
   })
 
   test('a payload larger than a piece is one message, and the base64 protocols send text', () => {
