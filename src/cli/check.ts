@@ -23,7 +23,7 @@ import type {ProxySync} from '../istiod/model.js'
 import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
 import {checkView} from '../views/check.js'
-import {renderResult, stdoutStyler, writeStdout} from './print.js'
+import {renderResult, stdoutStyler, stdoutWidth, writeStdout} from './print.js'
 import {forEachProxyDigest, type LoadedProxy, loadFileProxy, loadProxy, type ProxyFlagValues} from './proxies.js'
 
 export interface CheckFlagValues extends ProxyFlagValues {
@@ -223,7 +223,7 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
   findings = withoutIgnored(findings, ignore)
   for (const w of warnings) process.stderr.write(`Warning: ${w}\n`)
 
-  const width = flags.output === 'short' && !flags.query && process.stdout.isTTY ? process.stdout.columns : undefined
+  const width = flags.output === 'short' && !flags.query ? stdoutWidth() : undefined
   const styler = flags.output === 'short' && !flags.query ? await stdoutStyler(flags.color) : undefined
   const result = checkView({findings, proxies: ids.length, proxyIds: ids, time, single: !meshWide}, {verbose: flags.verbose, width, styler})
   // the report was styled above; renderResult must not style it twice

@@ -13,7 +13,7 @@ import type {DiffOptions, DiffResult} from '../diff/engine.js'
 import {DIFF_TYPES, type DiffType} from '../diff/resources.js'
 import {ExitCode, InputError, isMeshctlError, UsageError} from '../errors/index.js'
 import type {OutputFormat} from '../output/render.js'
-import {stdoutStyler, writeStdout} from './print.js'
+import {stdoutStyler, stdoutWidth, writeStdout} from './print.js'
 import {isExistingFile, type LoadedProxy, loadFileProxy, loadProxy, type ProxyFlagValues} from './proxies.js'
 
 export interface DiffFlagValues extends ProxyFlagValues {
@@ -68,7 +68,7 @@ interface Presentation {
 
 async function presentation(flags: DiffFlagValues): Promise<Presentation> {
   return {
-    width: process.stdout.isTTY ? (process.stdout.columns ?? 80) : undefined,
+    width: stdoutWidth(),
     styler: flags.output === 'short' ? await stdoutStyler(flags.color) : undefined,
     toYaml: flags.output === 'yaml' ? (await import('../output/yaml.js')).goYaml : undefined,
   }

@@ -21,8 +21,8 @@ export async function stdoutStyler(flag: boolean | undefined): Promise<Styler | 
   return wantColor({flag, isTTY: Boolean(process.stdout.isTTY), env: process.env}) ? (await import('../output/theme.js')).makeStyler() : undefined
 }
 
-/** The width report tables are wrapped to: the terminal's, or none (piped, TERM=dumb). */
-function stdoutWidth(): number | undefined {
+/** The width what meshctl prints is wrapped to: the terminal's, or none (piped, TERM=dumb, which gets plain output). */
+export function stdoutWidth(): number | undefined {
   return process.stdout.isTTY && process.env.TERM !== 'dumb' ? process.stdout.columns || 80 : undefined
 }
 

@@ -6,7 +6,7 @@ import {ExitCode, ProxyError, UsageError} from '../errors/index.js'
 import {withoutTurbofan} from '../util/v8-tuning.js'
 import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
-import {renderResult, stdoutStyler, writeStdout} from '../cli/print.js'
+import {renderResult, stdoutStyler, stdoutWidth, writeStdout} from '../cli/print.js'
 import {proxyStatusQueryView, proxyStatusView} from '../views/proxy-status.js'
 import {decodeStatusDocument, filterNamespace} from './decode.js'
 import {FAIL_ON_CONDITIONS, type FailOnCondition, failOnSummary, findOutOfSync} from './fail-on.js'
@@ -142,7 +142,7 @@ async function semanticSyncDiff(
     return
   }
   const styler = await stdoutStyler(opts.color)
-  await writeStdout(view.diffText(result, names, {width: process.stdout.isTTY ? (process.stdout.columns ?? 80) : undefined, styler}))
+  await writeStdout(view.diffText(result, names, {width: stdoutWidth(), styler}))
 }
 
 const FORMAT: Record<StatusOutputFormat, OutputFormat> = {table: 'short', json: 'json', yaml: 'yaml'}
