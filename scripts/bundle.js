@@ -80,7 +80,8 @@ const builtinsWithoutFacade = {
 
 rmSync(out, {recursive: true, force: true})
 const result = await build({
-  entryPoints: [join(dist, 'src/cli/main.js'), ...files(join(dist, 'commands'))],
+  // check's worker threads run src/cli/check-worker.js, found beside the bundle's chunks (src/cli/check.ts)
+  entryPoints: [join(dist, 'src/cli/main.js'), join(dist, 'src/cli/check-worker.js'), ...files(join(dist, 'commands'))],
   outbase: dist,
   outdir: out,
   bundle: true,

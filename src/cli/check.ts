@@ -4,7 +4,9 @@
  * istiod for its sync view in mesh-wide runs (in parallel with the proxies), print, and exit 10 when a finding at
  * the --fail-on level exists. A progress bar goes to stderr only when stderr is a terminal.
  */
+import {existsSync} from 'node:fs'
 import {
+  type CheckTime,
   checkGraph,
   checkSync,
   checkTime,
@@ -24,7 +26,8 @@ import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
 import {checkView} from '../views/check.js'
 import {renderResult, stdoutStyler, stdoutWidth, writeStdout} from './print.js'
-import {forEachProxyDigest, type LoadedProxy, loadFileProxy, loadProxy, type ProxyFlagValues} from './proxies.js'
+import type {CheckTask, CheckTaskResult} from './check-worker.js'
+import {type DigestOutcome, forEachProxyAnswers, forEachProxyDigest, type LoadedProxy, loadFileProxy, loadProxy, type ProxyAnswers, type ProxyFlagValues} from './proxies.js'
 
 export interface CheckFlagValues extends ProxyFlagValues {
   'all-namespaces'?: boolean
@@ -135,6 +138,75 @@ const RELEASE_PAGES_EVERY = 32
 /** How many bytes a mesh-wide run reads between two collections of its young generation (collectReadBuffersEvery). */
 const COLLECT_READS_EVERY = 8 * 1024 * 1024
 
+type Checked = {time: CheckTime; findings: Finding[]}
+
+/** The environment variable that sets how many worker threads a mesh-wide run checks proxies on (0: none). */
+export const WORKERS_ENV = 'MESHCTL_CHECK_WORKERS'
+
+/** At most this many check threads by default: each holds a proxy's graph (tens of MB) while it checks it. */
+const MAX_DEFAULT_WORKERS = 4
+
+/**
+ * The worker threads a mesh-wide run checks proxies on (src/cli/check-worker.ts), or undefined to check them on
+ * this thread: one per CPU beyond the one that reads the proxies, at most MAX_DEFAULT_WORKERS and --max-concurrency
+ * (MESHCTL_CHECK_WORKERS=<n> sets the number; 0 none). None on one CPU, nor where the worker's module is not a file
+ * beside this one (the single executable, whose modules are in its blob).
+ */
+async function checkWorkers(concurrency: number): Promise<CheckWorkers | undefined> {
+  const {availableParallelism} = await import('node:os')
+  const asked = process.env[WORKERS_ENV]?.trim()
+  if (asked !== undefined && asked !== '' && !/^\d+$/.test(asked)) {
+    throw new UsageError(`${WORKERS_ENV} is "${asked}"; give a number of threads to check on (0: this one)`)
+  }
+  // more threads than proxies in flight would have nothing to do
+  const n = Math.min(asked ? Number(asked) : Math.min(availableParallelism() - 1, MAX_DEFAULT_WORKERS), concurrency)
+  if (n < 1) return undefined
+  const script = siblingModule('check-worker.js')
+  if (!script) return undefined
+  // node:worker_threads only for a mesh-wide run
+  const {deserializeError, transferable, workerPool} = await import('../util/worker-pool.js')
+  const pool = workerPool<CheckTask, CheckTaskResult>(script, n, {name: 'check', resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_MB}})
+  return {
+    // the answers moved to the worker (not copied), the findings back
+    async check(a, o) {
+      const dump = transferable(a.dump.bytes)
+      const clusters = a.clusters && transferable(a.clusters.bytes)
+      const task: CheckTask = {id: a.id, dump: {bytes: dump.view, source: a.dump.source}, certWarnMs: o.certWarnMs, at: o.at, now: o.now}
+      if (clusters) task.clusters = {bytes: clusters.view, source: a.clusters!.source}
+      const r = await pool.run(task, clusters ? [dump.buffer, clusters.buffer] : [dump.buffer])
+      if (r.kind === 'unreadable') return {id: a.id, error: deserializeError(r.error)}
+      return {id: a.id, proxy: {time: r.time, findings: r.findings}}
+    },
+    close: () => pool.close(),
+  }
+}
+
+interface CheckWorkers {
+  /** one proxy's answers checked on a worker */
+  check(a: ProxyAnswers, o: {certWarnMs: number; at?: Date; now: Date}): Promise<DigestOutcome<Checked>>
+  close(): Promise<void>
+}
+
+/** A worker's young generation: the main thread's fan-out bound (FANOUT_YOUNG_BYTES), for the same reason. */
+const WORKER_YOUNG_MB = 16
+
+/**
+ * The URL of a module of src/cli from this one: beside it (tsc's output, dist/src/cli) or, from a chunk of the
+ * bundle (dist/bundle/chunks or dist/bundle/commands), in dist/bundle/src/cli, where scripts/bundle.js writes the
+ * modules it bundles as entry points of their own. Undefined when neither exists.
+ */
+function siblingModule(name: string): URL | undefined {
+  try {
+    for (const rel of [`./${name}`, `../src/cli/${name}`]) {
+      const url = new URL(rel, import.meta.url)
+      if (url.protocol === 'file:' && existsSync(url)) return url
+    }
+  } catch {
+    // no import.meta.url (a CommonJS bundle)
+  }
+  return undefined
+}
+
 export interface CheckDeps {
   now?: () => Date
 }
@@ -179,32 +251,45 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
   } else {
     const bar = progressBar(Boolean(process.stderr.isTTY))
     const read = new Set<string>()
+    // the checks run on other CPUs when there are (their code loads while the pods are listed)
+    const workers = await checkWorkers(flags['max-concurrency'])
     // istiod is asked while the proxies are being read
     const sync = istiodView(flags, warn)
     const young = boundYoungGeneration(FANOUT_YOUNG_BYTES)
     const old = boundHeapGrowth()
     const pages = releaseHeapPagesEvery(RELEASE_PAGES_EVERY)
     const reads = collectReadBuffersEvery(COLLECT_READS_EVERY)
+    const onEach = (o: DigestOutcome<Checked>): void => {
+      ids.push(o.id)
+      if ('error' in o) findings.push(unreachableFinding(o.id, o.error))
+      else {
+        read.add(o.id)
+        time ??= o.proxy.time
+        for (const f of o.proxy.findings) findings.push(f)
+      }
+      bar.tick()
+      pages.tick()
+    }
     try {
       young.poll()
-      // each proxy is checked as soon as it is read: one waiting for those ahead of it holds its findings, not its dump
-      const checked = (proxy: LoadedProxy): {time: ReturnType<typeof checkTime>; findings: Finding[]} => {
-        young.poll()
-        const co = opts(proxy)
-        return {time: co.time, findings: checkGraph(proxy.graph, co)}
-      }
-      await forEachProxyDigest(flags, {all, graph: CHECK_GRAPH, onTotal: (n) => bar.total(n)}, checked, (o) => {
-        ids.push(o.id)
-        if ('error' in o) findings.push(unreachableFinding(o.id, o.error))
-        else {
-          read.add(o.id)
-          time ??= o.proxy.time
-          for (const f of o.proxy.findings) findings.push(f)
+      const fanOut = {all, onTotal: (n: number) => bar.total(n)}
+      if (workers) {
+        const checkOn = (answers: ProxyAnswers): Promise<DigestOutcome<Checked>> => {
+          young.poll()
+          return workers.check(answers, {certWarnMs: flags['cert-warn'], at: flags.at, now})
         }
-        bar.tick()
-        pages.tick()
-      })
+        await forEachProxyAnswers(flags, fanOut, checkOn, onEach)
+      } else {
+        // each proxy is checked as soon as it is read: one waiting for those ahead of it holds its findings, not its dump
+        const checked = (proxy: LoadedProxy): Checked => {
+          young.poll()
+          const co = opts(proxy)
+          return {time: co.time, findings: checkGraph(proxy.graph, co)}
+        }
+        await forEachProxyDigest(flags, {...fanOut, graph: CHECK_GRAPH}, checked, onEach)
+      }
     } finally {
+      await workers?.close()
       young.release()
       old.release()
       reads.release()

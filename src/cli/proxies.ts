@@ -7,11 +7,11 @@
  * Fan-out keeps at most `max-concurrency` proxies in flight and hands each graph to the caller as soon as it is
  * built, in order, so a mesh-wide run holds a few dumps at a time, never all of them.
  */
-import {asConfigDump, ClustersStatus, parseAdminDocument, parseAdminReader} from '../envoy/document.js'
-import {InputError, UsageError} from '../errors/index.js'
+import type {ClustersStatus} from '../envoy/document.js'
+import {UsageError} from '../errors/index.js'
 import type {ConfigGraph, GraphOptions} from '../graph/graph.js'
 import {fileSource} from '../sources/file.js'
-import type {DumpSource, Need} from '../sources/types.js'
+import type {DumpSource, Fetched, Need} from '../sources/types.js'
 import {releaseBytes} from '../util/buffers.js'
 import type {LiveFlagValues} from './run-view.js'
 
@@ -34,31 +34,31 @@ const CLUSTERS_NEED: Need = {kind: 'clusters'}
 /** The proxy's config graph; with `answers`, the bytes of the answers it was read from are added to it. */
 async function graphFrom(source: DumpSource, health: DumpSource | undefined, options: GraphOptions = {}, answers?: Uint8Array[]): Promise<ConfigGraph> {
   // the graph's code loads while the answers are fetched (live), not before the requests go out
-  const graphModule = import('../graph/graph.js')
+  const graphModule = import('./proxy-graph.js')
   graphModule.catch(() => {})
   // both answers asked for at once (live: two admin requests in flight, not one after the other, over one
   // port-forward when the same pod gives both)
-  const [dumpAnswer, healthAnswer] =
-    health === source && source.fetchEach ? source.fetchEach([DUMP_NEED, CLUSTERS_NEED]) : [source.fetch(DUMP_NEED), health?.fetch(CLUSTERS_NEED)]
-  healthAnswer?.catch(() => {})
-  const input = await dumpAnswer!
+  const [dumpAnswer, healthAnswer] = askBoth(source, health)
+  const input = await dumpAnswer
   answers?.push(input.bytes)
-  const doc = input.reader ? parseAdminReader(input.reader, input.source) : parseAdminDocument(input.bytes, input.source)
-  if (doc.kind !== 'config_dump') {
-    throw new InputError(`${input.source} is a /clusters answer, not a config dump`, {code: 'E_WRONG_DOCUMENT', hint: 'pass the config dump with -f and this file with --clusters-file'})
-  }
+  const {buildGraph, clustersStatus, dumpDocument} = await graphModule
+  // the dump is parsed while /clusters may still be arriving
+  const doc = dumpDocument(input)
   let status: ClustersStatus | undefined
   if (healthAnswer) {
     const h = await healthAnswer
     answers?.push(h.bytes)
-    const hd = h.reader ? parseAdminReader(h.reader, h.source) : parseAdminDocument(h.bytes, h.source)
-    if (!(hd instanceof ClustersStatus)) {
-      throw new InputError(`${h.source} is not a /clusters?format=json answer`, {code: 'E_WRONG_DOCUMENT', hint: `save it with: kubectl exec <pod> -c istio-proxy -- pilot-agent request GET 'clusters?format=json'`})
-    }
-    status = hd
+    status = clustersStatus(h)
   }
-  const {buildGraph} = await graphModule
-  return buildGraph(asConfigDump(doc, 'config'), status, options)
+  return buildGraph(doc, status, options)
+}
+
+/** The config dump and (with `health`) the /clusters answer, asked for at once. */
+function askBoth(source: DumpSource, health: DumpSource | undefined): [Promise<Fetched>, Promise<Fetched> | undefined] {
+  const [dumpAnswer, healthAnswer] =
+    health === source && source.fetchEach ? source.fetchEach([DUMP_NEED, CLUSTERS_NEED]) : [source.fetch(DUMP_NEED), health?.fetch(CLUSTERS_NEED)]
+  healthAnswer?.catch(() => {})
+  return [dumpAnswer!, healthAnswer]
 }
 
 /** The proxy named by a file flag: the dump, and `--clusters-file` for health. */
@@ -150,7 +150,7 @@ export async function forEachProxy(
   opts: {all: boolean; health?: boolean; graph?: GraphOptions; onTotal?: (n: number) => void},
   each: (o: ProxyOutcome) => Promise<void> | void,
 ): Promise<number> {
-  return fanOut(flags, opts, (proxy) => proxy, each, false)
+  return fanOutGraphs(flags, opts, (proxy) => proxy, each, false)
 }
 
 export type DigestOutcome<T> = {id: string; proxy: T} | {id: string; error: Error}
@@ -172,36 +172,67 @@ export async function forEachProxyDigest<T>(
   digest: (proxy: LoadedProxy) => T,
   each: (o: DigestOutcome<T>) => Promise<void> | void,
 ): Promise<number> {
-  return fanOut(flags, opts, digest, each, true)
+  return fanOutGraphs(flags, opts, digest, each, true)
 }
 
+/** A proxy's admin answers as read live: its config dump and, unless told otherwise, its /clusters. */
+export interface ProxyAnswers {
+  id: string
+  dump: Fetched
+  clusters?: Fetched
+}
+
+/**
+ * forEachProxyDigest for a `digest` that takes the proxy's answers as read (check's worker threads decode them on
+ * another CPU): `digest` gets both answers once they have arrived and settles with the proxy's outcome (its
+ * result, or an error when the answers cannot be read as a proxy's: a finding, as a proxy that does not answer);
+ * a rejection is thrown in the proxies' order. The answers are `digest`'s: it frees them (releaseBytes) or
+ * hands them on.
+ */
+export async function forEachProxyAnswers<T>(
+  flags: ProxyFlagValues,
+  opts: {all: boolean; health?: boolean; onTotal?: (n: number) => void},
+  digest: (answers: ProxyAnswers) => Promise<DigestOutcome<T>>,
+  each: (o: DigestOutcome<T>) => Promise<void> | void,
+): Promise<number> {
+  return fanOut(
+    flags,
+    opts,
+    async (live, p, id) => {
+      let answers: ProxyAnswers
+      try {
+        live.checkNotZtunnel(p)
+        live.checkPodReachable(p, live.admin.container)
+        const src = live.podSource(live.api, p, live.admin)
+        const [dump, clusters] = askBoth(src, (opts.health ?? true) ? src : undefined)
+        answers = {id, dump: await dump, clusters: await clusters}
+      } catch (err) {
+        return {id, error: err instanceof Error ? err : new Error(String(err))}
+      }
+      try {
+        return await digest(answers)
+      } catch (err) {
+        return {id, failed: err}
+      }
+    },
+    each,
+  )
+}
+
+type Done<T> = DigestOutcome<T> | {id: string; failed: unknown}
+
 /** forEachProxy and forEachProxyDigest; with `release`, each proxy's answers are freed once `digest` returns. */
-async function fanOut<T>(
+function fanOutGraphs<T>(
   flags: ProxyFlagValues,
   opts: {all: boolean; health?: boolean; graph?: GraphOptions; onTotal?: (n: number) => void},
   digest: (proxy: LoadedProxy) => T,
   each: (o: DigestOutcome<T>) => Promise<void> | void,
   release: boolean,
 ): Promise<number> {
-  const live = await openLive(flags)
-  const {listPods} = await import('../kube/pods.js')
-  const {ClusterError} = await import('../errors/index.js')
-  let pods = await listPods(live.api, opts.all ? undefined : live.api.namespace, opts.all ? '' : (flags.selector ?? ''))
-  if (opts.all) pods = pods.filter((p) => (p.spec?.containers ?? []).some((c) => c.name === live.admin.container) && !live.isZtunnelPod(p))
-  if (pods.length === 0) {
-    throw new ClusterError(opts.all ? `no pod in any namespace has a ${live.admin.container} container` : `no pods match selector ${flags.selector} in namespace ${live.api.namespace}`, {
-      code: 'E_NOT_FOUND',
-      hint: opts.all ? 'is Istio installed in this cluster (--context)?' : 'check the labels and -n',
-    })
-  }
-  pods.sort((a, b) => live.podId(a).localeCompare(live.podId(b)))
-  opts.onTotal?.(pods.length)
-  type Done = DigestOutcome<T> | {id: string; failed: unknown}
-  await orderedPool(
-    pods,
-    flags['max-concurrency'],
-    async (p): Promise<Done> => {
-      const id = live.podId(p)
+  return fanOut(
+    flags,
+    opts,
+    async (live, p, id): Promise<Done<T>> => {
       let proxy: LoadedProxy
       const answers: Uint8Array[] = []
       try {
@@ -218,6 +249,37 @@ async function fanOut<T>(
         return {id, failed: err}
       }
     },
+    each,
+  )
+}
+
+/**
+ * The pods of `-l` (or, with `all`, of the mesh), `step` run on each with at most --max-concurrency in flight, and
+ * `each` given the outcomes in the pods' order. A step's `failed` is thrown at its turn.
+ */
+async function fanOut<T>(
+  flags: ProxyFlagValues,
+  opts: {all: boolean; onTotal?: (n: number) => void},
+  step: (live: LiveContext, pod: Pod, id: string) => Promise<Done<T>>,
+  each: (o: DigestOutcome<T>) => Promise<void> | void,
+): Promise<number> {
+  const live = await openLive(flags)
+  const {listPods} = await import('../kube/pods.js')
+  const {ClusterError} = await import('../errors/index.js')
+  let pods = await listPods(live.api, opts.all ? undefined : live.api.namespace, opts.all ? '' : (flags.selector ?? ''))
+  if (opts.all) pods = pods.filter((p) => (p.spec?.containers ?? []).some((c) => c.name === live.admin.container) && !live.isZtunnelPod(p))
+  if (pods.length === 0) {
+    throw new ClusterError(opts.all ? `no pod in any namespace has a ${live.admin.container} container` : `no pods match selector ${flags.selector} in namespace ${live.api.namespace}`, {
+      code: 'E_NOT_FOUND',
+      hint: opts.all ? 'is Istio installed in this cluster (--context)?' : 'check the labels and -n',
+    })
+  }
+  pods.sort((a, b) => live.podId(a).localeCompare(live.podId(b)))
+  opts.onTotal?.(pods.length)
+  await orderedPool(
+    pods,
+    flags['max-concurrency'],
+    (p) => step(live, p, live.podId(p)),
     (d) => {
       if ('failed' in d) throw d.failed
       return each(d)

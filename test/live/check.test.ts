@@ -11,7 +11,8 @@ import {after, before, describe, test} from 'node:test'
 import {BOOKINFO_FAULTS} from '../../src/gen/bookinfo.js'
 import {type Sandbox, startSandbox} from '../../src/sandbox/cluster.js'
 import {bookinfoSandboxSpec, FAILURE_PODS} from '../../src/sandbox/mesh.js'
-import {forEachProxy, forEachProxyDigest, type LoadedProxy} from '../../src/cli/proxies.js'
+import {forEachProxy, forEachProxyAnswers, forEachProxyDigest, type LoadedProxy} from '../../src/cli/proxies.js'
+import {releaseBytes} from '../../src/util/buffers.js'
 import {type CliResult, runCli} from '../helpers/cli.js'
 
 interface Row {
@@ -73,6 +74,14 @@ describe('check -A: every proxy of the mesh', () => {
     const down = of('PROXY_UNREACHABLE').map((r) => r.proxy)
     assert.ok(down.some((p) => p.startsWith(FAILURE_PODS.deadAdmin)), down.join())
     assert.ok(down.some((p) => p.startsWith(FAILURE_PODS.notReady)), down.join())
+  })
+  test('on worker threads (MESHCTL_CHECK_WORKERS=2) and on the main thread (=0): the same findings, the same exit code', async () => {
+    const run = (n: string): Promise<CliResult> => runCli(['check', '-A', '-o', 'json'], {env: {KUBECONFIG: sb.kubeconfigPath, MESHCTL_CHECK_WORKERS: n}, timeoutMs: 120_000})
+    const [two, none] = [await run('2'), await run('0')]
+    assert.equal(two.code, 10, two.stderr)
+    assert.equal(none.code, 10, none.stderr)
+    assert.deepEqual(rowsOf(two), rowsOf(none))
+    assert.deepEqual(rowsOf(two), mesh)
   })
   test('short output: one row per code with counts and proxies, then the summary; --ignore and --fail-on', async () => {
     const res = await check(['-A', '--ignore', 'PASSTHROUGH_USED,ENDPOINTS_NONE_UNUSED'])
@@ -144,5 +153,34 @@ describe('forEachProxyDigest (how check -A reads the mesh)', () => {
     )
     assert.ok(!seen.includes(bad))
     assert.deepEqual(seen.filter((id) => ids.includes(id)), ids.slice(0, 5))
+  })
+  test("forEachProxyAnswers: each proxy's two answers, in the same order and with the same outcomes; the digest's own error outcome passes through", async () => {
+    const plain: string[] = []
+    await forEachProxy(flags(), {all: true}, (o) => {
+      plain.push('error' in o ? `${o.id} error` : `${o.id} ${o.proxy.id}`)
+    })
+    const answered: string[] = []
+    let unreadable = ''
+    await forEachProxyAnswers(
+      flags(),
+      {all: true},
+      async (a) => {
+        assert.match(Buffer.from(a.dump.bytes).subarray(0, 200).toString(), /"configs"/)
+        assert.match(Buffer.from(a.clusters!.bytes).subarray(0, 200).toString(), /"cluster_statuses"/)
+        releaseBytes(a.dump.bytes)
+        if (!unreadable) {
+          unreadable = a.id
+          return {id: a.id, error: new Error('not a proxy')}
+        }
+        return {id: a.id, proxy: a.id}
+      },
+      (o) => {
+        answered.push('error' in o ? `${o.id} error` : `${o.id} ${o.proxy}`)
+      },
+    )
+    assert.deepEqual(
+      answered,
+      plain.map((line) => (line.startsWith(`${unreadable} `) ? `${unreadable} error` : line)),
+    )
   })
 })
