@@ -66,7 +66,9 @@ async function meshctl() {
   } else {
     // meshctl runs from an esbuild bundle (scripts/bundle.js); with MESHCTL_DEBUG, stacks point at the sources
     if (/^(1|true|yes)$/i.test(process.env.MESHCTL_DEBUG ?? '')) process.setSourceMapsEnabled(true)
-    const {main} = await import('../dist/bundle/src/cli/main.js')
+    const {exitWhenWritten, main} = await import('../dist/bundle/src/cli/main.js')
     await main(argv)
+    // done, and everything printed handed to the system: exit without waiting for Node's teardown
+    exitWhenWritten()
   }
 }

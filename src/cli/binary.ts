@@ -11,7 +11,7 @@ import type {Command} from '@oclif/core/command'
 import {Plugin} from '@oclif/core/config'
 import type {LoadOptions, PJSON} from '@oclif/core/interfaces'
 import type {Manifest} from './fast-start.js'
-import {main} from './main.js'
+import {exitWhenWritten, main} from './main.js'
 
 /** What the build embeds (scripts/build-binary.js writes the module that calls runBinary with it). */
 export interface Embedded {
@@ -86,4 +86,5 @@ export async function runBinary(argv: string[], e: Embedded): Promise<void> {
     return {root, pjson: plugin.pjson, plugins: new Map([[plugin.name, plugin]]), userPlugins: false, devPlugins: false}
   }
   await main(argv, oclifOptions, {root, pjson: e.pjson as unknown as PJSON, manifest: e.manifest as Manifest, findCommand})
+  exitWhenWritten()
 }
