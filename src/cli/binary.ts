@@ -12,6 +12,7 @@ import {Plugin} from '@oclif/core/config'
 import type {LoadOptions, PJSON} from '@oclif/core/interfaces'
 import type {Manifest} from './fast-start.js'
 import {exitWhenWritten, main} from './main.js'
+import {setWorkerSource} from './worker-script.js'
 
 /** What the build embeds (scripts/build-binary.js writes the module that calls runBinary with it). */
 export interface Embedded {
@@ -23,6 +24,8 @@ export interface Embedded {
   commands: Record<string, () => Promise<{default: unknown}>>
   /** entry points beside the CLI's commands: `<name> [args]` runs them instead of oclif (the sandbox cluster) */
   entries?: Record<string, (argv: string[]) => Promise<void>>
+  /** the source a worker thread evaluates to start worker `name` from the executable's assets (./worker-script.ts) */
+  workerSource?: (name: string) => string | undefined
 }
 
 /** The line oclif prints for --version (config.userAgent), without loading oclif: the quickest start. */
@@ -63,6 +66,7 @@ export async function runBinary(argv: string[], e: Embedded): Promise<void> {
     process.stdout.write(versionLine(e.pjson.version))
     return
   }
+  if (e.workerSource) setWorkerSource(e.workerSource)
   const entry = argv[0] !== undefined ? e.entries?.[argv[0]] : undefined
   if (entry) {
     await entry(argv.slice(1))

@@ -4,7 +4,6 @@
  * istiod for its sync view in mesh-wide runs (in parallel with the proxies), print, and exit 10 when a finding at
  * the --fail-on level exists. A progress bar goes to stderr only when stderr is a terminal.
  */
-import {existsSync} from 'node:fs'
 import {
   type CheckTime,
   checkGraph,
@@ -27,6 +26,7 @@ import type {OutputFormat} from '../output/render.js'
 import {checkView} from '../views/check.js'
 import {renderResult, stdoutStyler, stdoutWidth, writeStdout} from './print.js'
 import type {CheckTask, CheckTaskResult} from './check-worker.js'
+import {workerScript} from './worker-script.js'
 import {type DigestOutcome, forEachProxyAnswers, forEachProxyDigest, type LoadedProxy, loadFileProxy, loadProxy, type ProxyAnswers, type ProxyFlagValues} from './proxies.js'
 
 export interface CheckFlagValues extends ProxyFlagValues {
@@ -140,6 +140,35 @@ const COLLECT_READS_EVERY = 8 * 1024 * 1024
 
 type Checked = {time: CheckTime; findings: Finding[]}
 
+/**
+ * V8's settings for a mesh-wide run (src/util/v8-tuning.ts: the young generation and the heap's growth bounded,
+ * pooled pages given back, the young generation collected as answers are read), from the first proxy checked
+ * (`start`, again at every proxy: it also polls the young generation's size) to `release`, which puts V8's defaults
+ * back. Not from the start of the run: V8 checks each code cache against a hash of its flags, so a module compiled
+ * while they are changed (the Kubernetes stack, the graph, a worker's modules, all loaded before the first proxy is
+ * checked) would leave the compile cache an entry that the next start rejects (NODE_DEBUG_NATIVE=COMPILE_CACHE).
+ */
+function fanOutTuning(): {start(): void; tick(): void; release(): void} {
+  let t: {young: ReturnType<typeof boundYoungGeneration>; old: {release(): void}; pages: {tick(): void}; reads: {release(): void}} | undefined
+  return {
+    start: () => {
+      t ??= {
+        young: boundYoungGeneration(FANOUT_YOUNG_BYTES),
+        old: boundHeapGrowth(),
+        pages: releaseHeapPagesEvery(RELEASE_PAGES_EVERY),
+        reads: collectReadBuffersEvery(COLLECT_READS_EVERY),
+      }
+      t.young.poll()
+    },
+    tick: () => t?.pages.tick(),
+    release: () => {
+      t?.young.release()
+      t?.old.release()
+      t?.reads.release()
+    },
+  }
+}
+
 /** The environment variable that sets how many worker threads a mesh-wide run checks proxies on (0: none). */
 export const WORKERS_ENV = 'MESHCTL_CHECK_WORKERS'
 
@@ -149,23 +178,29 @@ const MAX_DEFAULT_WORKERS = 4
 /**
  * The worker threads a mesh-wide run checks proxies on (src/cli/check-worker.ts), or undefined to check them on
  * this thread: one per CPU beyond the one that reads the proxies, at most MAX_DEFAULT_WORKERS and --max-concurrency
- * (MESHCTL_CHECK_WORKERS=<n> sets the number; 0 none). None on one CPU, nor where the worker's module is not a file
- * beside this one (the single executable, whose modules are in its blob).
+ * (MESHCTL_CHECK_WORKERS=<n> sets the number; 0 none). None on one CPU, nor when the worker's module cannot be found
+ * (./worker-script.ts).
  */
 async function checkWorkers(concurrency: number): Promise<CheckWorkers | undefined> {
   const {availableParallelism} = await import('node:os')
   const asked = process.env[WORKERS_ENV]?.trim()
   if (asked !== undefined && asked !== '' && !/^\d+$/.test(asked)) {
-    throw new UsageError(`${WORKERS_ENV} is "${asked}"; give a number of threads to check on (0: this one)`)
+    throw new UsageError(`${WORKERS_ENV} is "${asked}"; give a number of worker threads (0: check on the main thread)`)
   }
   // more threads than proxies in flight would have nothing to do
   const n = Math.min(asked ? Number(asked) : Math.min(availableParallelism() - 1, MAX_DEFAULT_WORKERS), concurrency)
   if (n < 1) return undefined
-  const script = siblingModule('check-worker.js')
-  if (!script) return undefined
+  const script = await workerScript('check')
+  // MESHCTL_DEBUG says where the checks run
+  const debug = /^(1|true|yes)$/i.test(process.env.MESHCTL_DEBUG ?? '')
+  if (!script) {
+    if (debug) process.stderr.write('meshctl: checking on the main thread (no worker module found)\n')
+    return undefined
+  }
+  if (debug) process.stderr.write(`meshctl: checking on ${n} worker thread${n === 1 ? '' : 's'}\n`)
   // node:worker_threads only for a mesh-wide run
   const {deserializeError, transferable, workerPool} = await import('../util/worker-pool.js')
-  const pool = workerPool<CheckTask, CheckTaskResult>(script, n, {name: 'check', resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_MB}})
+  const pool = workerPool<CheckTask, CheckTaskResult>('file' in script ? script.file : script, n, {name: 'check', resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_MB}})
   return {
     // the answers moved to the worker (not copied), the findings back
     async check(a, o) {
@@ -177,6 +212,7 @@ async function checkWorkers(concurrency: number): Promise<CheckWorkers | undefin
       if (r.kind === 'unreadable') return {id: a.id, error: deserializeError(r.error)}
       return {id: a.id, proxy: {time: r.time, findings: r.findings}}
     },
+    ready: () => pool.ready(),
     close: () => pool.close(),
   }
 }
@@ -184,28 +220,13 @@ async function checkWorkers(concurrency: number): Promise<CheckWorkers | undefin
 interface CheckWorkers {
   /** one proxy's answers checked on a worker */
   check(a: ProxyAnswers, o: {certWarnMs: number; at?: Date; now: Date}): Promise<DigestOutcome<Checked>>
+  /** every worker has loaded its modules */
+  ready(): Promise<void>
   close(): Promise<void>
 }
 
 /** A worker's young generation: the main thread's fan-out bound (FANOUT_YOUNG_BYTES), for the same reason. */
 const WORKER_YOUNG_MB = 16
-
-/**
- * The URL of a module of src/cli from this one: beside it (tsc's output, dist/src/cli) or, from a chunk of the
- * bundle (dist/bundle/chunks or dist/bundle/commands), in dist/bundle/src/cli, where scripts/bundle.js writes the
- * modules it bundles as entry points of their own. Undefined when neither exists.
- */
-function siblingModule(name: string): URL | undefined {
-  try {
-    for (const rel of [`./${name}`, `../src/cli/${name}`]) {
-      const url = new URL(rel, import.meta.url)
-      if (url.protocol === 'file:' && existsSync(url)) return url
-    }
-  } catch {
-    // no import.meta.url (a CommonJS bundle)
-  }
-  return undefined
-}
 
 export interface CheckDeps {
   now?: () => Date
@@ -255,10 +276,7 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
     const workers = await checkWorkers(flags['max-concurrency'])
     // istiod is asked while the proxies are being read
     const sync = istiodView(flags, warn)
-    const young = boundYoungGeneration(FANOUT_YOUNG_BYTES)
-    const old = boundHeapGrowth()
-    const pages = releaseHeapPagesEvery(RELEASE_PAGES_EVERY)
-    const reads = collectReadBuffersEvery(COLLECT_READS_EVERY)
+    const tuning = fanOutTuning()
     const onEach = (o: DigestOutcome<Checked>): void => {
       ids.push(o.id)
       if ('error' in o) findings.push(unreachableFinding(o.id, o.error))
@@ -268,21 +286,21 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
         for (const f of o.proxy.findings) findings.push(f)
       }
       bar.tick()
-      pages.tick()
+      tuning.tick()
     }
     try {
-      young.poll()
       const fanOut = {all, onTotal: (n: number) => bar.total(n)}
       if (workers) {
-        const checkOn = (answers: ProxyAnswers): Promise<DigestOutcome<Checked>> => {
-          young.poll()
+        const checkOn = async (answers: ProxyAnswers): Promise<DigestOutcome<Checked>> => {
+          await workers.ready()
+          tuning.start()
           return workers.check(answers, {certWarnMs: flags['cert-warn'], at: flags.at, now})
         }
         await forEachProxyAnswers(flags, fanOut, checkOn, onEach)
       } else {
         // each proxy is checked as soon as it is read: one waiting for those ahead of it holds its findings, not its dump
         const checked = (proxy: LoadedProxy): Checked => {
-          young.poll()
+          tuning.start()
           const co = opts(proxy)
           return {time: co.time, findings: checkGraph(proxy.graph, co)}
         }
@@ -290,9 +308,7 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
       }
     } finally {
       await workers?.close()
-      young.release()
-      old.release()
-      reads.release()
+      tuning.release()
       bar.done()
     }
     const view = await sync

@@ -120,6 +120,9 @@ function exposedGc(): ((options: GcOptions) => void) | undefined {
       } catch {
         // not exposed: nothing happens but the memory
       }
+      // the function stays; the flag goes back to its default, and with it the hash of V8's flags that code caches
+      // are checked against (a module compiled while it was set would leave an entry the next start rejects)
+      setFlag('--no-expose-gc')
     }
   }
   return gcFunction ?? undefined

@@ -3,7 +3,8 @@
  * its network reads: `check -A` reads proxies on the main thread and decodes and checks them on workers, so a second
  * CPU does the checks while the first keeps the port-forwards busy (BENCHMARKS.md, issue 12).
  *
- * The main side: `workerPool(script, size)` starts `size` workers of an ES module; `run(input, transfer)` posts the
+ * The main side: `workerPool(script, size)` starts `size` workers of a module file (or of source text evaluated as
+ * CommonJS: the single executable's workers, src/cli/worker-script.ts); `run(input, transfer)` posts the
  * input to the worker with the fewest tasks (`transfer`: ArrayBuffers moved to it, not copied; they are detached
  * here) and settles with its answer. A task that throws in the worker rejects with an Error carrying the thrown
  * error's message, stack and own string/number fields (a MeshctlError's `oneLine` and `exitCode` among them). A
@@ -15,6 +16,8 @@ import {isMainThread, parentPort, type TransferListItem, Worker, type ResourceLi
 
 export interface WorkerPool<I, O> {
   run(input: I, transfer?: readonly TransferListItem[]): Promise<O>
+  /** settles once every worker has loaded its module and serves tasks (or has died) */
+  ready(): Promise<void>
   close(): Promise<void>
   /** workers still running */
   readonly size: number
@@ -25,7 +28,7 @@ interface Task<I> {
   input: I
 }
 
-type Reply<O> = {seq: number; ok: O} | {seq: number; error: SerializedError}
+type Reply<O> = {seq: number; ok: O} | {seq: number; error: SerializedError} | {ready: true}
 
 /** An error as it crosses to the other thread: structured clone keeps only the standard fields of an Error. */
 export interface SerializedError {
@@ -61,21 +64,30 @@ interface Slot {
   worker: Worker
   pending: Map<number, {resolve: (v: unknown) => void; reject: (e: Error) => void}>
   dead: boolean
+  ready: Promise<void>
 }
 
-export function workerPool<I, O>(script: URL, size: number, options: {resourceLimits?: ResourceLimits; name?: string} = {}): WorkerPool<I, O> {
+export function workerPool<I, O>(script: URL | {source: string}, size: number, options: {resourceLimits?: ResourceLimits; name?: string} = {}): WorkerPool<I, O> {
   const name = options.name ?? 'worker'
   const slots: Slot[] = []
   let seq = 0
+  const ready = new Map<Slot, () => void>()
   const fail = (slot: Slot, err: Error): void => {
+    ready.get(slot)?.()
     slot.dead = true
     for (const p of slot.pending.values()) p.reject(err)
     slot.pending.clear()
   }
   for (let i = 0; i < size; i++) {
-    const worker = new Worker(script, {resourceLimits: options.resourceLimits, stdout: false, stderr: false})
-    const slot: Slot = {worker, pending: new Map(), dead: false}
+    const worker =
+      script instanceof URL
+        ? new Worker(script, {resourceLimits: options.resourceLimits, stdout: false, stderr: false})
+        : new Worker(script.source, {eval: true, resourceLimits: options.resourceLimits, stdout: false, stderr: false})
+    let isReady = (): void => {}
+    const slot: Slot = {worker, pending: new Map(), dead: false, ready: new Promise<void>((resolve) => (isReady = resolve))}
+    ready.set(slot, isReady)
     worker.on('message', (r: Reply<O>) => {
+      if ('ready' in r) return isReady()
       const p = slot.pending.get(r.seq)
       if (!p) return
       slot.pending.delete(r.seq)
@@ -89,6 +101,9 @@ export function workerPool<I, O>(script: URL, size: number, options: {resourceLi
   return {
     get size() {
       return slots.filter((s) => !s.dead).length
+    },
+    async ready(): Promise<void> {
+      await Promise.all(slots.map((s) => s.ready))
     },
     run(input: I, transfer: readonly TransferListItem[] = []): Promise<O> {
       let best: Slot | undefined
@@ -133,6 +148,8 @@ export function serveTasks<I, O>(handler: (input: I) => {result: O; transfer?: T
     }
     port.postMessage(reply, transfer)
   })
+  // the module that called this has been loaded and evaluated
+  port.postMessage({ready: true})
 }
 
 /**

@@ -148,5 +148,15 @@ describe('the single executable, without Node.js', {skip}, () => {
       assert.ok(rows.some((r) => r.includes(pod)), ps.stdout)
       await assertOneLineError(await runBinary(['pc', 'clusters', 'no-such-pod'], live), 4, /no-such-pod/)
     })
+    test("check -A on worker threads started from the executable's own assets: the report bin/run.js makes on one thread", async () => {
+      const live = {KUBECONFIG: kubeconfig}
+      const [bin, ref] = [await runBinary(['check', '-A', '-o', 'json'], {...live, MESHCTL_CHECK_WORKERS: '2', MESHCTL_DEBUG: '1'}), await runCli(['check', '-A', '-o', 'json'], {env: {...live, MESHCTL_CHECK_WORKERS: '0'}})]
+      assert.equal(bin.code, 10, bin.stderr)
+      assert.equal(ref.code, 10, ref.stderr)
+      assert.ok((JSON.parse(bin.stdout) as unknown[]).length > 10)
+      assert.deepEqual(JSON.parse(bin.stdout), JSON.parse(ref.stdout))
+      assert.match(bin.stderr, /^meshctl: checking on 2 worker threads$/m)
+      assert.doesNotMatch(bin.stderr, /Error/)
+    })
   })
 })

@@ -13,7 +13,7 @@ import {type Sandbox, startSandbox} from '../../src/sandbox/cluster.js'
 import {bookinfoSandboxSpec, FAILURE_PODS} from '../../src/sandbox/mesh.js'
 import {forEachProxy, forEachProxyAnswers, forEachProxyDigest, type LoadedProxy} from '../../src/cli/proxies.js'
 import {releaseBytes} from '../../src/util/buffers.js'
-import {type CliResult, runCli} from '../helpers/cli.js'
+import {type CliResult, ROOT, runCli} from '../helpers/cli.js'
 
 interface Row {
   proxy: string
@@ -76,12 +76,36 @@ describe('check -A: every proxy of the mesh', () => {
     assert.ok(down.some((p) => p.startsWith(FAILURE_PODS.notReady)), down.join())
   })
   test('on worker threads (MESHCTL_CHECK_WORKERS=2) and on the main thread (=0): the same findings, the same exit code', async () => {
-    const run = (n: string): Promise<CliResult> => runCli(['check', '-A', '-o', 'json'], {env: {KUBECONFIG: sb.kubeconfigPath, MESHCTL_CHECK_WORKERS: n}, timeoutMs: 120_000})
+    const run = (n: string): Promise<CliResult> => runCli(['check', '-A', '-o', 'json'], {env: {KUBECONFIG: sb.kubeconfigPath, MESHCTL_CHECK_WORKERS: n, MESHCTL_DEBUG: '1'}, timeoutMs: 120_000})
     const [two, none] = [await run('2'), await run('0')]
+    assert.match(two.stderr, /^meshctl: checking on 2 worker threads$/m)
+    assert.doesNotMatch(none.stderr, /worker thread/)
     assert.equal(two.code, 10, two.stderr)
     assert.equal(none.code, 10, none.stderr)
     assert.deepEqual(rowsOf(two), rowsOf(none))
     assert.deepEqual(rowsOf(two), mesh)
+  })
+  test("check -A leaves the compile cache nothing the next start rejects (V8's flags are back to their defaults)", async () => {
+    const cache = join(tmp, 'compile-cache')
+    const env = {KUBECONFIG: sb.kubeconfigPath, NODE_COMPILE_CACHE: cache}
+    const next = async (): Promise<string> => {
+      const [trace, live] = [
+        await runCli(['trace', '-f', join(ROOT, 'test/fixtures/dumps/mini-sidecar.json'), 'http://reviews:9080/'], {env: {...env, NODE_DEBUG_NATIVE: 'COMPILE_CACHE'}}),
+        await runCli(['pc', 'clusters', 'deploy/productpage-v1'], {env: {...env, NODE_DEBUG_NATIVE: 'COMPILE_CACHE'}}),
+      ]
+      return trace.stderr + live.stderr
+    }
+    await next()
+    for (const workers of ['2', '0']) {
+      const r = await runCli(['check', '-A', '-o', 'json'], {env: {...env, MESHCTL_CHECK_WORKERS: workers}, timeoutMs: 120_000})
+      assert.equal(r.code, 10, r.stderr)
+      assert.doesNotMatch(await next(), /was rejected/, `after check -A with MESHCTL_CHECK_WORKERS=${workers}`)
+    }
+  })
+  test('MESHCTL_CHECK_WORKERS that is not a number: a usage error, exit 2', async () => {
+    const r = await runCli(['check', '-A'], {env: {KUBECONFIG: sb.kubeconfigPath, MESHCTL_CHECK_WORKERS: 'many'}})
+    assert.equal(r.code, 2)
+    assert.equal(r.stderr, 'Error: MESHCTL_CHECK_WORKERS is "many"; give a number of worker threads (0: check on the main thread)\n')
   })
   test('short output: one row per code with counts and proxies, then the summary; --ignore and --fail-on', async () => {
     const res = await check(['-A', '--ignore', 'PASSTHROUGH_USED,ENDPOINTS_NONE_UNUSED'])

@@ -27,6 +27,17 @@ describe('workerPool', () => {
       await pool.close()
     }
   })
+  test('ready() settles once every worker serves tasks, and also when one has died', async () => {
+    const pool = workerPool<PoolTask, number>(SCRIPT, 2)
+    try {
+      await pool.ready()
+      await assert.rejects(pool.run({op: 'exit'}))
+      await pool.ready()
+      assert.equal(pool.size, 1)
+    } finally {
+      await pool.close()
+    }
+  })
   test('transferable copies a view into a shared buffer (Node pool slices) instead of detaching the others', () => {
     const shared = Buffer.from('abc')
     const t = transferable(shared)
