@@ -19,6 +19,15 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = join(root, 'dist')
 const out = join(dist, 'bundle')
 
+// the node: stand-ins below list the exports of the Node that runs this script, and the bundle runs on the pinned
+// Node: built by another major (the system's Node 20, outside `npm run build`), node:fs's stand-in read fs.F_OK,
+// which Node 24 deprecates, and every live command printed a DeprecationWarning
+const pinned = JSON.parse(readFileSync(join(root, 'node_modules/node/package.json'), 'utf8')).version
+if (pinned.split('.')[0] !== process.versions.node.split('.')[0]) {
+  process.stderr.write(`bundle: run with the Node the project pins (${pinned}, what \`npm run build\` uses), not ${process.version}\n`)
+  process.exit(1)
+}
+
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name)

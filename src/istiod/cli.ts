@@ -8,7 +8,7 @@ import type {CompiledQuery} from '../output/query.js'
 import type {OutputFormat} from '../output/render.js'
 import {renderResult, stdoutStyler, stdoutWidth, writeStdout} from '../cli/print.js'
 import {proxyStatusQueryView, proxyStatusView} from '../views/proxy-status.js'
-import {decodeStatusDocument, filterNamespace} from './decode.js'
+import {decodeStatusDocument, filterNamespace, type RawStatusDocument} from './decode.js'
 import {FAIL_ON_CONDITIONS, type FailOnCondition, failOnSummary, findOutOfSync} from './fail-on.js'
 import type {StatusOutputFormat} from './flags.js'
 import {allProxies, proxyCount, type StatusSet} from './model.js'
@@ -148,8 +148,14 @@ async function semanticSyncDiff(
 const FORMAT: Record<StatusOutputFormat, OutputFormat> = {table: 'short', json: 'json', yaml: 'yaml'}
 
 /** One look at the mesh: fetched, decoded, filtered by -n, rendered; with the note an empty -n deserves. */
-async function snapshot(opts: ProxyStatusOptions, source: StatusSource, now: Date) {
-  const decoded = await source.fetch({namespace: opts.namespace, istioNamespace: opts['istio-namespace'], revision: opts.revision}, decodeStatusDocument)
+async function snapshot(opts: ProxyStatusOptions, source: StatusSource, now: Date, beforeDecode?: () => void) {
+  const decode = beforeDecode
+    ? (doc: RawStatusDocument) => {
+        beforeDecode()
+        return decodeStatusDocument(doc)
+      }
+    : decodeStatusDocument
+  const decoded = await source.fetch({namespace: opts.namespace, istioNamespace: opts['istio-namespace'], revision: opts.revision}, decode)
   const all: StatusSet = {istiods: decoded.flat()}
   const set = filterNamespace(all, opts.namespace)
   const result = opts.query ? proxyStatusQueryView(set) : proxyStatusView(set, {now, verbosity: opts.verbosity})
@@ -218,9 +224,12 @@ export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatus
     if (source === undefined || signal.aborted) process.exit(process.exitCode ?? 0)
     return watchProxyStatus(opts, source, deps, warnings)
   }
-  if (deps.source === undefined && opts.output === 'table' && !opts.query) withoutTurbofan()
+  // TurboFan off for the decode and the table (v8-tuning.ts), from the first answer decoded: once the Kubernetes stack
+  // has been compiled, since V8 checks code caches against a hash of its flags (set before, every live command
+  // after a ps rejected the cache of 23 modules that ps had written, and the other way round)
+  const fast = deps.source === undefined && opts.output === 'table' && !opts.query
   const source = deps.source ?? (await pickSource(opts))
-  const {set, text, note} = await snapshot(opts, source, (deps.now ?? (() => new Date()))())
+  const {set, text, note} = await snapshot(opts, source, (deps.now ?? (() => new Date()))(), fast ? withoutTurbofan : undefined)
   if (note) process.stderr.write(`Warning: ${note}\n`)
   await writeStdout(text)
 
