@@ -27,7 +27,7 @@ import {checkView} from '../views/check.js'
 import {renderResult, stdoutStyler, stdoutWidth, writeStdout} from './print.js'
 import type {CheckTask, CheckTaskResult} from './check-worker.js'
 import {workerScript} from './worker-script.js'
-import {type DigestOutcome, forEachProxyAnswers, forEachProxyDigest, type LoadedProxy, loadFileProxy, loadProxy, type ProxyAnswers, type ProxyFlagValues} from './proxies.js'
+import {type DigestOutcome, forEachProxyAnswers, type LoadedProxy, loadFileProxy, loadProxy, type ProxyAnswers, type ProxyFlagValues} from './proxies.js'
 
 export interface CheckFlagValues extends ProxyFlagValues {
   'all-namespaces'?: boolean
@@ -176,28 +176,41 @@ export const WORKERS_ENV = 'MESHCTL_CHECK_WORKERS'
 const MAX_DEFAULT_WORKERS = 4
 
 /**
- * The worker threads a mesh-wide run checks proxies on (src/cli/check-worker.ts), or undefined to check them on
- * this thread: one per CPU beyond the one that reads the proxies, at most MAX_DEFAULT_WORKERS and --max-concurrency
- * (MESHCTL_CHECK_WORKERS=<n> sets the number; 0 none). None on one CPU, nor when the worker's module cannot be found
- * (./worker-script.ts).
+ * How many worker threads a mesh-wide run may check proxies on (src/cli/check-worker.ts): MESHCTL_CHECK_WORKERS when
+ * set (0: none), else one per CPU beyond the one that reads the proxies, at most MAX_DEFAULT_WORKERS; never more
+ * than --max-concurrency (more threads than proxies in flight would have nothing to do). `explicit`: the
+ * environment variable chose.
  */
-async function checkWorkers(concurrency: number): Promise<CheckWorkers | undefined> {
-  const {availableParallelism} = await import('node:os')
+async function workerThreads(concurrency: number): Promise<{n: number; explicit: boolean}> {
   const asked = process.env[WORKERS_ENV]?.trim()
   if (asked !== undefined && asked !== '' && !/^\d+$/.test(asked)) {
     throw new UsageError(`${WORKERS_ENV} is "${asked}"; give a number of worker threads (0: check on the main thread)`)
   }
-  // more threads than proxies in flight would have nothing to do
-  const n = Math.min(asked ? Number(asked) : Math.min(availableParallelism() - 1, MAX_DEFAULT_WORKERS), concurrency)
-  if (n < 1) return undefined
+  if (asked) return {n: Math.min(Number(asked), concurrency), explicit: true}
+  const {availableParallelism} = await import('node:os')
+  return {n: Math.min(availableParallelism() - 1, MAX_DEFAULT_WORKERS, concurrency), explicit: false}
+}
+
+/**
+ * Below this many proxies a run checks them on the main thread, unless MESHCTL_CHECK_WORKERS asks for threads:
+ * starting one costs ~40 ms of CPU and ~16 MB, more than it saves on a few proxies (3–6 proxies of the demo mesh
+ * took ~30 ms longer with one).
+ */
+const MIN_WORKER_PROXIES = 8
+
+/** MESHCTL_DEBUG=1: a line on stderr says where the checks run. */
+function sayWhere(line: string): void {
+  if (/^(1|true|yes)$/i.test(process.env.MESHCTL_DEBUG ?? '')) process.stderr.write(`meshctl: checking on ${line}\n`)
+}
+
+/** `n` worker threads checking proxies, or undefined when the worker's module cannot be found (./worker-script.ts). */
+async function checkWorkers(n: number): Promise<CheckWorkers | undefined> {
   const script = await workerScript('check')
-  // MESHCTL_DEBUG says where the checks run
-  const debug = /^(1|true|yes)$/i.test(process.env.MESHCTL_DEBUG ?? '')
   if (!script) {
-    if (debug) process.stderr.write('meshctl: checking on the main thread (no worker module found)\n')
+    sayWhere('the main thread (no worker module found)')
     return undefined
   }
-  if (debug) process.stderr.write(`meshctl: checking on ${n} worker thread${n === 1 ? '' : 's'}\n`)
+  sayWhere(`${n} worker thread${n === 1 ? '' : 's'}`)
   // node:worker_threads only for a mesh-wide run
   const {deserializeError, transferable, workerPool} = await import('../util/worker-pool.js')
   const pool = workerPool<CheckTask, CheckTaskResult>('file' in script ? script.file : script, n, {name: 'check', resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_MB}})
@@ -272,42 +285,49 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
   } else {
     const bar = progressBar(Boolean(process.stderr.isTTY))
     const read = new Set<string>()
-    // the checks run on other CPUs when there are (their code loads while the pods are listed)
-    const workers = await checkWorkers(flags['max-concurrency'])
+    // how many threads may check (a bad MESHCTL_CHECK_WORKERS is an error before anything starts)
+    const threads = await workerThreads(flags['max-concurrency'])
     // istiod is asked while the proxies are being read
     const sync = istiodView(flags, warn)
+    // the main thread's way to check (also the modules a worker would load, before the tuning changes V8's flags)
+    const {checkTask} = await import('./check-worker.js')
+    const {deserializeError} = await import('../util/worker-pool.js')
+    // worker threads once the number of proxies is known: their code loads while the first answers arrive
+    let workers: Promise<CheckWorkers | undefined> = Promise.resolve(undefined)
+    const onTotal = (n: number): void => {
+      bar.total(n)
+      if (threads.n >= 1 && (threads.explicit || n >= MIN_WORKER_PROXIES)) workers = checkWorkers(threads.n).catch(() => undefined)
+      else sayWhere(`the main thread (${threads.n < 1 ? (threads.explicit ? `${WORKERS_ENV}=0` : 'one CPU') : `${n} prox${n === 1 ? 'y' : 'ies'}`})`)
+    }
     const tuning = fanOutTuning()
-    const onEach = (o: DigestOutcome<Checked>): void => {
-      ids.push(o.id)
-      if ('error' in o) findings.push(unreachableFinding(o.id, o.error))
+    const o = {certWarnMs: flags['cert-warn'], at: flags.at, now}
+    // each proxy is checked as soon as it is read: one waiting for those ahead of it holds its findings, not its dump
+    const checkOne = async (a: ProxyAnswers): Promise<DigestOutcome<Checked>> => {
+      const w = await workers
+      if (w) {
+        await w.ready()
+        tuning.start()
+        return w.check(a, o)
+      }
+      tuning.start()
+      const r = checkTask({id: a.id, dump: a.dump, clusters: a.clusters, ...o})
+      return r.kind === 'unreadable' ? {id: a.id, error: deserializeError(r.error)} : {id: a.id, proxy: {time: r.time, findings: r.findings}}
+    }
+    const onEach = (d: DigestOutcome<Checked>): void => {
+      ids.push(d.id)
+      if ('error' in d) findings.push(unreachableFinding(d.id, d.error))
       else {
-        read.add(o.id)
-        time ??= o.proxy.time
-        for (const f of o.proxy.findings) findings.push(f)
+        read.add(d.id)
+        time ??= d.proxy.time
+        for (const f of d.proxy.findings) findings.push(f)
       }
       bar.tick()
       tuning.tick()
     }
     try {
-      const fanOut = {all, onTotal: (n: number) => bar.total(n)}
-      if (workers) {
-        const checkOn = async (answers: ProxyAnswers): Promise<DigestOutcome<Checked>> => {
-          await workers.ready()
-          tuning.start()
-          return workers.check(answers, {certWarnMs: flags['cert-warn'], at: flags.at, now})
-        }
-        await forEachProxyAnswers(flags, fanOut, checkOn, onEach)
-      } else {
-        // each proxy is checked as soon as it is read: one waiting for those ahead of it holds its findings, not its dump
-        const checked = (proxy: LoadedProxy): Checked => {
-          tuning.start()
-          const co = opts(proxy)
-          return {time: co.time, findings: checkGraph(proxy.graph, co)}
-        }
-        await forEachProxyDigest(flags, {...fanOut, graph: CHECK_GRAPH}, checked, onEach)
-      }
+      await forEachProxyAnswers(flags, {all, onTotal}, checkOne, onEach)
     } finally {
-      await workers?.close()
+      await (await workers)?.close()
       tuning.release()
       bar.done()
     }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {availableParallelism, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {BOOKINFO_FAULTS} from '../../src/gen/bookinfo.js'
@@ -126,6 +126,15 @@ describe('check one pod, and -l', () => {
     assert.match(res.stdout, /^SEVERITY\s+CODE\s+RESOURCE\s+MESSAGE/m)
     assert.match(res.stdout, /CONFIG_REJECTED\s+listener 0\.0\.0\.0_9090/)
     assert.match(res.stdout, /in 1 of 1 proxy\n$/)
+  })
+  test('where the checks run: a few proxies on the main thread, a mesh on worker threads (one per CPU beyond the first)', async () => {
+    const env = {KUBECONFIG: sb.kubeconfigPath, MESHCTL_DEBUG: '1'}
+    const few = await runCli(['check', '-l', 'app=reviews', '-o', 'json'], {env})
+    assert.match(few.stderr, /^meshctl: checking on the main thread \(3 proxies\)$/m)
+    const mesh = await runCli(['check', '-A', '-o', 'json'], {env, timeoutMs: 120_000})
+    const cpus = availableParallelism()
+    const expected = cpus < 2 ? 'the main thread \\(one CPU\\)' : `${Math.min(cpus - 1, 4)} worker threads?`
+    assert.match(mesh.stderr, new RegExp(`^meshctl: checking on ${expected}$`, 'm'))
   })
   test('-l app=reviews: every reviews pod, --verbose lists them per proxy with hints', async () => {
     const res = await check(['-l', 'app=reviews', '--verbose'])
