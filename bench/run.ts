@@ -1115,7 +1115,7 @@ async function checkSection(d: Record<string, Dump>, m: Machine): Promise<Sectio
         'the dump size as well as the number of proxies. The judged pair therefore runs in one sandbox, the 300-service mesh: `check -A` over all its proxies, and ' +
         `\`check -n <ns> -l ${CHECK_SAMPLE_LABEL}=true\` over ${CHECK_SAMPLE} of them, which the benchmark labels evenly across the namespace with the most sidecars ` +
         '(the label is pod metadata only: the admin answers, hence the dumps, are the same bytes; the fetch rows give the bytes per proxy of both). -l and -A run the same ' +
-        'fan-out (`forEachProxyDigest`, 8 in flight); only the pod list differs. Each figure is the highest peak RSS (GNU time) over the runs. ' +
+        'fan-out (`forEachProxyAnswers`, 8 in flight); only the pod list differs. Each figure is the highest peak RSS (GNU time) over the runs. ' +
         `Flat means the ~500-proxy peak is at most ${FLAT_RSS}× the ~100-proxy one: with a fixed number of proxies in flight, what legitimately grows with ` +
         'the proxies is the pod list and the findings kept for the report (a few MB for 400 more proxies), and the peak of one run depends on when the ' +
         'collector runs relative to the 8 dumps in flight, which moves it by several percent between runs of the same command; a fan-out that kept ' +

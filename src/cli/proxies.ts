@@ -12,7 +12,6 @@ import {UsageError} from '../errors/index.js'
 import type {ConfigGraph, GraphOptions} from '../graph/graph.js'
 import {fileSource} from '../sources/file.js'
 import type {DumpSource, Fetched, Need} from '../sources/types.js'
-import {releaseBytes} from '../util/buffers.js'
 import type {LiveFlagValues} from './run-view.js'
 
 export interface ProxyFlagValues extends LiveFlagValues {
@@ -31,8 +30,8 @@ export interface LoadedProxy {
 const DUMP_NEED: Need = {kind: 'config_dump', includeEds: true}
 const CLUSTERS_NEED: Need = {kind: 'clusters'}
 
-/** The proxy's config graph; with `answers`, the bytes of the answers it was read from are added to it. */
-async function graphFrom(source: DumpSource, health: DumpSource | undefined, options: GraphOptions = {}, answers?: Uint8Array[]): Promise<ConfigGraph> {
+/** The proxy's config graph. */
+async function graphFrom(source: DumpSource, health: DumpSource | undefined, options: GraphOptions = {}): Promise<ConfigGraph> {
   // the graph's code loads while the answers are fetched (live), not before the requests go out
   const graphModule = import('./proxy-graph.js')
   graphModule.catch(() => {})
@@ -40,14 +39,12 @@ async function graphFrom(source: DumpSource, health: DumpSource | undefined, opt
   // port-forward when the same pod gives both)
   const [dumpAnswer, healthAnswer] = askBoth(source, health)
   const input = await dumpAnswer
-  answers?.push(input.bytes)
   const {buildGraph, clustersStatus, dumpDocument} = await graphModule
   // the dump is parsed while /clusters may still be arriving
   const doc = dumpDocument(input)
   let status: ClustersStatus | undefined
   if (healthAnswer) {
     const h = await healthAnswer
-    answers?.push(h.bytes)
     status = clustersStatus(h)
   }
   return buildGraph(doc, status, options)
@@ -97,12 +94,12 @@ async function openLive(flags: Omit<LiveFlagValues, 'selector' | 'max-concurrenc
 
 type Pod = import('../kube/pods.js').Pod
 
-async function podGraph(live: LiveContext, pod: Pod, health: boolean, options: GraphOptions = {}, answers?: Uint8Array[]): Promise<LoadedProxy> {
+async function podGraph(live: LiveContext, pod: Pod, health: boolean, options: GraphOptions = {}): Promise<LoadedProxy> {
   live.checkNotZtunnel(pod)
   live.checkPodReachable(pod, live.admin.container)
   const src = live.podSource(live.api, pod, live.admin)
   const id = live.podId(pod)
-  return {id, origin: 'pod', graph: await graphFrom(src, health ? src : undefined, options, answers)}
+  return {id, origin: 'pod', graph: await graphFrom(src, health ? src : undefined, options)}
 }
 
 /** One proxy: `-f` (with `--clusters-file`) or a pod reference. `health` also asks a live proxy for /clusters. */
@@ -150,30 +147,21 @@ export async function forEachProxy(
   opts: {all: boolean; health?: boolean; graph?: GraphOptions; onTotal?: (n: number) => void},
   each: (o: ProxyOutcome) => Promise<void> | void,
 ): Promise<number> {
-  return fanOutGraphs(flags, opts, (proxy) => proxy, each, false)
+  return fanOut(
+    flags,
+    opts,
+    async (live, p, id): Promise<Done<LoadedProxy>> => {
+      try {
+        return {id, proxy: await podGraph(live, p, opts.health ?? true, opts.graph)}
+      } catch (err) {
+        return {id, error: err instanceof Error ? err : new Error(String(err))}
+      }
+    },
+    each,
+  )
 }
 
 export type DigestOutcome<T> = {id: string; proxy: T} | {id: string; error: Error}
-
-/**
- * forEachProxy, with `digest` run on each proxy the moment it is read (before the proxies ahead of it are done):
- * a proxy that finished early then waits for its turn holding only what `digest` returns (check: its findings),
- * not its dump and graph. A proxy that cannot be read is an outcome; an error thrown by `digest` is thrown in the
- * proxies' order, as if `each` had thrown it.
- *
- * When `digest` returns, the proxy's admin answers are released at once (their memory freed, not left to the
- * collector): what `digest` returns must not be, or hold, the proxy, its graph or anything read lazily from them
- * (check's findings are plain data). Left to the collector, each 3-4 MB answer lived on until a full collection,
- * and those, with the answers in flight, set the run's peak RSS.
- */
-export async function forEachProxyDigest<T>(
-  flags: ProxyFlagValues,
-  opts: {all: boolean; health?: boolean; graph?: GraphOptions; onTotal?: (n: number) => void},
-  digest: (proxy: LoadedProxy) => T,
-  each: (o: DigestOutcome<T>) => Promise<void> | void,
-): Promise<number> {
-  return fanOutGraphs(flags, opts, digest, each, true)
-}
 
 /** A proxy's admin answers as read live: its config dump and, unless told otherwise, its /clusters. */
 export interface ProxyAnswers {
@@ -183,11 +171,13 @@ export interface ProxyAnswers {
 }
 
 /**
- * forEachProxyDigest for a `digest` that takes the proxy's answers as read (check's worker threads decode them on
- * another CPU): `digest` gets both answers once they have arrived and settles with the proxy's outcome (its
- * result, or an error when the answers cannot be read as a proxy's: a finding, as a proxy that does not answer);
- * a rejection is thrown in the proxies' order. The answers are `digest`'s: it frees them (releaseBytes) or
- * hands them on.
+ * Every proxy of forEachProxy, reduced by `digest` the moment its answers have arrived (before the proxies ahead of
+ * it are done), from the answers as read (check decodes them on worker threads, src/cli/check.ts): a proxy that
+ * finished early then waits for its turn holding only what `digest` settles with (check: its findings), not its
+ * dump and graph. `digest` settles with the proxy's outcome: its result, or an error when the answers cannot be
+ * read as a proxy's (a finding, as for a proxy that does not answer); a rejection is thrown in the proxies' order,
+ * as if `each` had thrown it. The answers are `digest`'s: it frees them (releaseBytes: left to the collector, each
+ * 3-4 MB answer lived until a full collection, and set the run's peak RSS) or hands them on.
  */
 export async function forEachProxyAnswers<T>(
   flags: ProxyFlagValues,
@@ -212,6 +202,7 @@ export async function forEachProxyAnswers<T>(
       try {
         return await digest(answers)
       } catch (err) {
+        // kept for its turn: a rejected slot nobody awaits yet would be an unhandled rejection
         return {id, failed: err}
       }
     },
@@ -220,38 +211,6 @@ export async function forEachProxyAnswers<T>(
 }
 
 type Done<T> = DigestOutcome<T> | {id: string; failed: unknown}
-
-/** forEachProxy and forEachProxyDigest; with `release`, each proxy's answers are freed once `digest` returns. */
-function fanOutGraphs<T>(
-  flags: ProxyFlagValues,
-  opts: {all: boolean; health?: boolean; graph?: GraphOptions; onTotal?: (n: number) => void},
-  digest: (proxy: LoadedProxy) => T,
-  each: (o: DigestOutcome<T>) => Promise<void> | void,
-  release: boolean,
-): Promise<number> {
-  return fanOut(
-    flags,
-    opts,
-    async (live, p, id): Promise<Done<T>> => {
-      let proxy: LoadedProxy
-      const answers: Uint8Array[] = []
-      try {
-        proxy = await podGraph(live, p, opts.health ?? true, opts.graph, answers)
-      } catch (err) {
-        return {id, error: err instanceof Error ? err : new Error(String(err))}
-      }
-      try {
-        const digested = digest(proxy)
-        if (release) for (const b of answers) releaseBytes(b)
-        return {id, proxy: digested}
-      } catch (err) {
-        // kept for its turn: a rejected slot nobody awaits yet would be an unhandled rejection
-        return {id, failed: err}
-      }
-    },
-    each,
-  )
-}
 
 /**
  * The pods of `-l` (or, with `all`, of the mesh), `step` run on each with at most --max-concurrency in flight, and
