@@ -13,6 +13,7 @@ import {releaseBytes} from '../util/buffers.js'
 import {releaseHeapPagesEvery} from '../util/v8-tuning.js'
 import {serializeError, type SerializedError, serveTasks} from '../util/worker-pool.js'
 import {graphOfAnswers} from './proxy-graph.js'
+import {asError} from '../errors/index.js'
 
 export interface CheckTask {
   id: string
@@ -23,18 +24,19 @@ export interface CheckTask {
   now: Date
 }
 
-export type CheckTaskResult = {kind: 'checked'; time: CheckTime; findings: Finding[]} | {kind: 'unreadable'; error: SerializedError}
+/** A proxy checked, or answers that cannot be read as a proxy's (`E`: the error itself here, serialized across threads). */
+export type CheckTaskResult<E = SerializedError> = {kind: 'checked'; time: CheckTime; findings: Finding[]} | {kind: 'unreadable'; error: E}
 
 /** How many proxies a worker checks between two collections that give V8's free pages back (as check.ts's main thread). */
 const RELEASE_PAGES_EVERY = 32
 
-export function checkTask(task: CheckTask): CheckTaskResult {
+export function checkTask(task: CheckTask): CheckTaskResult<Error> {
   try {
     let graph: ConfigGraph
     try {
       graph = graphOfAnswers(task.dump, task.clusters, {compact: true})
     } catch (err) {
-      return {kind: 'unreadable', error: serializeError(err)}
+      return {kind: 'unreadable', error: asError(err)}
     }
     const time = checkTime(graph, {at: task.at, saved: false, now: task.now})
     return {kind: 'checked', time, findings: checkGraph(graph, {proxy: task.id, time, certWarnMs: task.certWarnMs})}
@@ -46,14 +48,12 @@ export function checkTask(task: CheckTask): CheckTaskResult {
   }
 }
 
-/** The bytes of an answer that came from the main thread (a plain Uint8Array there) as the Buffer decoders expect. */
-const asBuffer = (f: Fetched): Fetched => ({...f, bytes: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength)})
-
 if (!isMainThread) {
   const pages = releaseHeapPagesEvery(RELEASE_PAGES_EVERY)
   serveTasks<CheckTask, CheckTaskResult>((task) => {
-    const result = checkTask({...task, dump: asBuffer(task.dump), clusters: task.clusters && asBuffer(task.clusters)})
+    // the answers arrive as plain Uint8Arrays, which the decoders read as they read Buffers
+    const r = checkTask(task)
     pages.tick()
-    return {result}
+    return r.kind === 'unreadable' ? {kind: 'unreadable', error: serializeError(r.error)} : r
   })
 }

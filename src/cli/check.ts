@@ -17,7 +17,7 @@ import {
   unreachableFinding,
   withoutIgnored,
 } from '../check/index.js'
-import {ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
+import {debugEnabled, ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
 import {boundHeapGrowth, boundYoungGeneration, collectReadBuffersEvery, releaseHeapPagesEvery} from '../util/v8-tuning.js'
 import type {GraphOptions} from '../graph/graph.js'
 import type {ProxySync} from '../istiod/model.js'
@@ -200,7 +200,7 @@ const MIN_WORKER_PROXIES = 8
 
 /** MESHCTL_DEBUG=1: a line on stderr says where the checks run. */
 function sayWhere(line: string): void {
-  if (/^(1|true|yes)$/i.test(process.env.MESHCTL_DEBUG ?? '')) process.stderr.write(`meshctl: checking on ${line}\n`)
+  if (debugEnabled()) process.stderr.write(`meshctl: checking on ${line}\n`)
 }
 
 /** `n` worker threads checking proxies, or undefined when the worker's module cannot be found (./worker-script.ts). */
@@ -213,7 +213,7 @@ async function checkWorkers(n: number): Promise<CheckWorkers | undefined> {
   sayWhere(`${n} worker thread${n === 1 ? '' : 's'}`)
   // node:worker_threads only for a mesh-wide run
   const {deserializeError, transferable, workerPool} = await import('../util/worker-pool.js')
-  const pool = workerPool<CheckTask, CheckTaskResult>('file' in script ? script.file : script, n, {name: 'check', resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_MB}})
+  const pool = workerPool<CheckTask, CheckTaskResult>(script, n, {name: 'check', resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_MB}})
   return {
     // the answers moved to the worker (not copied), the findings back
     async check(a, o) {
@@ -291,7 +291,6 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
     const sync = istiodView(flags, warn)
     // the main thread's way to check (also the modules a worker would load, before the tuning changes V8's flags)
     const {checkTask} = await import('./check-worker.js')
-    const {deserializeError} = await import('../util/worker-pool.js')
     // worker threads once the number of proxies is known: their code loads while the first answers arrive
     let workers: Promise<CheckWorkers | undefined> = Promise.resolve(undefined)
     const onTotal = (n: number): void => {
@@ -311,7 +310,7 @@ export async function runCheck(pod: string | undefined, flags: CheckFlagValues, 
       }
       tuning.start()
       const r = checkTask({id: a.id, dump: a.dump, clusters: a.clusters, ...o})
-      return r.kind === 'unreadable' ? {id: a.id, error: deserializeError(r.error)} : {id: a.id, proxy: {time: r.time, findings: r.findings}}
+      return r.kind === 'unreadable' ? {id: a.id, error: r.error} : {id: a.id, proxy: {time: r.time, findings: r.findings}}
     }
     const onEach = (d: DigestOutcome<Checked>): void => {
       ids.push(d.id)

@@ -7,11 +7,10 @@ import {Config} from '@oclif/core/config'
 import {flush} from '@oclif/core/flush'
 import type {LoadOptions} from '@oclif/core/interfaces'
 import {run} from '@oclif/core/run'
-import {ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
+import {debugEnabled, ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
 import {type QuickSource, quickCommand, quickConfig, runQuickly, sourceFrom} from './fast-start.js'
 import {isWatchCommandLine, watchStopSignal} from './signals.js'
 
-const debug = (): boolean => /^(1|true|yes)$/i.test(process.env.MESHCTL_DEBUG ?? '')
 
 interface OclifLikeError extends Error {
   oclif?: {exit?: number}
@@ -233,7 +232,7 @@ export async function main(argv: string[], options: LoadOptions | (() => Promise
   } catch (err) {
     const {message, exitCode, silent} = describeError(err)
     if (!silent) {
-      if (debug() && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`)
+      if (debugEnabled() && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`)
       process.stderr.write(`Error: ${message}\n`)
     }
     process.exitCode = exitCode

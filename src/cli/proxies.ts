@@ -8,7 +8,7 @@
  * built, in order, so a mesh-wide run holds a few dumps at a time, never all of them.
  */
 import type {ClustersStatus} from '../envoy/document.js'
-import {UsageError} from '../errors/index.js'
+import {asError, UsageError} from '../errors/index.js'
 import type {ConfigGraph, GraphOptions} from '../graph/graph.js'
 import {fileSource} from '../sources/file.js'
 import type {DumpSource, Fetched, Need} from '../sources/types.js'
@@ -94,12 +94,16 @@ async function openLive(flags: Omit<LiveFlagValues, 'selector' | 'max-concurrenc
 
 type Pod = import('../kube/pods.js').Pod
 
-async function podGraph(live: LiveContext, pod: Pod, health: boolean, options: GraphOptions = {}): Promise<LoadedProxy> {
+/** The pod's admin interface as a source, once the pod is known to have a reachable Envoy (not a ztunnel). */
+function adminSource(live: LiveContext, pod: Pod): DumpSource {
   live.checkNotZtunnel(pod)
   live.checkPodReachable(pod, live.admin.container)
-  const src = live.podSource(live.api, pod, live.admin)
-  const id = live.podId(pod)
-  return {id, origin: 'pod', graph: await graphFrom(src, health ? src : undefined, options)}
+  return live.podSource(live.api, pod, live.admin)
+}
+
+async function podGraph(live: LiveContext, pod: Pod, health: boolean, options: GraphOptions = {}): Promise<LoadedProxy> {
+  const src = adminSource(live, pod)
+  return {id: live.podId(pod), origin: 'pod', graph: await graphFrom(src, health ? src : undefined, options)}
 }
 
 /** One proxy: `-f` (with `--clusters-file`) or a pod reference. `health` also asks a live proxy for /clusters. */
@@ -154,7 +158,7 @@ export async function forEachProxy(
       try {
         return {id, proxy: await podGraph(live, p, opts.health ?? true, opts.graph)}
       } catch (err) {
-        return {id, error: err instanceof Error ? err : new Error(String(err))}
+        return {id, error: asError(err)}
       }
     },
     each,
@@ -191,13 +195,11 @@ export async function forEachProxyAnswers<T>(
     async (live, p, id) => {
       let answers: ProxyAnswers
       try {
-        live.checkNotZtunnel(p)
-        live.checkPodReachable(p, live.admin.container)
-        const src = live.podSource(live.api, p, live.admin)
+        const src = adminSource(live, p)
         const [dump, clusters] = askBoth(src, (opts.health ?? true) ? src : undefined)
         answers = {id, dump: await dump, clusters: await clusters}
       } catch (err) {
-        return {id, error: err instanceof Error ? err : new Error(String(err))}
+        return {id, error: asError(err)}
       }
       try {
         return await digest(answers)

@@ -13,7 +13,7 @@
  * meshctl adds one stderr line per changed target saying what changed (from the first and the last listing).
  * The Kubernetes side is behind `ProxyLogIo`, so the sequence is tested without a cluster.
  */
-import {ClusterError, isMeshctlError, UsageError} from '../errors/index.js'
+import {asError, ClusterError, isMeshctlError, UsageError} from '../errors/index.js'
 import {describeChanges, isEmptyPlan, LOG_LEVELS, type LogPlan, loggerChanges, parseActiveLoggers, parseLevelFlag, planQueries, resetPlan} from '../envoy/logging.js'
 import {pool} from '../util/pool.js'
 
@@ -64,8 +64,6 @@ async function resetLevelOf<T extends LogTarget>(io: ProxyLogIo<T>): Promise<str
   io.err(`Warning: ${RESET_FALLBACK_WARNING}\n`)
   return 'warning'
 }
-
-const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)))
 
 /** Runs `pc log`; returns the exit code (0, or the first failing target's). */
 export async function runProxyLog<T extends LogTarget>(pod: string | undefined, flags: ProxyLogFlags, io: ProxyLogIo<T>): Promise<number> {

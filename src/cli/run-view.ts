@@ -6,7 +6,7 @@
 import type {Command} from '@oclif/core/command'
 import {type AdminDocument, parseAdminDocument, parseAdminReader} from '../envoy/document.js'
 import {takeUnreadable} from '../envoy/fields.js'
-import {isMeshctlError, type MeshctlError, UsageError} from '../errors/index.js'
+import {asError, isMeshctlError, type MeshctlError, UsageError} from '../errors/index.js'
 import type {CompiledQuery} from '../output/query.js'
 import {guardDepth, type OutputFormat} from '../output/render.js'
 import {fileSource} from '../sources/file.js'
@@ -104,7 +104,7 @@ export async function runView(_cmd: Command, pod: string | undefined, flags: Vie
           checkPodReachable(p, flags.container)
           return {id: podId(p), result: await buildFrom(podSource(api, p, admin), spec, tableOnly)}
         } catch (err) {
-          return {id: podId(p), err: err instanceof Error ? err : new Error(String(err))}
+          return {id: podId(p), err: asError(err)}
         }
       })
       const ok = outcomes.filter((o): o is PodResult => 'result' in o)

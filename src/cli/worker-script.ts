@@ -5,9 +5,7 @@
  * executable has no such files: its entry registers the source a worker evaluates instead (setWorkerSource), which
  * loads the worker's module from the executable's own assets.
  */
-
-/** What a worker runs: a module file, or source text to evaluate (CommonJS, `require` at hand). */
-export type WorkerScript = {file: URL} | {source: string}
+import type {WorkerScript} from '../util/worker-pool.js'
 
 let registered: ((name: string) => string | undefined) | undefined
 
@@ -24,7 +22,7 @@ export async function workerScript(name: string): Promise<WorkerScript | undefin
   try {
     for (const rel of [`./${name}-worker.js`, `../src/cli/${name}-worker.js`]) {
       const file = new URL(rel, import.meta.url)
-      if (file.protocol === 'file:' && existsSync(file)) return {file}
+      if (file.protocol === 'file:' && existsSync(file)) return file
     }
   } catch {
     // no import.meta.url: a CommonJS bundle whose entry registered no source

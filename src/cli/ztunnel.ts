@@ -2,7 +2,7 @@
  * The shared body of the `ztunnel-config` (`zc`) commands (docs/istioctl-behaviour.md §11): pick the dump (a
  * saved file, or the `/config_dump` of a ztunnel pod chosen as istioctl does), decode, build the view, print.
  */
-import {ClusterError, InputError, isMeshctlError, type MeshctlError, ProxyError, UsageError} from '../errors/index.js'
+import {asError, ClusterError, InputError, isMeshctlError, type MeshctlError, ProxyError, UsageError} from '../errors/index.js'
 import type {KubeApi} from '../kube/api.js'
 import {isZtunnelPod, type Pod} from '../kube/pods.js'
 import type {CompiledQuery} from '../output/query.js'
@@ -230,7 +230,7 @@ export async function runZtunnelLog(pod: string | undefined, flags: ZtunnelLogFl
       const body = await ztunnelAdmin(api, p, flags['proxy-admin-port'], 'POST', `logging?${query}`)
       await writeStdout(ztunnelLogOutput(id, body.toString('utf8')))
     } catch (err) {
-      failures.push({id, err: err instanceof Error ? err : new Error(String(err))})
+      failures.push({id, err: asError(err)})
     }
   }
   if (failures.length === 0) return

@@ -83,6 +83,16 @@ export class ProxyError extends MeshctlError {
   }
 }
 
+/** A thrown value as an Error (a string or anything else thrown becomes the message of one). */
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err))
+}
+
+/** MESHCTL_DEBUG=1 (or true, yes): stack traces, and a few lines on stderr about what meshctl chose to do. */
+export function debugEnabled(): boolean {
+  return /^(1|true|yes)$/i.test(process.env.MESHCTL_DEBUG ?? '')
+}
+
 export function isMeshctlError(err: unknown): err is MeshctlError {
   return err instanceof MeshctlError || (err instanceof Error && typeof (err as MeshctlError).exitCode === 'number' && 'oneLine' in err)
 }

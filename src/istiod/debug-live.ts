@@ -4,7 +4,7 @@
  * through a port-forward to the monitoring port, or xDS `istio.io/debug` (resource `<type>?<query>`) on 15012 with
  * a TokenRequest token (or 15010 plaintext, or --xds-address); `auto` tries HTTP and falls back to xDS per replica.
  */
-import {ClusterError, isMeshctlError} from '../errors/index.js'
+import {asError, ClusterError, isMeshctlError} from '../errors/index.js'
 import type {KubeApi} from '../kube/api.js'
 import {getPod, podId} from '../kube/pods.js'
 import {portForwardRequest} from '../kube/transport.js'
@@ -88,7 +88,7 @@ export async function askIstiods(api: KubeApi, t: DebugTargets, path: string, vi
           return {ok}
         }
       } catch (err) {
-        return {err: err instanceof Error ? err : new Error(String(err))}
+        return {err: asError(err)}
       }
     }),
   )

@@ -4,7 +4,7 @@
  * the proxy is connected to and get istiod's config for it. HTTP debug interface on the monitoring port
  * (the pod's `prometheus.io/port` annotation, else 15014) over a port-forward.
  */
-import {ClusterError, isMeshctlError, ProxyError} from '../errors/index.js'
+import {asError, ClusterError, isMeshctlError, ProxyError} from '../errors/index.js'
 import type {KubeApi} from '../kube/api.js'
 import {listPods, type Pod, podId} from '../kube/pods.js'
 import {portForwardRequest} from '../kube/transport.js'
@@ -51,7 +51,7 @@ async function askEvery<T>(pods: IstiodPod[], ask: (pod: IstiodPod) => Promise<R
       try {
         return {ok: decode(await ask(pod))}
       } catch (err) {
-        return {err: err instanceof Error ? err : new Error(String(err))}
+        return {err: asError(err)}
       }
     }),
   )
@@ -97,7 +97,7 @@ export async function istiodConfigFor(api: KubeApi, pods: IstiodPod[], proxyId: 
       if (res.status === 200 && !text.includes(NOT_CONNECTED)) return {bytes: res.body, istiod: pod.metadata.name}
       if (res.status !== 200 && !text.includes(NOT_CONNECTED)) lastError = new ProxyError(`istiod ${podId(pod)} answered ${res.status}: ${text.trim().split('\n')[0]}`)
     } catch (err) {
-      lastError = err instanceof Error ? err : new Error(String(err))
+      lastError = asError(err)
     }
   }
   if (lastError) throw lastError

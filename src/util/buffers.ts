@@ -15,10 +15,15 @@
  */
 export function releaseBytes(bytes: Uint8Array): boolean {
   const buffer = bytes.buffer as ArrayBuffer & {transfer?: (length: number) => ArrayBuffer}
-  if (bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength || bytes.byteLength === 0) return false
+  if (!spansItsBuffer(bytes) || bytes.byteLength === 0) return false
   if (typeof buffer.transfer !== 'function' || (buffer as {detached?: boolean}).detached === true) return false
   buffer.transfer(0)
   return true
+}
+
+/** Whether `bytes` is the whole of its ArrayBuffer (not a view sharing it with others, as Node's pool slices are). */
+export function spansItsBuffer(bytes: Uint8Array): boolean {
+  return bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
 }
 
 /** Below this, a buffer comes from malloc as Node allocates it; from it up, from pages of its own (allocPages). */

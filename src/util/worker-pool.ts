@@ -13,6 +13,11 @@
  * The worker side: `serveTasks(handler)` in the worker's module answers each task with what `handler` returns.
  */
 import {isMainThread, parentPort, type TransferListItem, Worker, type ResourceLimits} from 'node:worker_threads'
+import {spansItsBuffer} from './buffers.js'
+import {asError} from '../errors/index.js'
+
+/** What a worker runs: an ES module file, or source text evaluated as CommonJS (`require` at hand). */
+export type WorkerScript = URL | {source: string}
 
 export interface WorkerPool<I, O> {
   run(input: I, transfer?: readonly TransferListItem[]): Promise<O>
@@ -65,29 +70,28 @@ interface Slot {
   pending: Map<number, {resolve: (v: unknown) => void; reject: (e: Error) => void}>
   dead: boolean
   ready: Promise<void>
+  /** settles `ready` (the worker said so, or died) */
+  markReady: () => void
 }
 
-export function workerPool<I, O>(script: URL | {source: string}, size: number, options: {resourceLimits?: ResourceLimits; name?: string} = {}): WorkerPool<I, O> {
+export function workerPool<I, O>(script: WorkerScript, size: number, options: {resourceLimits?: ResourceLimits; name?: string} = {}): WorkerPool<I, O> {
   const name = options.name ?? 'worker'
   const slots: Slot[] = []
   let seq = 0
-  const ready = new Map<Slot, () => void>()
   const fail = (slot: Slot, err: Error): void => {
-    ready.get(slot)?.()
+    slot.markReady()
     slot.dead = true
     for (const p of slot.pending.values()) p.reject(err)
     slot.pending.clear()
   }
   for (let i = 0; i < size; i++) {
-    const worker =
-      script instanceof URL
-        ? new Worker(script, {resourceLimits: options.resourceLimits, stdout: false, stderr: false})
-        : new Worker(script.source, {eval: true, resourceLimits: options.resourceLimits, stdout: false, stderr: false})
-    let isReady = (): void => {}
-    const slot: Slot = {worker, pending: new Map(), dead: false, ready: new Promise<void>((resolve) => (isReady = resolve))}
-    ready.set(slot, isReady)
+    const file = script instanceof URL
+    const worker = new Worker(file ? script : script.source, {eval: !file, resourceLimits: options.resourceLimits, stdout: false, stderr: false})
+    let markReady = (): void => {}
+    const ready = new Promise<void>((resolve) => (markReady = resolve))
+    const slot: Slot = {worker, pending: new Map(), dead: false, ready, markReady}
     worker.on('message', (r: Reply<O>) => {
-      if ('ready' in r) return isReady()
+      if ('ready' in r) return slot.markReady()
       const p = slot.pending.get(r.seq)
       if (!p) return
       slot.pending.delete(r.seq)
@@ -117,7 +121,7 @@ export function workerPool<I, O>(script: URL | {source: string}, size: number, o
           slot.worker.postMessage({seq: n, input} satisfies Task<I>, transfer as TransferListItem[])
         } catch (err) {
           slot.pending.delete(n)
-          reject(err instanceof Error ? err : new Error(String(err)))
+          reject(asError(err))
         }
       })
     },
@@ -132,21 +136,18 @@ export function workerPool<I, O>(script: URL | {source: string}, size: number, o
   }
 }
 
-/** The worker side: answers every task posted by the pool with `handler`'s result (and what it transfers back). */
-export function serveTasks<I, O>(handler: (input: I) => {result: O; transfer?: TransferListItem[]}): void {
+/** The worker side: answers every task posted by the pool with what `handler` returns (copied back: plain data). */
+export function serveTasks<I, O>(handler: (input: I) => O): void {
   if (isMainThread || !parentPort) throw new Error('serveTasks runs in a worker thread')
   const port = parentPort
   port.on('message', (task: Task<I>) => {
     let reply: Reply<O>
-    let transfer: TransferListItem[] | undefined
     try {
-      const out = handler(task.input)
-      reply = {seq: task.seq, ok: out.result}
-      transfer = out.transfer
+      reply = {seq: task.seq, ok: handler(task.input)}
     } catch (err) {
       reply = {seq: task.seq, error: serializeError(err)}
     }
-    port.postMessage(reply, transfer)
+    port.postMessage(reply)
   })
   // the module that called this has been loaded and evaluated
   port.postMessage({ready: true})
@@ -157,8 +158,7 @@ export function serveTasks<I, O>(handler: (input: I) => {result: O; transfer?: T
  * (moved: `bytes` is then detached here), else a copy (a view into a shared buffer, such as Node's pool).
  */
 export function transferable(bytes: Uint8Array): {view: Uint8Array; buffer: ArrayBuffer} {
-  const b = bytes.buffer
-  if (b instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === b.byteLength) return {view: bytes, buffer: b}
+  if (spansItsBuffer(bytes)) return {view: bytes, buffer: bytes.buffer as ArrayBuffer}
   const copy = new Uint8Array(bytes)
   return {view: copy, buffer: copy.buffer}
 }
