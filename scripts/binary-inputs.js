@@ -12,7 +12,7 @@ const files = (dir) =>
 /** sha256 over the inputs' paths and contents, in a stable order. */
 export function inputsDigest(root) {
   const h = createHash('sha256')
-  const inputs = [...files(join(root, 'dist/src')), ...files(join(root, 'dist/commands')), join(root, 'oclif.manifest.json'), join(root, 'package.json'), join(root, 'package-lock.json'), join(root, 'scripts/build-binary.js'), join(root, 'scripts/binary-inputs.js'), join(root, 'scripts/lib/lazy-undici.js'), join(root, 'scripts/lib/lazy-requires.js'), join(root, 'scripts/lib/client-node-pure.js')].sort()
+  const inputs = [...files(join(root, 'dist/src')), ...files(join(root, 'dist/commands')), join(root, 'oclif.manifest.json'), join(root, 'package.json'), join(root, 'package-lock.json'), join(root, 'scripts/build-binary.js'), join(root, 'scripts/binary-inputs.js'), join(root, 'scripts/lib/lazy-deps.js'), join(root, 'scripts/lib/lazy-requires.js'), join(root, 'scripts/lib/client-node-pure.js')].sort()
   for (const f of inputs) h.update(`${relative(root, f)}\0`).update(existsSync(f) ? readFileSync(f) : '').update('\0')
   return h.digest('hex')
 }

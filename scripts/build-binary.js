@@ -35,7 +35,7 @@ import {parseArgs} from 'node:util'
 import {build} from 'esbuild'
 import {inputsDigest} from './binary-inputs.js'
 import {lazyRequiresPlugin} from './lib/lazy-requires.js'
-import {lazyUndici as lazyUndiciPlugin} from './lib/lazy-undici.js'
+import {LAZY_DEPENDENCIES, lazyDependencies} from './lib/lazy-deps.js'
 import {clientNodeWithoutSideEffects} from './lib/client-node-pure.js'
 
 const t0 = performance.now()
@@ -189,11 +189,12 @@ const assetsModule = {
   },
 }
 
-// undici loaded on first use (scripts/lib/lazy-undici.js): a required CommonJS module, which esbuild leaves
-// unevaluated until then; `undici-real` is client-node's own undici
-const lazyUndici = lazyUndiciPlugin({
-  load: "require('undici-real')",
-  setup: (b) => b.onResolve({filter: /^undici-real$/}, () => ({path: require.resolve('undici', {paths: [dirname(require.resolve('@kubernetes/client-node/package.json'))]})})),
+// undici, the proxy agents and the auth providers' libraries loaded on first use (scripts/lib/lazy-deps.js): each a
+// required module, which esbuild leaves unevaluated until then; `<name>-real` is client-node's own copy
+const lazyDeps = lazyDependencies({
+  load: (dep) => `require(${JSON.stringify(`${dep}-real`)})`,
+  setup: (b) =>
+    b.onResolve({filter: new RegExp(`^(${LAZY_DEPENDENCIES.join('|')})-real$`)}, (args) => ({path: require.resolve(args.path.slice(0, -'-real'.length), {paths: [dirname(require.resolve('@kubernetes/client-node/package.json'))]})})),
 })
 
 // meshctl's modules load a CommonJS dependency they need only sometimes with `createRequire(import.meta.url)(name)`
@@ -312,12 +313,12 @@ const common = {
 const out = (name) => join(work, name)
 
 // what a start reaches, from the whole graph in one bundle (not written)
-const whole = await build({...common, entryPoints: [cliEntry], write: false, plugins: [lazyUndici, plainRequire, builtinImports, lazyRequiresPlugin()]})
+const whole = await build({...common, entryPoints: [cliEntry], write: false, plugins: [lazyDeps, plainRequire, builtinImports, lazyRequiresPlugin()]})
 const starts = [join(dist, 'src/cli/binary.js'), ...commandFiles.values()].map(inputKey)
 const eager = new Set([...staticClosure(whole.metafile, starts)].map(pkgOf).filter(Boolean))
 
 // oclif's modules load what they require when they first use it (scripts/lib/lazy-requires.js)
-await build({...common, entryPoints: [cliEntry], outfile: out('cli.cjs'), plugins: [fromLibs(eager), lazyUndici, plainRequire, builtinImports, lazyRequiresPlugin()]})
+await build({...common, entryPoints: [cliEntry], outfile: out('cli.cjs'), plugins: [fromLibs(eager), lazyDeps, plainRequire, builtinImports, lazyRequiresPlugin()]})
 const libsEntry = join(work, 'libs-entry.js')
 writeFileSync(
   libsEntry,
@@ -326,8 +327,8 @@ writeFileSync(
     .map(([k, s]) => `  ${JSON.stringify(k)}: () => require(${JSON.stringify(s)}),`)
     .join('\n')}\n}\n`,
 )
-await build({...common, entryPoints: [libsEntry], outfile: out('libs.cjs'), plugins: [lazyUndici, builtinImports, clientNodeWithoutSideEffects()]})
-await build({...common, entryPoints: [join(dist, 'src/sandbox/main.js')], outfile: out('sandbox.cjs'), plugins: [lazyUndici, plainRequire, builtinImports, lazyRequiresPlugin()]})
+await build({...common, entryPoints: [libsEntry], outfile: out('libs.cjs'), plugins: [lazyDeps, builtinImports, clientNodeWithoutSideEffects()]})
+await build({...common, entryPoints: [join(dist, 'src/sandbox/main.js')], outfile: out('sandbox.cjs'), plugins: [lazyDeps, plainRequire, builtinImports, lazyRequiresPlugin()]})
 await build({...common, external: ['bufferutil', 'utf-8-validate'], entryPoints: [mainEntry], outfile: out('main.cjs'), plugins: [assetsModule]})
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 import {build} from 'esbuild'
 import {eagerTopLevelFunctions} from './lib/eager-compile.js'
 import {lazyRequiresPlugin} from './lib/lazy-requires.js'
-import {lazyUndici as lazyUndiciPlugin} from './lib/lazy-undici.js'
+import {lazyDependencies} from './lib/lazy-deps.js'
 import {clientNodeWithoutSideEffects} from './lib/client-node-pure.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -43,10 +43,11 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const bundled = new Set(['@oclif/core', 'chalk', '@kubernetes/client-node'])
 const external = Object.keys(pkg.dependencies).filter((d) => !bundled.has(d))
 
-// undici loaded on first use (scripts/lib/lazy-undici.js), from client-node's own package, where npm installs it
-const lazyUndici = lazyUndiciPlugin({
+// undici, the proxy agents and the auth providers' libraries loaded on first use (scripts/lib/lazy-deps.js), from
+// client-node's own package, where npm installs them
+const lazyDeps = lazyDependencies({
   prelude: ["import {createRequire} from 'node:module'"],
-  load: "createRequire(createRequire(import.meta.url).resolve('@kubernetes/client-node/package.json'))('undici')",
+  load: (dep) => `createRequire(createRequire(import.meta.url).resolve('@kubernetes/client-node/package.json'))(${JSON.stringify(dep)})`,
 })
 
 // An ES import of a Node built-in makes Node build the module's ESM facade, which reads every export, getters
@@ -105,7 +106,7 @@ const result = await build({
   banner: {js: "import {createRequire as __meshctlCreateRequire} from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);"},
   logLevel: 'warning',
   // oclif's modules load what they require when they first use it (scripts/lib/lazy-requires.js)
-  plugins: [lazyUndici, builtinsWithoutFacade, clientNodeWithoutSideEffects(), lazyRequiresPlugin()],
+  plugins: [lazyDeps, builtinsWithoutFacade, clientNodeWithoutSideEffects(), lazyRequiresPlugin()],
   // a property of a namespace import that the module does not export: an accessor the stand-in above leaves out
   logOverride: {'import-is-undefined': 'error'},
   metafile: !!process.env.BUNDLE_META,

@@ -89,6 +89,8 @@ export class KubeApi {
   readonly namespace: string
   readonly context: string
   readonly server: string
+  /** the cluster's `proxy-url` (HTTP(S) or SOCKS), when the kubeconfig routes the API server through one */
+  readonly proxyUrl: string | undefined
   readonly timeoutMs: number
 
   private constructor(kc: KubeConfig, namespace: string, timeoutMs: number) {
@@ -96,6 +98,7 @@ export class KubeApi {
     this.namespace = namespace
     this.context = kc.getCurrentContext()
     this.server = kc.getCurrentCluster()?.server ?? ''
+    this.proxyUrl = kc.getCurrentCluster()?.proxyUrl || undefined
     this.timeoutMs = timeoutMs
   }
 
@@ -196,11 +199,16 @@ export class KubeApi {
   }
 
   networkError(err: Error, what: string): ClusterError {
-    const code = (err as NodeJS.ErrnoException).code ?? ''
+    // a SOCKS proxy agent's error carries the refusal in its message only ("connect ECONNREFUSED 127.0.0.1:1080")
+    const code = (err as NodeJS.ErrnoException).code ?? (this.proxyUrl ? (/\b(E[A-Z_]+)\b/.exec(err.message)?.[1] ?? '') : '')
     if (NETWORK_CODES.has(code)) {
-      return new ClusterError(`cannot reach the Kubernetes API server at ${this.server} (${code}) while ${what}`, {
+      // through a proxy, the code may be the proxy's (refused, not found) as much as the API server's
+      const via = this.proxyUrl ? ` through proxy ${this.proxyUrl}` : ''
+      return new ClusterError(`cannot reach the Kubernetes API server at ${this.server}${via} (${code}) while ${what}`, {
         code: 'E_UNREACHABLE',
-        hint: `check context "${this.context}" (--context, KUBECONFIG) and your network or VPN`,
+        hint: this.proxyUrl
+          ? `check that the proxy answers, the cluster's proxy-url in context "${this.context}" (--context, KUBECONFIG), and your network or VPN`
+          : `check context "${this.context}" (--context, KUBECONFIG) and your network or VPN`,
         cause: err,
       })
     }

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict'
 import {type ChildProcess, execFileSync, spawn} from 'node:child_process'
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
@@ -99,6 +99,24 @@ describe('the single executable, without Node.js', {skip}, () => {
     await assertOneLineError(await runBinary(['pc', 'clusters', '-f', join(dir, 'nope.json')]), 3, /cannot read .*nope\.json: no such file/)
     await assertOneLineError(await runBinary(['pc', 'clusters', '-f', DUMP, '-o', 'xml']), 2, /output format "xml" not supported/)
     await assertOneLineError(await runBinary(['pc', 'nothing']), 2, /unknown command "pc nothing"/)
+  })
+
+  test("a cluster behind a proxy that refuses: the proxy agents (loaded on first use, scripts/lib/lazy-deps.js) say so in one line", async () => {
+    for (const proxy of ['http://127.0.0.1:1', 'socks5://127.0.0.1:1']) {
+      const kubeconfig = join(dir, `proxy-${proxy.split(':')[0]}.kubeconfig`)
+      writeFileSync(
+        kubeconfig,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443", proxy-url: "' + proxy + '"}}]',
+          'users: [{name: u, user: {token: t}}]',
+          'contexts: [{name: x, context: {cluster: c, user: u}}]',
+          'current-context: x',
+        ].join('\n'),
+      )
+      await assertOneLineError(await runBinary(['ps'], {KUBECONFIG: kubeconfig}), 4, new RegExp(`through proxy ${proxy.replaceAll('.', '\\.')} \\(ECONNREFUSED\\)`))
+    }
   })
 
   describe('live, against the sandbox cluster the binary itself runs', () => {

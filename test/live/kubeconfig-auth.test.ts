@@ -1,8 +1,9 @@
 /**
  * The kubeconfig features client-node implements for meshctl beyond a bearer token: a credential plugin
- * (`users[].user.exec`, client.authentication.k8s.io/v1) and an HTTP proxy (`clusters[].cluster.proxy-url`, an
- * HTTP CONNECT tunnel), each for a REST call and the port-forward WebSockets `ps` opens. Both bundles keep only the
- * client-node code meshctl's imports reach (scripts/lib/client-node-pure.js): these prove the reach includes them.
+ * (`users[].user.exec`, client.authentication.k8s.io/v1) and proxies (`clusters[].cluster.proxy-url`: an HTTP
+ * CONNECT tunnel, a SOCKS5 one), each for a REST call and the port-forward WebSockets `ps` opens. Both bundles keep
+ * only the client-node code meshctl's imports reach (scripts/lib/client-node-pure.js), and load the proxy agents on
+ * first use (scripts/lib/lazy-deps.js): these prove the reach includes them and the stand-ins load the real ones.
  */
 import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -21,7 +22,9 @@ import {runCli} from '../helpers/cli.js'
 const tmp = mkdtempSync(join(tmpdir(), 'meshctl-kubeconfig-auth-'))
 let sb: Sandbox
 let proxy: http.Server
+let socks: net.Server
 const tunnels: string[] = []
+const socksTunnels: string[] = []
 const sockets = new Set<net.Socket>()
 
 interface Kubeconfig {
@@ -64,11 +67,37 @@ before(async () => {
     client.on('error', () => upstream.destroy())
   })
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  // a SOCKS5 proxy (RFC 1928: no authentication, CONNECT to an IPv4 address or a name), remembering each tunnel
+  socks = net.createServer((client) => {
+    sockets.add(client)
+    client.on('close', () => sockets.delete(client))
+    client.on('error', () => client.destroy())
+    client.once('data', (hello: Buffer) => {
+      if (hello[0] !== 5) return client.destroy()
+      client.write(Buffer.from([5, 0]))
+      client.once('data', (req: Buffer) => {
+        const atyp = req[3]
+        const host = atyp === 1 ? [...req.subarray(4, 8)].join('.') : req.subarray(5, 5 + req[4]!).toString('latin1')
+        const port = req.readUInt16BE(atyp === 1 ? 8 : 5 + req[4]!)
+        socksTunnels.push(`${host}:${port}`)
+        const upstream = net.connect(port, host, () => {
+          client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]))
+          upstream.pipe(client)
+          client.pipe(upstream)
+        })
+        sockets.add(upstream)
+        upstream.on('close', () => sockets.delete(upstream))
+        upstream.on('error', () => client.destroy())
+      })
+    })
+  })
+  await new Promise<void>((resolve) => socks.listen(0, '127.0.0.1', resolve))
 })
 after(async () => {
   // the tunnels outlive their HTTP requests: close() would wait for them
   for (const s of sockets) s.destroy()
   await new Promise((resolve) => proxy?.close(resolve))
+  await new Promise((resolve) => socks?.close(resolve))
   await sb?.close()
   rmSync(tmp, {recursive: true, force: true})
 })
@@ -118,4 +147,36 @@ describe('kubeconfig: credential plugins and proxies', () => {
     assert.ok(tunnels.length >= 1 + BOOKINFO_ISTIOD.pods.length, `tunnels: ${tunnels.join(', ')}`)
     assert.ok(tunnels.every((t) => t === server), `tunnels: ${tunnels.join(', ')}`)
   })
+
+  test('clusters[].cluster.proxy-url socks5://: the list and every port-forward go through the SOCKS tunnels', async () => {
+    socksTunnels.length = 0
+    const {port} = socks.address() as AddressInfo
+    const file = kubeconfig('socks', (kc) => {
+      for (const c of kc.clusters) c.cluster['proxy-url'] = `socks5://127.0.0.1:${port}`
+    })
+    const res = await ps(file)
+    assert.equal(res.code, 0, res.stderr)
+    assert.equal(res.stdout.trimEnd().split('\n').length, connected + 1)
+    const server = new URL(sb.url)
+    assert.ok(socksTunnels.length >= 1 + BOOKINFO_ISTIOD.pods.length, `tunnels: ${socksTunnels.join(', ')}`)
+    assert.ok(socksTunnels.every((t) => t === `${server.hostname}:${server.port}`), `tunnels: ${socksTunnels.join(', ')}`)
+  })
+
+  for (const scheme of ['http', 'socks5']) {
+    test(`a ${scheme} proxy that refuses: exit 4, one line naming the proxy`, async () => {
+      // a port nothing listens on
+      const closed = net.createServer()
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+      const {port} = closed.address() as AddressInfo
+      await new Promise((resolve) => closed.close(resolve))
+      const file = kubeconfig(`refusing-${scheme}`, (kc) => {
+        for (const c of kc.clusters) c.cluster['proxy-url'] = `${scheme}://127.0.0.1:${port}`
+      })
+      const res = await ps(file)
+      assert.equal(res.code, 4, res.stderr)
+      assert.equal(res.stdout, '')
+      assert.match(res.stderr, new RegExp(`^Error: cannot reach the Kubernetes API server at \\S+ through proxy ${scheme}://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`))
+      assert.equal(res.stderr.trimEnd().split('\n').length, 1, res.stderr)
+    })
+  }
 })
