@@ -111,8 +111,9 @@ const result = await build({
   logOverride: {'import-is-undefined': 'error'},
   metafile: !!process.env.BUNDLE_META,
 })
-// the trace walk's chunks (and the config graph's) compiled as they load, for the compile cache: scripts/lib/eager-compile.js
-const eager = files(out).filter((f) => /^\/\/ dist\/src\/(trace|graph)\//m.test(readFileSync(f, 'utf8')))
+// compiled as they load, for the compile cache (scripts/lib/eager-compile.js): the trace walk's chunks and the config
+// graph's, and client-node's, whose YAML parser reads the kubeconfig at every live start (~5 ms of CPU less)
+const eager = files(out).filter((f) => /[\\/]client-node-[^\\/]*\.js$/.test(f) || /^\/\/ dist\/src\/(trace|graph)\//m.test(readFileSync(f, 'utf8')))
 for (const f of eager) writeFileSync(f, eagerTopLevelFunctions(readFileSync(f, 'utf8')).text)
 // each rewritten chunk evaluated once: a function its own evaluation calls before the assignment fails the build here
 const check = spawnSync(process.execPath, ['--input-type=module', '-e', eager.map((f) => `await import(${JSON.stringify(pathToFileURL(f).href)})`).join(';')], {encoding: 'utf8'})

@@ -56,3 +56,15 @@ test('the built trace chunks are rewritten, and load', async () => {
   const mod = (await import(join(chunks, traceChunks[0]!))) as Record<string, unknown>
   assert.ok(Object.values(mod).some((v) => typeof v === 'function' && v.name === 'traceRequest'))
 })
+
+test("the built client-node chunk is rewritten (its YAML parser reads the kubeconfig at every live start), and reads one", async () => {
+  const chunks = join(ROOT, 'dist/bundle/chunks')
+  const chunk = readdirSync(chunks).find((f) => /^client-node-.*\.js$/.test(f))
+  assert.ok(chunk)
+  const text = readFileSync(join(chunks, chunk), 'utf8')
+  assert.match(text, /^var readDocument = \(function readDocument\(/m)
+  const {KubeConfig} = (await import(join(chunks, chunk))) as typeof import('../../src/kube/client-node.js')
+  const kc = new KubeConfig()
+  kc.loadFromString('apiVersion: v1\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n')
+  assert.equal(kc.getCurrentCluster()?.server, 'https://127.0.0.1:6443')
+})
