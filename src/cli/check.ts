@@ -17,7 +17,7 @@ import {
   unreachableFinding,
   withoutIgnored,
 } from '../check/index.js'
-import {debugEnabled, ExitCode, isMeshctlError, UsageError} from '../errors/index.js'
+import {debugEnabled, ExitCode, isMeshctlError, ProxyError, UsageError} from '../errors/index.js'
 import {boundHeapGrowth, boundYoungGeneration, collectReadBuffersEvery, releaseHeapPagesEvery} from '../util/v8-tuning.js'
 import type {GraphOptions} from '../graph/graph.js'
 import type {ProxySync} from '../istiod/model.js'
@@ -212,22 +212,41 @@ async function checkWorkers(n: number): Promise<CheckWorkers | undefined> {
   }
   sayWhere(`${n} worker thread${n === 1 ? '' : 's'}`)
   // node:worker_threads only for a mesh-wide run
-  const {deserializeError, transferable, workerPool} = await import('../util/worker-pool.js')
+  const {deserializeError, transferable, WorkerStoppedError, workerPool} = await import('../util/worker-pool.js')
   const pool = workerPool<CheckTask, CheckTaskResult>(script, n, {name: 'check', resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_MB}})
   return {
     // the answers moved to the worker (not copied), the findings back
     async check(a, o) {
+      const size = a.dump.bytes.byteLength + (a.clusters?.bytes.byteLength ?? 0)
       const dump = transferable(a.dump.bytes)
       const clusters = a.clusters && transferable(a.clusters.bytes)
       const task: CheckTask = {id: a.id, dump: {bytes: dump.view, source: a.dump.source}, certWarnMs: o.certWarnMs, at: o.at, now: o.now}
       if (clusters) task.clusters = {bytes: clusters.view, source: a.clusters!.source}
-      const r = await pool.run(task, clusters ? [dump.buffer, clusters.buffer] : [dump.buffer])
+      let r: CheckTaskResult
+      try {
+        r = await pool.run(task, clusters ? [dump.buffer, clusters.buffer] : [dump.buffer])
+      } catch (err) {
+        // the thread died of this proxy (out of memory on a huge dump): its finding, and the run goes on
+        if (err instanceof WorkerStoppedError) return {id: a.id, error: checkThreadStopped(err, size)}
+        throw err
+      }
       if (r.kind === 'unreadable') return {id: a.id, error: deserializeError(r.error)}
       return {id: a.id, proxy: {time: r.time, findings: r.findings}}
     },
     ready: () => pool.ready(),
     close: () => pool.close(),
   }
+}
+
+/** What a proxy whose check killed its thread is reported as (PROXY_UNREACHABLE: nothing about it was checked). */
+export function checkThreadStopped(err: import('../util/worker-pool.js').WorkerStoppedError, answerBytes: number): ProxyError {
+  const size = `${(answerBytes / (1 << 20)).toFixed(1)} MB of admin answers`
+  return err.outOfMemory
+    ? new ProxyError(`not checked: the check thread ran out of memory on its config (${size})`, {
+        code: 'E_CHECK_THREAD',
+        hint: 'check it alone with `meshctl check <pod>`, or give Node more heap (NODE_OPTIONS=--max-old-space-size=<MB>)',
+      })
+    : new ProxyError(`not checked: ${err.message} while checking it (${size})`, {code: 'E_CHECK_THREAD', hint: 'rerun with MESHCTL_DEBUG=1, or check it alone with `meshctl check <pod>`'})
 }
 
 interface CheckWorkers {

@@ -4,12 +4,16 @@
  * CPU does the checks while the first keeps the port-forwards busy (BENCHMARKS.md, issue 12).
  *
  * The main side: `workerPool(script, size)` starts `size` workers of a module file (or of source text evaluated as
- * CommonJS: the single executable's workers, src/cli/worker-script.ts); `run(input, transfer)` posts the
- * input to the worker with the fewest tasks (`transfer`: ArrayBuffers moved to it, not copied; they are detached
- * here) and settles with its answer. A task that throws in the worker rejects with an Error carrying the thrown
- * error's message, stack and own string/number fields (a MeshctlError's `oneLine` and `exitCode` among them). A
- * worker that dies (an uncaught error, out of memory) rejects its pending tasks; the others go on; when none is
- * left, `run` rejects. `close()` stops them all (a worker keeps the process alive until then).
+ * CommonJS: the single executable's workers, src/cli/worker-script.ts); `run(input, transfer)` queues the input and
+ * settles with its answer. A worker runs one task at a time and gets the next queued one as soon as it answers (so
+ * tasks go to whichever worker is free first); `transfer` lists ArrayBuffers moved to the worker when the task is
+ * posted, not copied (they are detached here then). A task that throws in the worker rejects with an Error carrying
+ * the thrown error's message, stack and own string/number fields (a MeshctlError's `oneLine` and `exitCode` among
+ * them). A worker that dies (an uncaught error, out of memory) rejects the one task it was running with a
+ * WorkerStoppedError; the queued tasks, still on this side with their buffers, go to the others, and a worker that
+ * had started serving is replaced by a new one (one that dies before it serves is not: its module does not load).
+ * With no worker left, the queued tasks and later ones reject. `close()` stops them all (a worker keeps the process
+ * alive until then).
  * The worker side: `serveTasks(handler)` in the worker's module answers each task with what `handler` returns.
  */
 import {isMainThread, parentPort, type TransferListItem, Worker, type ResourceLimits} from 'node:worker_threads'
@@ -65,10 +69,31 @@ export function deserializeError(e: SerializedError): Error {
   return err
 }
 
-interface Slot {
+/** The task a worker was running when it died: its error says why (`outOfMemory` when V8 hit the heap limit). */
+export class WorkerStoppedError extends Error {
+  readonly code = 'E_WORKER_STOPPED'
+  readonly outOfMemory: boolean
+  constructor(message: string, outOfMemory: boolean, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'WorkerStoppedError'
+    this.outOfMemory = outOfMemory
+  }
+}
+
+interface Waiting<I> {
+  input: I
+  transfer: readonly TransferListItem[]
+  resolve: (v: unknown) => void
+  reject: (e: Error) => void
+}
+
+interface Slot<I> {
   worker: Worker
-  pending: Map<number, {resolve: (v: unknown) => void; reject: (e: Error) => void}>
+  /** the task it runs (one at a time) */
+  current: Waiting<I> | undefined
   dead: boolean
+  /** it said it serves tasks: its module loaded */
+  served: boolean
   ready: Promise<void>
   /** settles `ready` (the worker said so, or died) */
   markReady: () => void
@@ -76,32 +101,66 @@ interface Slot {
 
 export function workerPool<I, O>(script: WorkerScript, size: number, options: {resourceLimits?: ResourceLimits; name?: string} = {}): WorkerPool<I, O> {
   const name = options.name ?? 'worker'
-  const slots: Slot[] = []
+  const slots: Slot<I>[] = []
+  const queue: Waiting<I>[] = []
   let seq = 0
-  const fail = (slot: Slot, err: Error): void => {
-    slot.markReady()
-    slot.dead = true
-    for (const p of slot.pending.values()) p.reject(err)
-    slot.pending.clear()
+  let closed = false
+  const post = (slot: Slot<I>, task: Waiting<I>): void => {
+    slot.current = task
+    try {
+      slot.worker.postMessage({seq: seq++, input: task.input} satisfies Task<I>, task.transfer as TransferListItem[])
+    } catch (err) {
+      slot.current = undefined
+      task.reject(asError(err))
+    }
   }
-  for (let i = 0; i < size; i++) {
+  // the queued tasks to the free workers; with none alive, they fail
+  const pump = (): void => {
+    for (const slot of slots) {
+      if (queue.length === 0) return
+      if (!slot.dead && !slot.current) post(slot, queue.shift()!)
+    }
+    if (queue.length > 0 && slots.every((s) => s.dead)) {
+      for (const t of queue.splice(0)) t.reject(new Error(`no ${name} thread is running`))
+    }
+  }
+  const start = (i: number): void => {
     const file = script instanceof URL
     const worker = new Worker(file ? script : script.source, {eval: !file, resourceLimits: options.resourceLimits, stdout: false, stderr: false})
     let markReady = (): void => {}
     const ready = new Promise<void>((resolve) => (markReady = resolve))
-    const slot: Slot = {worker, pending: new Map(), dead: false, ready, markReady}
+    const slot: Slot<I> = {worker, current: undefined, dead: false, served: false, ready, markReady}
+    const died = (err: WorkerStoppedError): void => {
+      if (slot.dead) return
+      slot.dead = true
+      slot.markReady()
+      slot.current?.reject(err)
+      slot.current = undefined
+      // a worker that served tasks died of one (out of memory on a huge input): the others deserve a thread
+      if (!closed && slot.served) start(i)
+      pump()
+    }
     worker.on('message', (r: Reply<O>) => {
-      if ('ready' in r) return slot.markReady()
-      const p = slot.pending.get(r.seq)
-      if (!p) return
-      slot.pending.delete(r.seq)
-      if ('ok' in r) p.resolve(r.ok)
-      else p.reject(deserializeError(r.error))
+      if ('ready' in r) {
+        slot.served = true
+        return slot.markReady()
+      }
+      const task = slot.current
+      slot.current = undefined
+      if (task) {
+        if ('ok' in r) task.resolve(r.ok)
+        else task.reject(deserializeError(r.error))
+      }
+      pump()
     })
-    worker.on('error', (err) => fail(slot, new Error(`${name} thread failed: ${err.message}`, {cause: err})))
-    worker.on('exit', (code) => fail(slot, new Error(`${name} thread stopped (exit code ${code})`)))
-    slots.push(slot)
+    worker.on('error', (err) => {
+      const oom = (err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY'
+      died(new WorkerStoppedError(oom ? `${name} thread ran out of memory` : `${name} thread failed: ${err.message}`, oom, {cause: err}))
+    })
+    worker.on('exit', (code) => died(new WorkerStoppedError(`${name} thread stopped (exit code ${code})`, false)))
+    slots[i] = slot
   }
+  for (let i = 0; i < size; i++) start(i)
   return {
     get size() {
       return slots.filter((s) => !s.dead).length
@@ -110,25 +169,20 @@ export function workerPool<I, O>(script: WorkerScript, size: number, options: {r
       await Promise.all(slots.map((s) => s.ready))
     },
     run(input: I, transfer: readonly TransferListItem[] = []): Promise<O> {
-      let best: Slot | undefined
-      for (const s of slots) if (!s.dead && (!best || s.pending.size < best.pending.size)) best = s
-      if (!best) return Promise.reject(new Error(`no ${name} thread is running`))
-      const slot = best
-      const n = seq++
+      if (closed || slots.every((s) => s.dead)) return Promise.reject(new Error(`no ${name} thread is running`))
       return new Promise<O>((resolve, reject) => {
-        slot.pending.set(n, {resolve: resolve as (v: unknown) => void, reject})
-        try {
-          slot.worker.postMessage({seq: n, input} satisfies Task<I>, transfer as TransferListItem[])
-        } catch (err) {
-          slot.pending.delete(n)
-          reject(asError(err))
-        }
+        queue.push({input, transfer, resolve: resolve as (v: unknown) => void, reject})
+        pump()
       })
     },
     async close(): Promise<void> {
+      closed = true
+      for (const t of queue.splice(0)) t.reject(new Error(`the ${name} threads were stopped`))
       await Promise.all(
         slots.map(async (s) => {
           s.dead = true
+          s.current?.reject(new Error(`the ${name} threads were stopped`))
+          s.current = undefined
           await s.worker.terminate()
         }),
       )
