@@ -105,8 +105,12 @@ export async function runDiff(refs: string[], flags: DiffFlagValues): Promise<vo
   if (flags.selector !== undefined) return runReplicas(flags)
   if (flags.watch !== undefined) return runWatch(refs[0]!, flags)
   const {diffGraphs} = await import('../diff/engine.js')
+  // both sides at once (two pods' admin answers arrive side by side); a failure is the first side's, as reading them in
+  // turn would report, and the first side's comes as soon as it fails
+  const pb = loadSide(refs[1]!, flags)
+  pb.catch(() => undefined)
   const a = await loadSide(refs[0]!, flags)
-  const b = await loadSide(refs[1]!, flags)
+  const b = await pb
   const result = diffGraphs(a.graph, b.graph, engineOptions(flags))
   await printResult(result, {a: a.id, b: b.id}, flags, await presentation(flags))
   if (!result.equal && flags['exit-code']) process.exitCode = ExitCode.CONDITION

@@ -67,6 +67,11 @@ describe('diff: pods and snapshots', () => {
     await assertOneLineError(await cli(['diff', 'a', 'b', '--type', 'nope']), 2, /--type "nope" is not a resource type/)
     await assertOneLineError(await cli(['diff', 'deploy/productpage-v1', join(tmp, 'missing.json')]), 3, /missing\.json: no such file/)
   })
+
+  test('two sides read at once: when both fail, the first side\'s error is the one reported', async () => {
+    await assertOneLineError(await cli(['diff', 'no-such-first', 'no-such-second']), 4, /no-such-first/)
+    await assertOneLineError(await cli(['diff', 'deploy/productpage-v1', 'no-such-second']), 4, /no-such-second/)
+  })
 })
 
 describe('diff -l: replicas against their majority', () => {
