@@ -68,7 +68,7 @@ async function meshctl() {
     if (/^(1|true|yes)$/i.test(process.env.MESHCTL_DEBUG ?? '')) process.setSourceMapsEnabled(true)
     const {exitWhenWritten, main} = await import('../dist/bundle/src/cli/main.js')
     await main(argv)
-    // done, and everything printed handed to the system: exit without waiting for Node's teardown
+    // done: Node ends the process when nothing is left to do; something left holding it open is cut short
     exitWhenWritten()
   }
 }

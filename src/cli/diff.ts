@@ -197,6 +197,6 @@ async function runWatch(ref: string, flags: DiffFlagValues): Promise<void> {
   } finally {
     for (const sig of STOP_SIGNALS) process.off(sig, stop)
   }
-  // stopped: a refresh still in flight must not hold the process open until its timeout
-  process.exit(process.exitCode ?? 0)
+  // stopped: the command returns; a refresh still in flight does not hold the process open until its timeout
+  // (./exit.ts ends it a moment later)
 }

@@ -11,6 +11,8 @@ import {debugEnabled, ExitCode, isMeshctlError, UsageError} from '../errors/inde
 import {type QuickSource, quickCommand, quickConfig, runQuickly, sourceFrom} from './fast-start.js'
 import {isWatchCommandLine, watchStopSignal} from './signals.js'
 
+export {exitWhenWritten, LINGER_MS} from './exit.js'
+
 
 interface OclifLikeError extends Error {
   oclif?: {exit?: number}
@@ -239,18 +241,6 @@ export async function main(argv: string[], options: LoadOptions | (() => Promise
   }
 }
 
-/**
- * Ends the process now that a command has run, when everything it printed has been handed to the system (nothing
- * waits in stdout's or stderr's buffer; writeStdout resolves only then): for the entry points (bin/run.js, the
- * single executable) once main() has returned, never for a caller of main() that lives on. Left to itself, Node
- * would first run what is still queued, which after a command is V8's housekeeping (the end of an incremental
- * marking, a last scavenge): ~12 ms of `ps --file`'s ~140 (BENCHMARKS.md, issue 15). With output still buffered
- * (a pipe its reader has not drained), the process ends the usual way, once it is written. The exit code is
- * process.exitCode, as main() set it.
- */
-export function exitWhenWritten(): void {
-  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit()
-}
 
 /**
  * Runs the command argv names from a configuration made without oclif's Config.load, when that can be done exactly as

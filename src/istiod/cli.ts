@@ -203,8 +203,8 @@ async function watchProxyStatus(opts: ProxyStatusOptions, source: StatusSource, 
       return {text, summary, alarm: behind > 0 || note !== undefined, warnings: [...warnings]}
     },
   })
-  // stopped: a refresh still in flight (a slow istiod) must not hold the process open until its timeout
-  process.exit(process.exitCode ?? 0)
+  // stopped: the command returns; a refresh still in flight (a slow istiod) does not hold the process open until its
+  // timeout (src/cli/exit.ts ends it a moment later)
 }
 
 
@@ -221,7 +221,8 @@ export async function runProxyStatus(opts: ProxyStatusOptions, deps: ProxyStatus
     const signal = watchStopSignal()
     const stopped = new Promise<undefined>((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', () => resolve(undefined), {once: true})))
     const source = deps.source ?? (await Promise.race([pickSource(opts, (m) => warnings.push(m)), stopped]))
-    if (source === undefined || signal.aborted) process.exit(process.exitCode ?? 0)
+    // stopped before the watch began: done (what is still looking for istiod is cut short by src/cli/exit.ts)
+    if (source === undefined || signal.aborted) return
     return watchProxyStatus(opts, source, deps, warnings)
   }
   // TurboFan off for the decode and the table (v8-tuning.ts), from the first answer decoded: once the Kubernetes stack
