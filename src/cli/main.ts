@@ -13,7 +13,6 @@ import {isWatchCommandLine, watchStopSignal} from './signals.js'
 
 export {exitWhenWritten, LINGER_MS} from './exit.js'
 
-
 interface OclifLikeError extends Error {
   oclif?: {exit?: number}
   code?: string
@@ -240,7 +239,6 @@ export async function main(argv: string[], options: LoadOptions | (() => Promise
     process.exitCode = exitCode
   }
 }
-
 
 /**
  * Runs the command argv names from a configuration made without oclif's Config.load, when that can be done exactly as
