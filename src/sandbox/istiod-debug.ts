@@ -34,7 +34,8 @@ export interface ConnectedProxy {
 
 const TEXT = 'text/plain; charset=utf-8'
 const JSON_TYPE = 'application/json'
-const json = (v: unknown, indent = 2): DebugAnswer => ({status: 200, contentType: JSON_TYPE, body: JSON.stringify(v, null, indent)})
+/** JSON as istiod's writeJSON writes it: compact (istiod.ts re-indents an answer for `?pretty`) */
+const json = (v: unknown, indent?: number): DebugAnswer => ({status: 200, contentType: JSON_TYPE, body: JSON.stringify(v, null, indent)})
 const text = (status: number, body: string): DebugAnswer => ({status, contentType: TEXT, body})
 
 /** What the sandbox serves, with istiod's help texts (AddDebugHandlers). */

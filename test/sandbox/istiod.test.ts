@@ -183,6 +183,18 @@ describe('sandbox istiod: xDS debug and HTTP debug endpoints', () => {
     assert.ok(foo.length > 0 && foo.every((e: any) => e.proxy.endsWith('.foo')))
   })
 
+  test("JSON as istiod's writeJSON writes it: compact, 4-space indent with ?pretty; syncz without proxy_version", {timeout: 30_000}, async () => {
+    const pod = BOOKINFO_ISTIOD.pods[0]!
+    for (const path of ['debug/syncz', 'debug/adsz', 'debug/registryz', `debug/config_dump?proxyID=${BOOKINFO_ISTIOD.diverged}`]) {
+      const plain = (await portForwardRequest(api, NS, pod, 15014, 'GET', path)).body.toString('utf8')
+      assert.doesNotMatch(plain, /\n/, `${path}: compact`)
+      const pretty = (await portForwardRequest(api, NS, pod, 15014, 'GET', `${path}${path.includes('?') ? '&' : '?'}pretty`)).body.toString('utf8')
+      assert.equal(pretty, JSON.stringify(JSON.parse(plain), null, 4), `${path}?pretty`)
+    }
+    const entries = JSON.parse((await portForwardRequest(api, NS, pod, 15014, 'GET', 'debug/syncz')).body.toString('utf8')) as Array<Record<string, unknown>>
+    assert.ok(entries.length > 0 && entries.every((e) => !('proxy_version' in e) && typeof e.istio_version === 'string'))
+  })
+
   test('config_dump by proxy ID: HTTP, typed xDS and istio.io/debug; not connected; the diverged proxy differs', {timeout: 30_000}, async () => {
     const [home, other] = BOOKINFO_ISTIOD.pods
     const id = BOOKINFO_ISTIOD.diverged
