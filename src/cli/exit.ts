@@ -16,7 +16,8 @@ export const LINGER_MS = 250
  * never collect again. A natural exit disposes of the heap first, which releases that thread. Seen here once in a
  * few hundred `check -f` runs of the 10k-service dump; with V8's --stress-concurrent-allocation, 9 of 160 runs of
  * `check -f` hung with process.exit() and none of 160 without (test/cli/exit.test.ts). The cost is V8's housekeeping
- * (the end of an incremental marking, a last scavenge), which Node runs before it exits: ~5 ms of `ps --file`.
+ * (the end of an incremental marking, a last scavenge), which Node runs before it exits: 5-15 ms of `ps --file`'s
+ * wall time (13-19 ms of CPU), against a process that may never end.
  *
  * When something still holds the event loop open `LINGER_MS` after the command (a request to another pod after
  * the first one failed), the process is ended with process.exit() once stdout and stderr are written (the exit code
