@@ -35,7 +35,7 @@ import {parseArgs} from 'node:util'
 import {build} from 'esbuild'
 import {inputsDigest} from './binary-inputs.js'
 import {lazyRequiresPlugin} from './lib/lazy-requires.js'
-import {LAZY_DEPENDENCIES, lazyDependencies} from './lib/lazy-deps.js'
+import {LAZY_NAMES, lazyDependencies} from './lib/lazy-deps.js'
 import {clientNodeWithoutSideEffects} from './lib/client-node-pure.js'
 
 const t0 = performance.now()
@@ -194,7 +194,7 @@ const assetsModule = {
 const lazyDeps = lazyDependencies({
   load: (dep) => `require(${JSON.stringify(`${dep}-real`)})`,
   setup: (b) =>
-    b.onResolve({filter: new RegExp(`^(${LAZY_DEPENDENCIES.join('|')})-real$`)}, (args) => ({path: require.resolve(args.path.slice(0, -'-real'.length), {paths: [dirname(require.resolve('@kubernetes/client-node/package.json'))]})})),
+    b.onResolve({filter: new RegExp(`^(${LAZY_NAMES})-real$`)}, (args) => ({path: require.resolve(args.path.slice(0, -'-real'.length), {paths: [dirname(require.resolve('@kubernetes/client-node/package.json'))]})})),
 })
 
 // meshctl's modules load a CommonJS dependency they need only sometimes with `createRequire(import.meta.url)(name)`

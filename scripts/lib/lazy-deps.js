@@ -20,6 +20,9 @@ import {createRequire} from 'node:module'
 /** The libraries made lazy: client-node needs each only for some kubeconfigs (or, undici, never in meshctl). */
 export const LAZY_DEPENDENCIES = ['undici', 'socks-proxy-agent', 'socks', 'hpagent', 'jsonpath-plus', 'openid-client']
 
+/** A regular expression's alternation of their names (none has a character special to one). */
+export const LAZY_NAMES = LAZY_DEPENDENCIES.join('|')
+
 const inClientNode = /[\\/]@kubernetes[\\/]client-node[\\/]/
 const clientNodeRequire = () => createRequire(createRequire(import.meta.url).resolve('@kubernetes/client-node/package.json'))
 
@@ -29,7 +32,7 @@ export function lazyDependencies({load, prelude = [], setup}) {
     if (!names.has(dep)) names.set(dep, Object.keys(clientNodeRequire()(dep)).filter((k) => k !== '__esModule' && k !== 'default'))
     return names.get(dep)
   }
-  const filter = new RegExp(`^(${LAZY_DEPENDENCIES.map((d) => d.replace(/[-/]/g, '\\$&')).join('|')})$`)
+  const filter = new RegExp(`^(${LAZY_NAMES})$`)
   return {
     name: 'lazy-dependencies',
     setup(b) {

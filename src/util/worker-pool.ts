@@ -32,12 +32,12 @@ export interface WorkerPool<I, O> {
   readonly size: number
 }
 
+/** A worker runs one task at a time, so its answer is to the task it was last given. */
 interface Task<I> {
-  seq: number
   input: I
 }
 
-type Reply<O> = {seq: number; ok: O} | {seq: number; error: SerializedError} | {ready: true}
+type Reply<O> = {ok: O} | {error: SerializedError} | {ready: true}
 
 /** An error as it crosses to the other thread: structured clone keeps only the standard fields of an Error. */
 export interface SerializedError {
@@ -103,12 +103,11 @@ export function workerPool<I, O>(script: WorkerScript, size: number, options: {r
   const name = options.name ?? 'worker'
   const slots: Slot<I>[] = []
   const queue: Waiting<I>[] = []
-  let seq = 0
   let closed = false
   const post = (slot: Slot<I>, task: Waiting<I>): void => {
     slot.current = task
     try {
-      slot.worker.postMessage({seq: seq++, input: task.input} satisfies Task<I>, task.transfer as TransferListItem[])
+      slot.worker.postMessage({input: task.input} satisfies Task<I>, task.transfer as TransferListItem[])
     } catch (err) {
       slot.current = undefined
       task.reject(asError(err))
@@ -197,9 +196,9 @@ export function serveTasks<I, O>(handler: (input: I) => O): void {
   port.on('message', (task: Task<I>) => {
     let reply: Reply<O>
     try {
-      reply = {seq: task.seq, ok: handler(task.input)}
+      reply = {ok: handler(task.input)}
     } catch (err) {
-      reply = {seq: task.seq, error: serializeError(err)}
+      reply = {error: serializeError(err)}
     }
     port.postMessage(reply)
   })

@@ -133,34 +133,27 @@ describe('kubeconfig: credential plugins and proxies', () => {
     assert.doesNotMatch(res.stderr, /\n\s+at /)
   })
 
-  test('clusters[].cluster.proxy-url: the list and every port-forward go through the proxy\'s CONNECT tunnels', async () => {
-    tunnels.length = 0
-    const {port} = proxy.address() as AddressInfo
-    const file = kubeconfig('proxy', (kc) => {
-      for (const c of kc.clusters) c.cluster['proxy-url'] = `http://127.0.0.1:${port}`
+  // each proxy remembers where its tunnels went (the CONNECT request's host:port, the SOCKS request's address)
+  const proxies = [
+    {scheme: 'http', kind: "the proxy's CONNECT tunnels", server: () => proxy, seen: tunnels},
+    {scheme: 'socks5', kind: 'the SOCKS tunnels', server: () => socks, seen: socksTunnels},
+  ]
+  for (const {scheme, kind, server, seen} of proxies) {
+    test(`clusters[].cluster.proxy-url ${scheme}://: the list and every port-forward go through ${kind}`, async () => {
+      seen.length = 0
+      const {port} = server().address() as AddressInfo
+      const file = kubeconfig(`proxy-${scheme}`, (kc) => {
+        for (const c of kc.clusters) c.cluster['proxy-url'] = `${scheme}://127.0.0.1:${port}`
+      })
+      const res = await ps(file)
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(res.stdout.trimEnd().split('\n').length, connected + 1)
+      const apiServer = new URL(sb.url).host
+      // one tunnel for the pods list, one per istiod replica's port-forward
+      assert.ok(seen.length >= 1 + BOOKINFO_ISTIOD.pods.length, `tunnels: ${seen.join(', ')}`)
+      assert.ok(seen.every((t) => t === apiServer), `tunnels: ${seen.join(', ')}`)
     })
-    const res = await ps(file)
-    assert.equal(res.code, 0, res.stderr)
-    assert.equal(res.stdout.trimEnd().split('\n').length, connected + 1)
-    const server = new URL(sb.url).host
-    // one tunnel for the pods list, one per istiod replica's port-forward
-    assert.ok(tunnels.length >= 1 + BOOKINFO_ISTIOD.pods.length, `tunnels: ${tunnels.join(', ')}`)
-    assert.ok(tunnels.every((t) => t === server), `tunnels: ${tunnels.join(', ')}`)
-  })
-
-  test('clusters[].cluster.proxy-url socks5://: the list and every port-forward go through the SOCKS tunnels', async () => {
-    socksTunnels.length = 0
-    const {port} = socks.address() as AddressInfo
-    const file = kubeconfig('socks', (kc) => {
-      for (const c of kc.clusters) c.cluster['proxy-url'] = `socks5://127.0.0.1:${port}`
-    })
-    const res = await ps(file)
-    assert.equal(res.code, 0, res.stderr)
-    assert.equal(res.stdout.trimEnd().split('\n').length, connected + 1)
-    const server = new URL(sb.url)
-    assert.ok(socksTunnels.length >= 1 + BOOKINFO_ISTIOD.pods.length, `tunnels: ${socksTunnels.join(', ')}`)
-    assert.ok(socksTunnels.every((t) => t === `${server.hostname}:${server.port}`), `tunnels: ${socksTunnels.join(', ')}`)
-  })
+  }
 
   for (const scheme of ['http', 'socks5']) {
     test(`a ${scheme} proxy that refuses: exit 4, one line naming the proxy`, async () => {
