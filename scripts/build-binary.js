@@ -34,7 +34,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 import {parseArgs} from 'node:util'
 import {build} from 'esbuild'
 import {inputsDigest} from './binary-inputs.js'
-import {lazyRequiresPlugin} from './lib/lazy-requires.js'
+import {lazyRequiresPlugin, WS_ZLIB} from './lib/lazy-requires.js'
 import {LAZY_NAMES, lazyDependencies} from './lib/lazy-deps.js'
 import {clientNodeWithoutSideEffects} from './lib/client-node-pure.js'
 
@@ -327,7 +327,8 @@ writeFileSync(
     .map(([k, s]) => `  ${JSON.stringify(k)}: () => require(${JSON.stringify(s)}),`)
     .join('\n')}\n}\n`,
 )
-await build({...common, entryPoints: [libsEntry], outfile: out('libs.cjs'), plugins: [lazyDeps, builtinImports, clientNodeWithoutSideEffects()]})
+// ws's node:zlib loaded when a message is first compressed, which meshctl never asks for (scripts/lib/lazy-requires.js)
+await build({...common, entryPoints: [libsEntry], outfile: out('libs.cjs'), plugins: [lazyDeps, builtinImports, clientNodeWithoutSideEffects(), lazyRequiresPlugin(WS_ZLIB.filter, WS_ZLIB.binding)]})
 await build({...common, entryPoints: [join(dist, 'src/sandbox/main.js')], outfile: out('sandbox.cjs'), plugins: [lazyDeps, plainRequire, builtinImports, lazyRequiresPlugin()]})
 await build({...common, external: ['bufferutil', 'utf-8-validate'], entryPoints: [mainEntry], outfile: out('main.cjs'), plugins: [assetsModule]})
 

@@ -5,3 +5,5 @@
  */
 export {Exec, KubeConfig} from '@kubernetes/client-node'
 export {WebSocketHandler} from '@kubernetes/client-node/dist/web-socket-handler.js'
+// the WebSocket class the handler's own code uses (through isomorphic-ws): one copy of ws, in the bundle with it
+export {WebSocket} from 'ws'

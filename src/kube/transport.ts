@@ -6,7 +6,6 @@
  */
 import type http from 'node:http'
 import type {IncomingMessage} from 'node:http'
-import {createRequire} from 'node:module'
 import {Duplex, PassThrough, Writable} from 'node:stream'
 import {ClusterError, ProxyError} from '../errors/index.js'
 import {releaseBytes} from '../util/buffers.js'
@@ -82,10 +81,7 @@ function sharedSecureContext(tls: typeof import('node:tls'), opts: Record<string
 
 async function wsHandler(api: KubeApi, action: string): Promise<Handler> {
   // not re-exported by the package index; the package has no exports map, so the module path is stable API
-  const {WebSocketHandler} = await loadClientNode()
-  // through require(), as client-node's own WebSocket code loads it: import() would build an ES module facade of
-  // ws (its wrapper and the lexing of each of its files) on top of the CommonJS modules already loaded (~3 ms)
-  const {WebSocket} = createRequire(import.meta.url)('ws') as typeof import('ws')
+  const {WebSocketHandler, WebSocket} = await loadClientNode()
   const tls = uriIsTls(api) ? await import('node:tls') : undefined
   const factory = (uri: string, protocols: string[], opts: import('ws').ClientOptions): WS => {
     const secureContext = tls && uri.startsWith('wss:') ? sharedSecureContext(tls, opts as Record<string, unknown>) : undefined

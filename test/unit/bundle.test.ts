@@ -2,11 +2,12 @@
  * The bundle's client-node chunk (scripts/bundle.js): cut down to what meshctl uses, and the libraries only some
  * kubeconfigs need (undici, the proxy agents, the auth providers' JSONPath and OpenID clients) replaced by stand-ins
  * that load them on first use (scripts/lib/lazy-deps.js), still there for the client-node code that needs them. And
- * no chunk makes Node load its own internal undici (what an ES import of node:http does).
+ * no chunk makes Node load its own internal undici (what an ES import of node:http does). ws is bundled with it,
+ * once, without loading node:zlib for the compression meshctl never asks for.
  */
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {readdirSync, statSync} from 'node:fs'
+import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {describe, test} from 'node:test'
 
 const chunks = new URL('../../bundle/chunks/', import.meta.url)
@@ -75,6 +76,25 @@ describe('the bundled client-node', () => {
     assert.ok(err, 'the refresh did not fail')
     assert.doesNotMatch(err.message, /is not a function|Cannot read properties of undefined|undefined is not/)
     assert.match(err.stack ?? '', /[\\/]node_modules[\\/]openid-client[\\/]/)
+  })
+})
+
+describe('ws in the bundle', () => {
+  test('one copy, in the chunks (not loaded from node_modules), the one client-node\'s handler uses; node:zlib not loaded with it', () => {
+    const copies = readdirSync(chunks).filter((f) => f.endsWith('.js') && readFileSync(new URL(f, chunks), 'utf8').includes('// node_modules/ws/lib/websocket.js'))
+    assert.equal(copies.length, 1, `ws's WebSocket in ${copies.join(', ')}`)
+    // in a process of its own: what loading the client-node chunk loads
+    const script = [
+      `const cn = await import(${JSON.stringify(new URL(chunk!, chunks).href)})`,
+      "const {createRequire} = await import('node:module')",
+      'process.stdout.write(JSON.stringify({',
+      "  fromNodeModules: Object.keys(createRequire(import.meta.url).cache).filter((f) => /node_modules[\\\\/]ws[\\\\/]/.test(f)).length,",
+      "  zlib: process.moduleLoadList.some((m) => / zlib$/.test(m)),",
+      "  webSocket: typeof cn.WebSocket === 'function' && cn.WebSocket.OPEN === 1 && typeof cn.WebSocketHandler === 'function',",
+      '}))',
+    ].join('\n')
+    const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8'}))
+    assert.deepEqual(result, {fromNodeModules: 0, zlib: false, webSocket: true})
   })
 })
 

@@ -13,8 +13,9 @@ import {fileURLToPath} from 'node:url'
 import vm from 'node:vm'
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
-const {lazyRequires} = (await import(new URL('scripts/lib/lazy-requires.js', `file://${ROOT}`).href)) as {
-  lazyRequires: (source: string) => {source: string; count: number}
+const {lazyRequires, WS_ZLIB} = (await import(new URL('scripts/lib/lazy-requires.js', `file://${ROOT}`).href)) as {
+  lazyRequires: (source: string, binding?: RegExp) => {source: string; count: number}
+  WS_ZLIB: {filter: RegExp; binding: RegExp}
 }
 
 /** Runs `source` as a CommonJS module whose require() records what it loads. */
@@ -77,6 +78,31 @@ describe('lazyRequires', () => {
       assert.doesNotThrow(() => new vm.Script(`(function (exports, require, module) {${r.source}\n})`), f)
     }
     assert.ok(count > 150, `${count} bindings`)
+  })
+
+  test("ws's permessage-deflate: node:zlib loads when a message is first compressed, and compression still works", async () => {
+    const file = join(createRequire(import.meta.url).resolve('ws'), '..', 'lib', 'permessage-deflate.js')
+    assert.match(file, WS_ZLIB.filter)
+    const {source: out, count} = lazyRequires(readFileSync(file, 'utf8'), WS_ZLIB.binding)
+    assert.equal(count, 1, "ws's `const zlib = require('zlib');` line (a new ws that spells it differently needs WS_ZLIB updated)")
+    const real = createRequire(file)
+    const loaded: string[] = []
+    const module = {exports: {} as unknown}
+    vm.runInThisContext(`(function (exports, require, module) {${out}\n})`)(module.exports, (id: string) => (loaded.push(id), real(id)), module)
+    assert.ok(!loaded.includes('zlib'), `loaded at start: ${loaded.join(', ')}`)
+    type Deflate = {accept(offers: object[]): void; compress(d: Buffer, fin: boolean, cb: (e: Error | null, r: Buffer) => void): void; decompress(d: Buffer, fin: boolean, cb: (e: Error | null, r: Buffer) => void): void; cleanup(): void}
+    const PerMessageDeflate = module.exports as new (o: object, server: boolean) => Deflate
+    const sender = new PerMessageDeflate({}, false)
+    const receiver = new PerMessageDeflate({}, true)
+    sender.accept([{}])
+    receiver.accept([{}])
+    const text = Buffer.from('a WebSocket message, compressed and back '.repeat(20))
+    const call = (f: Deflate['compress'], d: Buffer) => new Promise<Buffer>((resolve, reject) => f(d, true, (e, r) => (e ? reject(e) : resolve(r))))
+    const packed = await call(sender.compress.bind(sender), text)
+    assert.ok(loaded.includes('zlib') && packed.length < text.length)
+    assert.deepEqual(await call(receiver.decompress.bind(receiver), packed), text)
+    sender.cleanup()
+    receiver.cleanup()
   })
 })
 
