@@ -48,6 +48,7 @@ const BIN = path.join(ROOT, 'bin/run.js')
 const BASELINE = path.join(ROOT, 'bench/baseline.mjs')
 const BASELINE_PARSE2 = path.join(ROOT, 'bench/baseline-parse2.mjs')
 const PS_BASELINE = path.join(ROOT, 'bench/ps-baseline.mjs')
+const PS_LIVE_BASELINE = path.join(ROOT, 'bench/ps-live-baseline.mjs')
 const PHASES = path.join(ROOT, 'dist/bench/phases.js')
 const KUBECTL = '/usr/bin/kubectl'
 const JQ = '/usr/bin/jq'
@@ -751,6 +752,9 @@ async function ps(m: Machine): Promise<SectionResult> {
       env,
       probe,
     }
+    // the same fetch as the least a Node program does it (https, ws port-forwards, JSON.parse, one line per proxy):
+    // how far a Node CLI can get towards kubectl's floor here, whatever it does on top
+    const nodeFloor: Cmd = {label: 'ps-live-baseline', argv: [NODE, PS_LIVE_BASELINE], env, probe}
     const live = meshctl('ps live', ['ps'], {env, probe})
     const file = meshctl('ps file', ['ps', '--file', synczFile])
     // the decoding floor: JSON.parse of the same file and one line per proxy
@@ -758,9 +762,10 @@ async function ps(m: Machine): Promise<SectionResult> {
     const exe = await ensureBinary()
     const binFile: Cmd | undefined = exe ? {label: 'binary ps file', argv: [exe, 'ps', '--file', synczFile], cwd: ROOT} : undefined
     const binLive: Cmd | undefined = exe ? {label: 'binary ps live', argv: [exe, 'ps'], cwd: ROOT, env, probe} : undefined
-    const g = await measureGroup([kc, kc3, live, file, floor, ...(binFile ? [binFile] : []), ...(binLive ? [binLive] : [])], {runs: RUNS, log, timeoutMs: 5 * 60_000})
+    const g = await measureGroup([kc, kc3, nodeFloor, live, file, floor, ...(binFile ? [binFile] : []), ...(binLive ? [binLive] : [])], {runs: RUNS, log, timeoutMs: 5 * 60_000})
     const b = g.get(kc.label)!
     const b3 = g.get(kc3.label)!
+    const nf = g.get(nodeFloor.label)!
     const l = g.get(live.label)!
     const f = g.get(file.label)!
     const fl = g.get(floor.label)!
@@ -780,10 +785,15 @@ async function ps(m: Machine): Promise<SectionResult> {
         verdict: ratioVerdict(r, 1.5),
         note: `${l.stdoutLines} lines; ${cpuNote(l)}`,
       }),
-      row(l, 'meshctl ps, against the transport floor (the row above the previous one)', {
-        ratio: `${x(r3)} kubectl x3`,
+      row(l, 'meshctl ps, against the transport floor (the kubectl x3 row)', {
+        ratio: `${x(r3)} kubectl x3, ${x(l.median / nf.median)} ps-live-baseline`,
         target: '≤ 1.2×',
         verdict: ratioVerdict(r3, 1.2, l.ok && b3.ok),
+      }),
+      row(nf, 'ps-live-baseline.mjs (the same fetch by a bare Node script: https, ws port-forwards, JSON.parse, one line per proxy)', {
+        ratio: `${x(nf.median / b3.median)} kubectl x3`,
+        verdict: 'info',
+        note: `${nf.stdoutLines} lines; the transport floor of a Node.js program; ${cpuNote(nf)}`,
       }),
       row(fl, `ps-baseline.mjs <the 3 replicas' syncz, saved> (JSON.parse + one line per proxy)`, {verdict: 'baseline', note: `${fl.stdoutLines} lines; ${cpuNote(fl)}`}),
       row(f, 'meshctl ps --file <the 3 replicas\' syncz, saved>', {
@@ -811,14 +821,16 @@ async function ps(m: Machine): Promise<SectionResult> {
           '`/debug/syncz` the way the project\'s own hint saves it, `kubectl exec -n istio-system <istiod> -- curl -s localhost:15014/debug/syncz` (the ' +
           `sandbox's istiod container gets a \`curl\` for it). ${RUNS} runs after a warm-up, interleaved; \`ps --file\` on the three answers saved shows the ` +
           'share of decoding and printing, against `bench/ps-baseline.mjs` on the same file (JSON.parse, the five states from the nonces, one line per ' +
-          'proxy: the decoding floor), and the single executable runs both the live and the saved case.',
+          'proxy: the decoding floor), `bench/ps-live-baseline.mjs` does the live fetch as the least a Node program can (its kubeconfig read with js-yaml, ' +
+          'the pod list over node:https, the three port-forward WebSockets with ws, JSON.parse, one line per proxy: the transport floor of a Node.js ' +
+          'program), and the single executable runs both the live and the saved case.',
         `Each replica's syncz is ${sizes.map(fmtBytes).join(', ')}; the sandbox's istiod handler alone takes ${serverMs.map(fmtMs).join(', ')} to answer it.`,
       ],
       rows,
       m,
     )
     // a missed target gets a CPU profile of the command that missed it
-    const missed = [rows[2]!.verdict === 'FAIL' || rows[3]!.verdict === 'FAIL' ? live : undefined, rows[5]!.verdict === 'FAIL' ? file : undefined].filter((c): c is Cmd => !!c)
+    const missed = [rows[2]!.verdict === 'FAIL' || rows[3]!.verdict === 'FAIL' ? live : undefined, rows[6]!.verdict === 'FAIL' ? file : undefined].filter((c): c is Cmd => !!c)
     if (missed.length) {
       res.profiles = []
       for (const c of missed) {
