@@ -88,7 +88,11 @@ describe('lazyRequires', () => {
     const real = createRequire(file)
     const loaded: string[] = []
     const module = {exports: {} as unknown}
-    vm.runInThisContext(`(function (exports, require, module) {${out}\n})`)(module.exports, (id: string) => (loaded.push(id), real(id)), module)
+    const recorded = (id: string): unknown => {
+      loaded.push(id)
+      return real(id)
+    }
+    vm.runInThisContext(`(function (exports, require, module) {${out}\n})`)(module.exports, recorded, module)
     assert.ok(!loaded.includes('zlib'), `loaded at start: ${loaded.join(', ')}`)
     type Deflate = {accept(offers: object[]): void; compress(d: Buffer, fin: boolean, cb: (e: Error | null, r: Buffer) => void): void; decompress(d: Buffer, fin: boolean, cb: (e: Error | null, r: Buffer) => void): void; cleanup(): void}
     const PerMessageDeflate = module.exports as new (o: object, server: boolean) => Deflate
