@@ -8,7 +8,7 @@
  * byte order, joined by `, ` (`renderProxyVersions`); the JSON keys are istioctl's (`clientVersion`, `meshVersion`
  * with `Component`/`Revision`/`Info.version`, `dataPlaneVersion` with `ID`/`IstioVersion`).
  */
-import {isMeshctlError, type MeshctlError} from '../errors/index.js'
+import {asError, type MeshctlError} from '../errors/index.js'
 import type {KubeApi} from '../kube/api.js'
 import {goJson} from '../output/json.js'
 import {goYaml} from '../output/yaml.js'
@@ -154,6 +154,6 @@ export async function collectVersion(
     report.dataPlaneVersion = await fetchDataPlaneVersion(api, opts)
     return {report}
   } catch (err) {
-    return {report, error: isMeshctlError(err) || err instanceof Error ? err : new Error(String(err))}
+    return {report, error: asError(err)}
   }
 }

@@ -11,7 +11,7 @@
  */
 import type net from 'node:net'
 import {createServer} from 'node:net'
-import {ProxyError} from '../errors/index.js'
+import {asError, ProxyError} from '../errors/index.js'
 import type {KubeApi} from '../kube/api.js'
 import {openPodStream, type PodStream} from '../kube/transport.js'
 import {bindServers, type ListenAddress, listenUrl, parseListenAddress} from './listen.js'
@@ -70,7 +70,7 @@ export async function startForward(api: KubeApi, target: ForwardTarget, opts: Fo
   const report = (err: unknown): void => {
     failures++
     try {
-      opts.onError?.(err instanceof Error ? err : new Error(String(err)))
+      opts.onError?.(asError(err))
     } catch {
       // a reporter must not break forwarding
     }

@@ -7,7 +7,7 @@
 import type http from 'node:http'
 import type {IncomingMessage} from 'node:http'
 import {Duplex, PassThrough, Writable} from 'node:stream'
-import {ClusterError, ProxyError} from '../errors/index.js'
+import {asError, ClusterError, ProxyError} from '../errors/index.js'
 import {releaseBytes} from '../util/buffers.js'
 import {countReadBytes} from '../util/read-hook.js'
 import {fmtSeconds, type KubeApi, type KubeStatus} from './api.js'
@@ -102,7 +102,7 @@ async function wsHandler(api: KubeApi, action: string): Promise<Handler> {
 function wsFailure(api: KubeApi, err: unknown, action: string): Error {
   if (err instanceof ClusterError) return err
   // client-node rejects with the WebSocket ErrorEvent; the error itself is in `.error`
-  const e: Error = (err as {error?: Error}).error ?? (err instanceof Error ? err : new Error(String(err)))
+  const e: Error = (err as {error?: Error}).error ?? asError(err)
   if (e instanceof ClusterError) return e
   if (/timed? ?out|handshake/i.test(e.message)) {
     return new ClusterError(`timed out after ${fmtSeconds(api.timeoutMs)} opening the ${action}`, {code: 'E_TIMEOUT', hint: 'raise --timeout'})
