@@ -149,12 +149,13 @@ const FORMAT: Record<StatusOutputFormat, OutputFormat> = {table: 'short', json: 
 
 /** One look at the mesh: fetched, decoded, filtered by -n, rendered; with the note an empty -n deserves. */
 async function snapshot(opts: ProxyStatusOptions, source: StatusSource, now: Date, beforeDecode?: () => void) {
-  const decode = beforeDecode
-    ? (doc: RawStatusDocument) => {
-        beforeDecode()
-        return decodeStatusDocument(doc)
-      }
-    : decodeStatusDocument
+  // `beforeDecode` once, before the first answer is decoded
+  let before = beforeDecode
+  const decode = (doc: RawStatusDocument) => {
+    before?.()
+    before = undefined
+    return decodeStatusDocument(doc)
+  }
   const decoded = await source.fetch({namespace: opts.namespace, istioNamespace: opts['istio-namespace'], revision: opts.revision}, decode)
   const all: StatusSet = {istiods: decoded.flat()}
   const set = filterNamespace(all, opts.namespace)
