@@ -5,17 +5,14 @@
 // A file is one replica's answer (an array) or several, keyed by replica (what `meshctl ps --file` reads).
 // Usage: node bench/ps-baseline.mjs <file>...
 import {readFileSync} from 'node:fs'
+import {proxyLine} from './ps-line.mjs'
 
-const TYPES = ['cluster', 'listener', 'endpoint', 'route', 'extensionconfig']
-const state = (sent, acked) => (!sent ? 'NOT SENT' : sent === acked ? 'SYNCED' : 'STALE')
 const lines = []
 for (const file of process.argv.slice(2)) {
   const doc = JSON.parse(readFileSync(file, 'utf8'))
   const replicas = Array.isArray(doc) ? {[file]: doc} : doc
   for (const [istiod, proxies] of Object.entries(replicas)) {
-    for (const p of proxies) {
-      lines.push(`${p.proxy} ${p.cluster_id} ${TYPES.map((t) => state(p[`${t}_sent`], p[`${t}_acked`])).join(' ')} ${istiod} ${p.istio_version ?? p.proxy_version}`)
-    }
+    for (const p of proxies) lines.push(proxyLine(p, istiod))
   }
 }
 process.stdout.write(`${lines.join('\n')}\n`)

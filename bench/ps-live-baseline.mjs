@@ -10,6 +10,7 @@ import {readFileSync} from 'node:fs'
 import https from 'node:https'
 import module from 'node:module'
 import {homedir} from 'node:os'
+import {proxyLine} from './ps-line.mjs'
 
 // what any Node CLI can do for its own start (meshctl's bin/run.js does the same)
 module.enableCompileCache?.()
@@ -85,16 +86,12 @@ const syncz = (pod) =>
     ws.on('error', reject)
   })
 
-const TYPES = ['cluster', 'listener', 'endpoint', 'route', 'extensionconfig']
-const state = (sent, acked) => (!sent ? 'NOT SENT' : sent === acked ? 'SYNCED' : 'STALE')
 const lines = []
 const running = pods.filter((p) => p.status?.phase === 'Running').map((p) => p.metadata.name)
 if (running.length === 0) fail(`no running istiod in ${istioNamespace}`)
 await Promise.all(
   running.map(async (istiod) => {
-    for (const p of JSON.parse((await syncz(istiod)).toString('utf8'))) {
-      lines.push(`${p.proxy} ${p.cluster_id} ${TYPES.map((t) => state(p[`${t}_sent`], p[`${t}_acked`])).join(' ')} ${istiod} ${p.istio_version}`)
-    }
+    for (const p of JSON.parse((await syncz(istiod)).toString('utf8'))) lines.push(proxyLine(p, istiod))
   }),
 )
 process.stdout.write(`${lines.join('\n')}\n`)
